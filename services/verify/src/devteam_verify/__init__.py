@@ -1,0 +1,1 @@
+"""devteam_verify."""

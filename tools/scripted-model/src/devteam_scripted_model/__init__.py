@@ -1,0 +1,1 @@
+"""devteam_scripted_model."""
