@@ -9,6 +9,8 @@ TOOLS := .tools
 UV := $(TOOLS)/uv/bin/uv
 AIDER_PYTHON := $(TOOLS)/aider/bin/python
 export UV_PYTHON_DOWNLOADS := never
+PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
+  $(patsubst services/%,devteam_%,$(wildcard services/*)) devteam_cli devteam_scripted_model
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
@@ -44,7 +46,7 @@ lint:
 	.venv/bin/ruff format --check .
 
 typecheck:
-	.venv/bin/mypy contracts/src libs/*/src services/*/src tools/*/src cli/src
+	.venv/bin/mypy $(addprefix -p ,$(PACKAGES))
 
 pytest:
 	.venv/bin/pytest -q

@@ -1,1 +1,2 @@
-"""devteam_bus."""
+"""The bus: connect to NATS, provision streams and buckets, run stage workers, publish events,
+and keep run state with compare-and-set."""

@@ -1,1 +1,1 @@
-"""devteam_git."""
+"""Git workspaces: one bare mirror per project, worktrees per task branch, safe git calls."""

@@ -1,0 +1,180 @@
+"""`devteam up`: the whole topology on one machine, without Docker.
+
+An embedded nats-server with JetStream, the streams and buckets provisioned, a development API
+token, and one process per service. Services that die are restarted with back-off; Ctrl-C (or
+SIGTERM) stops the services first (they drain), then NATS.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devteam_bus.connection import connect
+from devteam_bus.provision import provision
+from devteam_bus.settings import BusSettings
+from devteam_bus.stores import TokenStore, new_token
+
+from devteam_cli.nats_server import free_port, start_nats, stop_process
+
+SERVICES = ("gateway", "selector", "prep", "implement", "verify")
+
+
+@dataclass
+class StackConfig:
+    """What `devteam up` was asked to start."""
+
+    data_dir: Path
+    gateway_port: int
+    nats_port: int
+    tenant: str
+    token: str
+    host: str = "127.0.0.1"
+
+
+@dataclass
+class Child:
+    """One supervised service process."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    restarts: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+def default_aider_python() -> str:
+    """Aider's own environment: `$DEVTEAM_AIDER_PYTHON`, else `.tools/aider` of this checkout."""
+    configured = os.environ.get("DEVTEAM_AIDER_PYTHON")
+    if configured:
+        return configured
+    return str(Path(sys.prefix).resolve().parent / ".tools" / "aider" / "bin" / "python")
+
+
+def service_env(cfg: StackConfig) -> dict[str, str]:
+    """Environment of every service process."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DEVTEAM_NATS_URL": f"nats://127.0.0.1:{cfg.nats_port}",
+            "DEVTEAM_DATA_DIR": str(cfg.data_dir),
+            "DEVTEAM_GATEWAY_HOST": cfg.host,
+            "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
+            "DEVTEAM_AIDER_PYTHON": default_aider_python(),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token
+    return env
+
+
+def spawn(name: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
+    """Start one service's console script, its output appended to `logs/<name>.log`."""
+    logs = cfg.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).parent / f"devteam-{name}"
+    with open(logs / f"{name}.log", "ab") as out:
+        return subprocess.Popen(
+            [str(exe)], stdout=out, stderr=subprocess.STDOUT, env=service_env(cfg)
+        )
+
+
+async def prepare_bus(cfg: StackConfig) -> None:
+    """Provision streams and buckets and register the development token."""
+    settings = BusSettings(nats_url=f"nats://127.0.0.1:{cfg.nats_port}")
+    bus = await connect(settings, "devteam-up")
+    try:
+        await provision(bus, settings)
+        await TokenStore(bus).add(cfg.token, cfg.tenant)
+    finally:
+        await bus.close()
+
+
+def wait_ready(url: str, children: list[Child], timeout_s: float = 60) -> None:
+    """Wait until the gateway answers /readyz (or a service dies trying)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.proc.poll() is not None:
+                raise RuntimeError(f"{child.name} exited with {child.proc.returncode} at start-up")
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as resp:  # noqa: S310
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"gateway not ready within {timeout_s:.0f} s")
+
+
+def run_stack(cfg: StackConfig) -> int:
+    """Start everything, print how to reach it, supervise until told to stop."""
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    stop = False
+
+    def on_signal(_sig: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    nats = start_nats(cfg.data_dir, cfg.nats_port, cfg.data_dir / "logs" / "nats.log")
+    children: list[Child] = []
+    try:
+        asyncio.run(prepare_bus(cfg))
+        children = [Child(name, spawn(name, cfg)) for name in SERVICES]
+        url = f"http://{cfg.host}:{cfg.gateway_port}"
+        wait_ready(url, children)
+        (cfg.data_dir / "stack.json").write_text(
+            json.dumps(
+                {
+                    "gateway_url": url,
+                    "nats_url": f"nats://127.0.0.1:{cfg.nats_port}",
+                    "tenant": cfg.tenant,
+                    "pids": {c.name: c.proc.pid for c in children} | {"nats-server": nats.pid},
+                },
+                indent=2,
+            )
+        )
+        print(f"DevTeam Runner is up: {url}", flush=True)
+        print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
+        print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
+        while not stop:
+            time.sleep(0.2)
+            for child in children:
+                if child.proc.poll() is None:
+                    continue
+                delay = min(2**child.restarts, 30)
+                if time.monotonic() - child.started < delay:
+                    continue
+                print(f"{child.name} exited ({child.proc.returncode}); restarting", flush=True)
+                child.proc = spawn(child.name, cfg)
+                child.restarts += 1
+                child.started = time.monotonic()
+    finally:
+        for child in children:
+            if child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+        for child in children:
+            stop_process(child.proc, grace_s=40)
+        stop_process(nats)
+        (cfg.data_dir / "stack.json").unlink(missing_ok=True)
+        print("DevTeam Runner stopped", flush=True)
+    return 0
+
+
+def config_from(
+    data_dir: str | None, port: int | None, nats_port: int | None, tenant: str
+) -> StackConfig:
+    """Flags first, then `DEVTEAM_*` variables, then defaults."""
+    return StackConfig(
+        data_dir=Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve(),
+        gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),
+        nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),
+        tenant=tenant,
+        token=os.environ.get("DEVTEAM_API_TOKEN") or new_token(),
+    )

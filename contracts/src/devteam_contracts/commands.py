@@ -1,0 +1,74 @@
+"""Stage commands: one input model per stage, so each can grow fields compatibly.
+
+Every command names its run, tenant and project; the consumer re-reads run state before it acts
+(the command is a request, the run state is the truth), which makes redelivery harmless.
+"""
+
+from typing import Literal
+
+from pydantic import Field
+
+from devteam_contracts.base import Strict
+from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
+
+SHA = Field(pattern=r"^[0-9a-f]{40}$", description="A full git commit SHA.")
+
+
+class TaskRef(Strict):
+    """The task being worked on, as read from the task list at selection time."""
+
+    id: TaskId
+    title: str = Field(max_length=2000)
+    body: str = Field(default="", max_length=100_000, description="Indented text under the item.")
+    verify: list[str] = Field(default_factory=list, description="Task-specific extra checks.")
+
+
+class CommandBase(Strict):
+    """Fields every stage command carries."""
+
+    version: Literal[1] = 1
+    run_id: RunId
+    tenant: TenantId
+    project_id: ProjectId
+
+
+class SelectCommand(CommandBase):
+    """Pick the next task of the run from the target branch."""
+
+    after_task: TaskId | None = Field(default=None, description="Task completed just before.")
+    selection: int = Field(ge=1, description="1 for the run's first SELECT, +1 for each next one.")
+
+
+class TaskCommand(CommandBase):
+    """A command about one task of the run."""
+
+    task: TaskRef
+    attempt: int = Field(default=1, ge=1)
+    base_sha: str = SHA
+
+
+class PrepCommand(TaskCommand):
+    """Make a clean worktree on the task branch at `base_sha`."""
+
+
+class ImplementCommand(TaskCommand):
+    """Run Aider on the task in its worktree; `feedback` carries failed checks for a repair."""
+
+    feedback: str | None = Field(default=None, max_length=200_000)
+    from_sha: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{40}$",
+        description="Commit this attempt starts from (the failed attempt's head); base if unset.",
+    )
+
+
+class VerifyCommand(TaskCommand):
+    """Run the project's checks on `head_sha`."""
+
+    head_sha: str = SHA
+
+
+class CompleteCommand(TaskCommand):
+    """Tick the task, commit, integrate into the target branch and push."""
+
+    head_sha: str = SHA

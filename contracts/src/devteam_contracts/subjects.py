@@ -1,0 +1,77 @@
+"""Subject, stream, consumer and bucket names: defined here once, used everywhere.
+
+| stream          | subjects                                  | retention  |
+|-----------------|-------------------------------------------|------------|
+| DEVTEAM_CMD     | devteam.cmd.<stage>.<tenant>.<project>    | work queue |
+| DEVTEAM_EVT     | devteam.evt.<tenant>.<project>.<run>      | limits     |
+| DEVTEAM_AUDIT   | devteam.audit.<tenant>                    | limits, deny delete/purge |
+"""
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """A pipeline stage; each has one durable pull consumer on the commands stream."""
+
+    SELECT = "select"
+    PREP = "prep"
+    IMPLEMENT = "implement"
+    VERIFY = "verify"
+    COMPLETE = "complete"
+
+
+STREAM_COMMANDS = "DEVTEAM_CMD"
+STREAM_EVENTS = "DEVTEAM_EVT"
+STREAM_AUDIT = "DEVTEAM_AUDIT"
+
+COMMANDS_SUBJECTS = "devteam.cmd.>"
+EVENTS_SUBJECTS = "devteam.evt.>"
+AUDIT_SUBJECTS = "devteam.audit.>"
+
+BUCKET_PROJECTS = "devteam_projects"
+BUCKET_RUNS = "devteam_runs"
+BUCKET_LOCKS = "devteam_locks"
+BUCKET_TOKENS = "devteam_tokens"
+
+# Audit records that cannot be attributed to a tenant (e.g. an unparseable command).
+SYSTEM_TENANT = "system"
+
+
+def command_subject(stage: Stage, tenant: str, project: str) -> str:
+    """Subject a stage command for one project is published on."""
+    return f"devteam.cmd.{stage.value}.{tenant}.{project}"
+
+
+def stage_filter(stage: Stage) -> str:
+    """Filter subject of a stage's durable consumer (all tenants and projects)."""
+    return f"devteam.cmd.{stage.value}.>"
+
+
+def durable_name(stage: Stage) -> str:
+    """Durable consumer name shared by every replica of a stage."""
+    return f"devteam-{stage.value}"
+
+
+def event_subject(tenant: str, project: str, run: str) -> str:
+    """Subject of one run's events."""
+    return f"devteam.evt.{tenant}.{project}.{run}"
+
+
+def run_events_filter(run: str) -> str:
+    """Filter subject matching every event of one run."""
+    return f"devteam.evt.*.*.{run}"
+
+
+def audit_subject(tenant: str) -> str:
+    """Subject of one tenant's audit records."""
+    return f"devteam.audit.{tenant}"
+
+
+def project_key(tenant: str, project: str) -> str:
+    """Key of a project in the projects bucket (tenant-scoped)."""
+    return f"{tenant}.{project}"
+
+
+def msg_id(run: str, task: str, attempt: int, stage: Stage) -> str:
+    """`Nats-Msg-Id` of a command: replays inside the duplicate window are dropped."""
+    return f"{run}/{task}/{attempt}/{stage.value}"

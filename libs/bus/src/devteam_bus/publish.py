@@ -1,0 +1,94 @@
+"""Publishing events, audit records and stage commands."""
+
+import logging
+from typing import Any
+
+from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
+from devteam_contracts.events import AuditRecord, Event, EventType
+from devteam_contracts.runs import RunState
+from devteam_contracts.subjects import (
+    Stage,
+    audit_subject,
+    command_subject,
+    event_subject,
+    msg_id,
+)
+
+from devteam_bus.connection import Bus
+from devteam_bus.runstore import now
+
+log = logging.getLogger(__name__)
+
+
+async def publish_command(bus: Bus, stage: Stage, cmd: CommandBase) -> None:
+    """Publish `cmd` to `stage` with `Nats-Msg-Id` = run/task/attempt/stage (dedup on replay)."""
+    if isinstance(cmd, TaskCommand):
+        mid = msg_id(cmd.run_id, cmd.task.id, cmd.attempt, stage)
+    elif isinstance(cmd, SelectCommand):
+        mid = msg_id(cmd.run_id, f"select-{cmd.selection}", 1, stage)
+    else:  # pragma: no cover - every command is one of the two
+        raise TypeError(f"unknown command type {type(cmd).__name__}")
+    await bus.js.publish(
+        command_subject(stage, cmd.tenant, cmd.project_id),
+        cmd.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": mid},
+    )
+
+
+async def publish_event(
+    bus: Bus,
+    run: RunState,
+    type_: EventType,
+    *,
+    stage: Stage | None = None,
+    task_id: str | None = None,
+    attempt: int | None = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    dedup_id: str | None = None,
+) -> int:
+    """Publish one run event; returns its stream sequence.
+
+    `dedup_id` makes a redelivered stage publish the same milestone event only once.
+    """
+    event = Event(
+        type=type_,
+        run_id=run.id,
+        tenant=run.tenant,
+        project_id=run.project_id,
+        at=now(),
+        stage=stage,
+        task_id=task_id,
+        attempt=attempt,
+        message=message,
+        data=data or {},
+    )
+    headers = {"Nats-Msg-Id": f"{run.id}/{dedup_id}"} if dedup_id else None
+    ack = await bus.js.publish(
+        event_subject(run.tenant, run.project_id, run.id),
+        event.model_dump_json().encode(),
+        headers=headers,
+    )
+    return int(ack.seq)
+
+
+async def publish_audit(
+    bus: Bus,
+    tenant: str,
+    actor: str,
+    action: str,
+    target: str,
+    outcome: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append a record to the audit stream (deny-delete, deny-purge)."""
+    record = AuditRecord(
+        at=now(),
+        tenant=tenant,
+        actor=actor,
+        action=action,
+        target=target,
+        outcome=outcome,
+        detail=detail or {},
+    )
+    await bus.js.publish(audit_subject(tenant), record.model_dump_json().encode())

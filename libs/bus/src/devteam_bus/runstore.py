@@ -1,0 +1,97 @@
+"""Run state in the runs bucket, changed only by compare-and-set on the entry's revision."""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from devteam_contracts.runs import RunState
+from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+from devteam_bus.connection import Bus
+from devteam_bus.errors import ConflictError
+
+log = logging.getLogger(__name__)
+
+CAS_ATTEMPTS = 20
+
+
+def now() -> datetime:
+    """The current time in UTC (every stored timestamp is UTC)."""
+    return datetime.now(UTC)
+
+
+class RunStore:
+    """Read, create and update runs; one active run per project through the locks bucket."""
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    async def get(self, run_id: str) -> RunState | None:
+        """The run, or None when it does not exist."""
+        kv = await self._bus.js.key_value(BUCKET_RUNS)
+        try:
+            entry = await kv.get(run_id)
+        except KeyNotFoundError:
+            return None
+        if entry.value is None:
+            return None
+        return RunState.model_validate_json(entry.value)
+
+    async def create(self, run: RunState) -> None:
+        """Store a new run; fails if the id is taken."""
+        kv = await self._bus.js.key_value(BUCKET_RUNS)
+        await kv.create(run.id, run.model_dump_json().encode())
+
+    async def update(
+        self, run_id: str, change: Callable[[RunState], RunState | None]
+    ) -> RunState | None:
+        """Apply `change` to the current state with compare-and-set, retrying on a lost race.
+
+        `change` returns the new state, or None to leave the run as it is (e.g. it is already
+        terminal); the stored state after the call is returned.
+        """
+        kv = await self._bus.js.key_value(BUCKET_RUNS)
+        for _ in range(CAS_ATTEMPTS):
+            try:
+                entry = await kv.get(run_id)
+            except KeyNotFoundError:
+                return None
+            if entry.value is None:
+                return None
+            current = RunState.model_validate_json(entry.value)
+            new = change(current)
+            if new is None:
+                return current
+            new = new.model_copy(update={"updated_at": now()})
+            try:
+                await kv.update(run_id, new.model_dump_json().encode(), last=entry.revision)
+                return new
+            except KeyWrongLastSequenceError:
+                log.debug("run %s changed under us; retrying the update", run_id)
+        raise ConflictError(f"run {run_id}: gave up after {CAS_ATTEMPTS} conflicting updates")
+
+    async def acquire_project(self, tenant: str, project_id: str, run_id: str) -> str | None:
+        """Take the project's run lock for `run_id`; returns the holder's run id if taken."""
+        kv = await self._bus.js.key_value(BUCKET_LOCKS)
+        key = f"{tenant}.{project_id}"
+        try:
+            await kv.create(key, run_id.encode())
+            return None
+        except KeyWrongLastSequenceError:
+            entry = await kv.get(key)
+            holder = (entry.value or b"").decode()
+            if holder == run_id:
+                return None
+            return holder
+
+    async def release_project(self, tenant: str, project_id: str, run_id: str) -> None:
+        """Release the project's run lock if `run_id` holds it."""
+        kv = await self._bus.js.key_value(BUCKET_LOCKS)
+        key = f"{tenant}.{project_id}"
+        try:
+            entry = await kv.get(key)
+        except KeyNotFoundError:
+            return
+        if (entry.value or b"").decode() == run_id:
+            await kv.delete(key, last=entry.revision)

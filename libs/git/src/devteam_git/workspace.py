@@ -1,0 +1,203 @@
+"""One project's git workspace: a bare mirror of the customer repository and task worktrees.
+
+Layout under the data directory (built from validated ids only):
+
+    mirrors/<tenant>/<project>.git              bare mirror; origin = the customer's repository
+    workspaces/<tenant>/<project>/<run>/<task>  worktree of branch devteam/<run>/<task>
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+from devteam_git.errors import GitError, InvalidInputError, PushRejectedError
+from devteam_git.run import git
+
+_SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_TASK = re.compile(r"^[A-Za-z0-9#][A-Za-z0-9#._-]{0,63}$")
+
+
+def task_branch(run_id: str, task_id: str) -> str:
+    """Branch a task is implemented on."""
+    return f"devteam/{run_id}/{task_slug(task_id)}"
+
+
+def task_slug(task_id: str) -> str:
+    """Task id as a path/ref component (`#12` → `12`, dots kept)."""
+    slug = task_id.replace("#", "").strip(".") or "task"
+    return slug.replace("..", ".")
+
+
+async def check_branch_name(name: str) -> None:
+    """Refuse names git itself would refuse (checked with git's own rules)."""
+    if name.startswith("-"):
+        raise InvalidInputError(f"branch name may not start with '-': {name!r}")
+    result = await git(["check-ref-format", "--branch", name], check=False)
+    if result.code != 0:
+        raise InvalidInputError(f"not a valid branch name: {name!r}")
+
+
+class Workspace:
+    """The mirror and worktrees of one project."""
+
+    def __init__(self, data_dir: Path, tenant: str, project: str) -> None:
+        if not _SAFE.match(tenant) or not _SAFE.match(project):
+            raise InvalidInputError("tenant and project ids must be safe ids")
+        self.data_dir = data_dir
+        self.mirror = data_dir / "mirrors" / tenant / f"{project}.git"
+        self.root = data_dir / "workspaces" / tenant / project
+
+    def worktree_path(self, run_id: str, task_id: str) -> Path:
+        """Where the worktree of one task of one run lives."""
+        if not _SAFE.match(run_id) or not _TASK.match(task_id):
+            raise InvalidInputError("run and task ids must be safe ids")
+        return self.root / run_id / task_slug(task_id)
+
+    async def sync(self, repo_url: str, branch: str) -> str:
+        """Create the mirror if needed, fetch the target branch, return its commit SHA.
+
+        The mirror is fetched, never re-cloned; the target lives at `refs/remotes/origin/<b>`.
+        """
+        if not (self.mirror / "HEAD").exists():
+            self.mirror.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.mirror.with_suffix(".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            await git(["init", "--quiet", "--bare", "--", str(tmp)])
+            await git(["config", "user.name", "DevTeam Runner"], tmp)
+            await git(["config", "user.email", "devteam@localhost"], tmp)
+            await git(["remote", "add", "origin", "--", repo_url], tmp)
+            # Aider's caches and our private files never count as changes of a task.
+            (tmp / "info").mkdir(exist_ok=True)
+            (tmp / "info" / "exclude").write_text(".aider*\n")
+            tmp.rename(self.mirror)
+        else:
+            await git(["remote", "set-url", "origin", "--", repo_url], self.mirror)
+        await git(
+            [
+                "fetch",
+                "--quiet",
+                "--prune",
+                "--no-tags",
+                "--no-recurse-submodules",
+                "origin",
+                f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+            ],
+            self.mirror,
+        )
+        return await self.rev_parse(f"refs/remotes/origin/{branch}")
+
+    async def rev_parse(self, ref: str, cwd: Path | None = None) -> str:
+        """The commit SHA `ref` points at."""
+        out = await git(
+            ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd or self.mirror
+        )
+        return out.stdout.strip()
+
+    async def has_commit(self, sha: str) -> bool:
+        """True when the mirror already holds `sha` (no fetch needed)."""
+        if not (self.mirror / "HEAD").exists():
+            return False
+        result = await git(["cat-file", "-e", f"{sha}^{{commit}}"], self.mirror, check=False)
+        return result.code == 0
+
+    async def read_file(self, commit: str, path: str) -> bytes | None:
+        """A file's bytes at `commit`, read from the mirror without a checkout; None if absent."""
+        result = await git(["cat-file", "blob", f"{commit}:{path}"], self.mirror, check=False)
+        if result.code != 0:
+            return None
+        return result.out
+
+    async def commit_message(self, commit: str) -> str:
+        """The full message of a commit."""
+        return (await git(["log", "-1", "--format=%B", commit], self.mirror)).stdout
+
+    async def prepare(self, run_id: str, task_id: str, base_sha: str) -> Path:
+        """A clean worktree on the task branch at `base_sha`; idempotent on redelivery."""
+        path = self.worktree_path(run_id, task_id)
+        branch = task_branch(run_id, task_id)
+        if (path / ".git").exists():
+            await git(["checkout", "--quiet", "-B", branch, base_sha], path)
+            await git(["reset", "--quiet", "--hard", base_sha], path)
+            await git(["clean", "-qfdx"], path)
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await git(["worktree", "prune"], self.mirror)
+        await git(
+            ["worktree", "add", "--quiet", "--force", "-B", branch, "--", str(path), base_sha],
+            self.mirror,
+        )
+        return path
+
+    async def remove(self, run_id: str, task_id: str) -> None:
+        """Remove a task's worktree and branch (after integration)."""
+        path = self.worktree_path(run_id, task_id)
+        if path.exists():
+            await git(["worktree", "remove", "--force", "--", str(path)], self.mirror, check=False)
+            shutil.rmtree(path, ignore_errors=True)
+        await git(["worktree", "prune"], self.mirror, check=False)
+        await git(["branch", "-D", "--", task_branch(run_id, task_id)], self.mirror, check=False)
+
+    async def push(self, commit: str, branch: str) -> None:
+        """Push `commit` to the customer repository's `branch` (fast-forward only)."""
+        result = await git(
+            ["push", "--quiet", "--porcelain", "origin", f"{commit}:refs/heads/{branch}"],
+            self.mirror,
+            check=False,
+        )
+        if result.code != 0:
+            raise PushRejectedError(
+                f"push to {branch} was rejected: {result.stderr.strip()[-300:]}", result.stderr
+            )
+        await git(["update-ref", f"refs/remotes/origin/{branch}", commit], self.mirror)
+
+
+async def head(worktree: Path) -> str:
+    """The commit checked out in a worktree."""
+    return (await git(["rev-parse", "HEAD"], worktree)).stdout.strip()
+
+
+async def changed_paths(worktree: Path, base: str, tip: str) -> list[str]:
+    """Paths that differ between two commits."""
+    out = await git(["diff", "--name-only", "-z", base, tip, "--"], worktree)
+    return [p for p in out.stdout.split("\0") if p]
+
+
+async def dirty_paths(worktree: Path) -> list[str]:
+    """Uncommitted changes (tracked or untracked, ignoring ignored files)."""
+    out = await git(["status", "--porcelain", "-z", "--untracked-files=all"], worktree)
+    return [entry[3:] for entry in out.stdout.split("\0") if len(entry) > 3]
+
+
+async def commit_all(worktree: Path, message: str) -> str:
+    """Commit every change in the worktree; returns the new HEAD."""
+    await git(["add", "--all"], worktree)
+    await git(["commit", "--quiet", "--no-verify", "-m", message], worktree)
+    return await head(worktree)
+
+
+async def squash_commit(
+    worktree: Path, base: str, message: str, extra_path: str, content: bytes
+) -> str:
+    """One commit on top of `base` with HEAD's tree plus `extra_path` replaced by `content`.
+
+    Used by COMPLETE so each task lands as exactly one commit on the target branch (the code
+    change and the ticked box together). Built with plumbing in a private index, so the
+    worktree's own state is irrelevant.
+    """
+    index = worktree.parent / f".{worktree.name}.complete-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        await git(["read-tree", "HEAD"], worktree, env=env)
+        blob = (await git(["hash-object", "-w", "--stdin"], worktree, stdin=content)).stdout.strip()
+        await git(
+            ["update-index", "--add", "--cacheinfo", f"100644,{blob},{extra_path}"],
+            worktree,
+            env=env,
+        )
+        tree = (await git(["write-tree"], worktree, env=env)).stdout.strip()
+    finally:
+        index.unlink(missing_ok=True)
+    out = await git(["commit-tree", tree, "-p", base, "-F", "-"], worktree, stdin=message.encode())
+    if not out.stdout.strip():
+        raise GitError("commit-tree returned no commit")
+    return out.stdout.strip()

@@ -1,0 +1,96 @@
+"""`/v1/projects/{id}/runs` and `/v1/runs/{id}`: start runs and read their state."""
+
+import hashlib
+from typing import Annotated
+
+from devteam_bus.publish import publish_audit, publish_command, publish_event
+from devteam_bus.runstore import RunStore, now
+from devteam_contracts.commands import SelectCommand
+from devteam_contracts.events import EventType
+from devteam_contracts.ids import is_safe_id, new_run_id
+from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
+from devteam_contracts.subjects import Stage
+from fastapi import APIRouter, Header, HTTPException, status
+from nats.js.errors import KeyWrongLastSequenceError
+
+from devteam_gateway.deps import BusDep, PrincipalDep, find_project
+
+router = APIRouter(prefix="/v1", tags=["runs"])
+
+
+def run_id_for(tenant: str, project_id: str, idempotency_key: str | None) -> str:
+    """A fresh run id, or one derived from the `Idempotency-Key` so a retried POST is a no-op."""
+    if not idempotency_key:
+        return new_run_id()
+    digest = hashlib.sha256(f"{tenant}\0{project_id}\0{idempotency_key}".encode()).hexdigest()
+    return "run-" + digest[:12]
+
+
+@router.post("/projects/{project_id}/runs", status_code=status.HTTP_202_ACCEPTED)
+async def start_run(
+    project_id: str,
+    body: RunCreate,
+    bus: BusDep,
+    who: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> RunAccepted:
+    """Queue a run of the project; 409 while another run of it is active."""
+    await find_project(bus, who, project_id)
+    runs = RunStore(bus)
+    run_id = run_id_for(who.tenant, project_id, idempotency_key)
+    existing = await runs.get(run_id)
+    if existing is not None:
+        return RunAccepted(run_id=existing.id, state=existing.state)
+    holder = await runs.acquire_project(who.tenant, project_id, run_id)
+    if holder is not None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"run {holder} of this project is still active"
+        )
+    at = now()
+    run = RunState(
+        id=run_id,
+        tenant=who.tenant,
+        project_id=project_id,
+        mode=body.mode,
+        state=RunStatus.QUEUED,
+        created_at=at,
+        updated_at=at,
+    )
+    try:
+        await runs.create(run)
+    except KeyWrongLastSequenceError:  # a concurrent retry with the same key won
+        stored = await runs.get(run_id)
+        assert stored is not None
+        return RunAccepted(run_id=stored.id, state=stored.state)
+    await publish_event(
+        bus,
+        run,
+        EventType.RUN_QUEUED,
+        message=f"{body.mode.value} run queued",
+        data={"mode": body.mode.value},
+        dedup_id="queued",
+    )
+    await publish_command(
+        bus,
+        Stage.SELECT,
+        SelectCommand(run_id=run_id, tenant=who.tenant, project_id=project_id, selection=1),
+    )
+    await publish_audit(
+        bus,
+        who.tenant,
+        f"token:{who.token_id}",
+        "run.start",
+        run_id,
+        "queued",
+        {"project_id": project_id, "mode": body.mode.value},
+    )
+    return RunAccepted(run_id=run_id, state=run.state)
+
+
+@router.get("/runs/{run_id}")
+async def get_run(run_id: str, bus: BusDep, who: PrincipalDep) -> RunState:
+    """The run's state, tasks done, current task and stage, and failure if any."""
+    run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
+    if run is None or run.tenant != who.tenant:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "run not found")
+    return run

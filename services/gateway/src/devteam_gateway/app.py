@@ -1,0 +1,38 @@
+"""The FastAPI application: the only HTTP surface of DevTeam Runner."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from devteam_bus.connection import connect
+from devteam_bus.settings import BusSettings
+from devteam_bus.stores import TokenStore
+from fastapi import FastAPI
+
+from devteam_gateway.api.routes import events, health, projects, runs
+from devteam_gateway.auth import TokenCache
+from devteam_gateway.settings import GatewaySettings
+
+
+def create_app(
+    settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
+) -> FastAPI:
+    """Build the app; it connects to NATS on start-up and drains on shutdown."""
+    settings = settings or GatewaySettings()
+    bus_settings = bus_settings or BusSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bus = await connect(bus_settings, "gateway")
+        app.state.bus = bus
+        app.state.tokens = TokenCache(TokenStore(bus), settings.token_cache_s)
+        try:
+            yield
+        finally:
+            await bus.close()
+
+    app = FastAPI(title="DevTeam Runner", version="0.1.0", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(projects.router)
+    app.include_router(runs.router)
+    app.include_router(events.router)
+    return app

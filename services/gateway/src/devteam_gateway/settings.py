@@ -1,0 +1,13 @@
+"""Gateway settings."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GatewaySettings(BaseSettings):
+    """Where the gateway listens."""
+
+    model_config = SettingsConfigDict(env_prefix="DEVTEAM_GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token_cache_s: float = 30.0

@@ -1,0 +1,24 @@
+"""What Aider is told: the task (first attempt) or the failed checks (a repair)."""
+
+from devteam_contracts.commands import ImplementCommand
+
+FEEDBACK_CHARS = 6000
+
+
+def instruction(cmd: ImplementCommand, tasks_file: str) -> str:
+    """The message for Aider; the task list itself is ours to edit, never the implementer's."""
+    task = cmd.task
+    text = f"Implement task {task.id}: {task.title}\n"
+    if task.body.strip():
+        text += f"\n{task.body.rstrip()}\n"
+    text += (
+        f"\nDo not edit {tasks_file}; the task is ticked there automatically once the project's "
+        "checks pass.\n"
+    )
+    if cmd.feedback:
+        text += (
+            f"\nThis is repair attempt {cmd.attempt - 1}: the project's checks failed after the "
+            "previous change. Fix the code so that they pass. Output of the failing check:\n\n"
+            f"{cmd.feedback[-FEEDBACK_CHARS:]}\n"
+        )
+    return text

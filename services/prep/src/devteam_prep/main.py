@@ -1,0 +1,23 @@
+"""`devteam-prep`: the PREP stage."""
+
+from collections.abc import Sequence
+
+from devteam_bus.connection import Bus
+from devteam_bus.service import main as service_main
+from devteam_bus.settings import BusSettings
+from devteam_bus.worker import StageWorker
+from devteam_contracts.commands import PrepCommand
+from devteam_contracts.subjects import Stage
+
+from devteam_prep.settings import PrepSettings
+from devteam_prep.stage import PrepStage
+
+
+def workers(bus: Bus, settings: BusSettings) -> Sequence[StageWorker]:  # type: ignore[type-arg]
+    """One worker: prep."""
+    return [StageWorker(bus, settings, Stage.PREP, PrepCommand, PrepStage(bus, PrepSettings()))]
+
+
+def main() -> None:
+    """Console script entry point."""
+    service_main("prep", workers)

@@ -1,0 +1,116 @@
+"""COMPLETE: tick the task's box, land the task as one commit on the target branch, push it,
+then select the next task (continuous) or finish the run (single)."""
+
+import logging
+
+from devteam_bus.connection import Bus
+from devteam_bus.context import load_active
+from devteam_bus.errors import PermanentError
+from devteam_bus.lifecycle import complete_run
+from devteam_bus.publish import publish_command, publish_event
+from devteam_bus.runstore import RunStore
+from devteam_contracts.commands import CompleteCommand, SelectCommand
+from devteam_contracts.events import EventType
+from devteam_contracts.runs import RunMode, RunState, TaskDone
+from devteam_contracts.subjects import Stage
+from devteam_git.errors import PushRejectedError
+from devteam_git.urls import normalize_repo_url
+from devteam_git.workspace import Workspace, squash_commit
+from devteam_tasklist import TaskListError, tick
+
+from devteam_selector.settings import SelectorSettings
+
+log = logging.getLogger(__name__)
+
+
+def trailers(run_id: str, task_id: str) -> str:
+    """Commit trailers that tie a commit on the target branch to its run and task."""
+    return f"Devteam-Run: {run_id}\nDevteam-Task: {task_id}\n"
+
+
+class CompleteStage:
+    """Handler of `complete` commands."""
+
+    def __init__(self, bus: Bus, settings: SelectorSettings) -> None:
+        self.bus = bus
+        self.settings = settings
+
+    async def __call__(self, cmd: CompleteCommand) -> None:
+        loaded = await load_active(self.bus, cmd)
+        if loaded is None:
+            return
+        run, project = loaded.run, loaded.project
+        done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
+        if done is None:
+            commit = await self._integrate(
+                cmd, project.repo_url, project.target_branch, project.tasks_file
+            )
+            done = TaskDone(id=cmd.task.id, title=cmd.task.title, commit=commit)
+            record = done
+
+            def change(r: RunState) -> RunState | None:
+                if r.state.terminal or any(t.id == record.id for t in r.tasks_done):
+                    return None
+                return r.model_copy(update={"tasks_done": [*r.tasks_done, record]})
+
+            run = await RunStore(self.bus).update(cmd.run_id, change) or run
+        await publish_event(
+            self.bus,
+            run,
+            EventType.TASK_COMPLETED,
+            stage=Stage.COMPLETE,
+            task_id=cmd.task.id,
+            attempt=cmd.attempt,
+            message=f"{cmd.task.id} done: {done.commit[:12]} on {project.target_branch}",
+            data={"commit": done.commit, "branch": project.target_branch},
+            dedup_id=f"completed-{cmd.task.id}",
+        )
+        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
+        await ws.remove(cmd.run_id, cmd.task.id)
+        if run.mode is RunMode.SINGLE:
+            await complete_run(self.bus, cmd.run_id, f"single-task run done: {cmd.task.id}")
+            return
+        await publish_command(
+            self.bus,
+            Stage.SELECT,
+            SelectCommand(
+                run_id=cmd.run_id,
+                tenant=cmd.tenant,
+                project_id=cmd.project_id,
+                after_task=cmd.task.id,
+                selection=run.selections + 1,
+            ),
+        )
+
+    async def _integrate(
+        self, cmd: CompleteCommand, repo_url: str, branch: str, tasks_file: str
+    ) -> str:
+        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
+        worktree = ws.worktree_path(cmd.run_id, cmd.task.id)
+        raw = await ws.read_file(cmd.head_sha, tasks_file)
+        if raw is None:
+            raise PermanentError(f"{tasks_file} disappeared on the task branch")
+        try:
+            ticked = tick(raw.decode("utf-8", "surrogateescape"), cmd.task.id)
+        except TaskListError as exc:
+            raise PermanentError(f"cannot tick {cmd.task.id}: {exc}") from exc
+        message = f"{cmd.task.id} {cmd.task.title}\n\n{trailers(cmd.run_id, cmd.task.id)}"
+        commit = await squash_commit(
+            worktree,
+            cmd.base_sha,
+            message,
+            tasks_file,
+            ticked.encode("utf-8", "surrogateescape"),
+        )
+        try:
+            await ws.push(commit, branch)
+            return commit
+        except PushRejectedError:
+            # A previous delivery of this command may already have landed the task.
+            tip = await ws.sync(normalize_repo_url(repo_url), branch)
+            if trailers(cmd.run_id, cmd.task.id) in await ws.commit_message(tip):
+                return tip
+            raise PermanentError(
+                f"{branch} moved while the task ran; integrating onto a moved branch is not "
+                "supported yet (the task branch is kept for inspection)"
+            ) from None

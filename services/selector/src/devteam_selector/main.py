@@ -1,0 +1,28 @@
+"""`devteam-selector`: the SELECT and COMPLETE stages (both own the task list)."""
+
+from collections.abc import Sequence
+
+from devteam_bus.connection import Bus
+from devteam_bus.service import main as service_main
+from devteam_bus.settings import BusSettings
+from devteam_bus.worker import StageWorker
+from devteam_contracts.commands import CompleteCommand, SelectCommand
+from devteam_contracts.subjects import Stage
+
+from devteam_selector.complete_stage import CompleteStage
+from devteam_selector.select_stage import SelectStage
+from devteam_selector.settings import SelectorSettings
+
+
+def workers(bus: Bus, settings: BusSettings) -> Sequence[StageWorker]:  # type: ignore[type-arg]
+    """The selector process consumes two stages."""
+    own = SelectorSettings()
+    return [
+        StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
+        StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
+    ]
+
+
+def main() -> None:
+    """Console script entry point."""
+    service_main("selector", workers)

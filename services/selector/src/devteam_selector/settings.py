@@ -1,0 +1,13 @@
+"""Selector settings."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SelectorSettings(BaseSettings):
+    """Where workspaces live (shared by prep, implement, verify and complete)."""
+
+    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+
+    data_dir: Path = Path("data")

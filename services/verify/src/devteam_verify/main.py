@@ -1,0 +1,24 @@
+"""`devteam-verify`: the VERIFY stage."""
+
+from collections.abc import Sequence
+
+from devteam_bus.connection import Bus
+from devteam_bus.service import main as service_main
+from devteam_bus.settings import BusSettings
+from devteam_bus.worker import StageWorker
+from devteam_contracts.commands import VerifyCommand
+from devteam_contracts.subjects import Stage
+
+from devteam_verify.settings import VerifySettings
+from devteam_verify.stage import VerifyStage
+
+
+def workers(bus: Bus, settings: BusSettings) -> Sequence[StageWorker]:  # type: ignore[type-arg]
+    """One worker: verify."""
+    stage = VerifyStage(bus, VerifySettings())
+    return [StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, stage)]
+
+
+def main() -> None:
+    """Console script entry point."""
+    service_main("verify", workers)

@@ -1,0 +1,13 @@
+"""Verify settings."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class VerifySettings(BaseSettings):
+    """Where workspaces live."""
+
+    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+
+    data_dir: Path = Path("data")

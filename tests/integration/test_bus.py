@@ -1,0 +1,223 @@
+"""The bus against a real nats-server: provisioning, the stage worker's settlement rules,
+compare-and-set run state, deduplication."""
+
+import asyncio
+import json
+
+from devteam_bus.connection import Bus
+from devteam_bus.errors import PermanentError
+from devteam_bus.provision import provision
+from devteam_bus.publish import publish_command
+from devteam_bus.runstore import RunStore, now
+from devteam_bus.settings import BusSettings
+from devteam_bus.worker import StageWorker
+from devteam_contracts.commands import SelectCommand
+from devteam_contracts.runs import RunMode, RunState, RunStatus
+from devteam_contracts.subjects import (
+    STREAM_AUDIT,
+    STREAM_COMMANDS,
+    Stage,
+    command_subject,
+    durable_name,
+)
+from nats.js import api
+from support import eventually
+
+
+async def new_run(bus: Bus, run_id: str = "run-1") -> RunState:
+    at = now()
+    run = RunState(
+        id=run_id, tenant="acme", project_id="prj-1", mode=RunMode.CONTINUOUS,
+        state=RunStatus.RUNNING, created_at=at, updated_at=at,
+    )  # fmt: skip
+    await RunStore(bus).create(run)
+    return run
+
+
+def select_cmd(run_id: str = "run-1", selection: int = 1) -> SelectCommand:
+    return SelectCommand(run_id=run_id, tenant="acme", project_id="prj-1", selection=selection)
+
+
+async def start_worker(
+    bus: Bus, settings: BusSettings, handler: object
+) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    stop = asyncio.Event()
+    worker = StageWorker(bus, settings, Stage.SELECT, SelectCommand, handler)  # type: ignore[arg-type]
+    return stop, asyncio.create_task(worker.run(stop))
+
+
+async def stop_worker(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def pending(bus: Bus) -> int:
+    info = await bus.js.stream_info(STREAM_COMMANDS)
+    return int(info.state.messages)
+
+
+async def audit_records(bus: Bus) -> list[dict[str, object]]:
+    info = await bus.js.stream_info(STREAM_AUDIT)
+    out = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await bus.js.get_msg(STREAM_AUDIT, seq)
+        out.append(json.loads(msg.data or b"{}"))
+    return out
+
+
+async def test_provision_is_idempotent_and_streams_have_their_rules(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    await provision(bus, bus_settings)
+    await provision(bus, bus_settings)
+    cmd = await bus.js.stream_info(STREAM_COMMANDS)
+    assert cmd.config.retention == api.RetentionPolicy.WORK_QUEUE
+    audit = await bus.js.stream_info(STREAM_AUDIT)
+    assert audit.config.deny_delete and audit.config.deny_purge
+
+
+async def test_handled_command_is_acked_and_removed(bus: Bus, bus_settings: BusSettings) -> None:
+    await new_run(bus)
+    seen: list[SelectCommand] = []
+
+    async def handler(cmd: SelectCommand) -> None:
+        seen.append(cmd)
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    await eventually(lambda: _true(len(seen) == 1), what="handler called")
+    await eventually(lambda: _true_async(pending(bus), 0), what="work-queue message removed")
+    await stop_worker(stop, task)
+    assert seen == [select_cmd()]
+
+
+async def test_duplicate_msg_id_is_dropped(bus: Bus) -> None:
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    assert await pending(bus) == 1
+
+
+async def test_malformed_command_is_terminated_recorded_and_fails_the_run(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    await new_run(bus)
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    bad = json.dumps({"run_id": "run-1", "tenant": "acme", "selection": "many"}).encode()
+    await bus.js.publish(command_subject(Stage.SELECT, "acme", "prj-1"), bad)
+    await bus.js.publish(command_subject(Stage.SELECT, "acme", "prj-1"), b"\xff not json")
+    run = await eventually(
+        lambda: _failed_run(bus, "run-1"), what="run failed by a malformed command"
+    )
+    assert run.failure is not None and "malformed select command" in run.failure.reason
+    records = await eventually(lambda: _audits(bus, 2), what="two audit records")
+    assert {r["action"] for r in records} == {"command.rejected"}
+    assert await pending(bus) == 0  # terminated, not waiting for redelivery
+    await stop_worker(stop, task)
+    assert calls == 0
+
+
+async def test_unexpected_errors_are_retried_then_the_run_fails_as_poisoned(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    await new_run(bus)
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("disk on fire")
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    run = await eventually(lambda: _failed_run(bus, "run-1"), what="poisoned run failed")
+    await stop_worker(stop, task)
+    assert calls == bus_settings.max_deliver
+    assert run.failure is not None
+    assert run.failure.reason.startswith(f"gave up after {bus_settings.max_deliver} attempts")
+    assert "disk on fire" in run.failure.reason
+
+
+async def test_permanent_error_fails_the_run_without_retry(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    await new_run(bus)
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+        raise PermanentError("tasks_list.md not found", "tail")
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    run = await eventually(lambda: _failed_run(bus, "run-1"), what="run failed")
+    await eventually(lambda: _true_async(pending(bus), 0), what="message terminated")
+    await stop_worker(stop, task)
+    assert calls == 1
+    assert run.failure is not None
+    assert (run.failure.reason, run.failure.output_tail) == ("tasks_list.md not found", "tail")
+
+
+async def test_long_job_is_kept_alive_past_ack_wait(bus: Bus, bus_settings: BusSettings) -> None:
+    await new_run(bus)
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(bus_settings.ack_wait_s * 2.5)
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    await eventually(lambda: _true_async(pending(bus), 0), timeout_s=30, what="acked")
+    info = await bus.js.consumer_info(STREAM_COMMANDS, durable_name(Stage.SELECT))
+    await stop_worker(stop, task)
+    assert calls == 1
+    assert info.num_redelivered == 0
+
+
+async def test_compare_and_set_applies_every_concurrent_update(bus: Bus) -> None:
+    await new_run(bus)
+    store = RunStore(bus)
+
+    def bump(run: RunState) -> RunState:
+        return run.model_copy(update={"selections": run.selections + 1})
+
+    await asyncio.gather(*(store.update("run-1", bump) for _ in range(10)))
+    run = await store.get("run-1")
+    assert run is not None and run.selections == 10
+
+
+async def test_one_active_run_per_project(bus: Bus) -> None:
+    store = RunStore(bus)
+    assert await store.acquire_project("acme", "prj-1", "run-a") is None
+    assert await store.acquire_project("acme", "prj-1", "run-a") is None  # re-entrant
+    assert await store.acquire_project("acme", "prj-1", "run-b") == "run-a"
+    await store.release_project("acme", "prj-1", "run-b")  # not the holder: no effect
+    assert await store.acquire_project("acme", "prj-1", "run-b") == "run-a"
+    await store.release_project("acme", "prj-1", "run-a")
+    assert await store.acquire_project("acme", "prj-1", "run-b") is None
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _true_async(coro: "asyncio.Future[int] | object", expected: int) -> bool:
+    return await coro == expected  # type: ignore[misc]
+
+
+async def _failed_run(bus: Bus, run_id: str) -> RunState | None:
+    run = await RunStore(bus).get(run_id)
+    return run if run and run.state is RunStatus.FAILED else None
+
+
+async def _audits(bus: Bus, n: int) -> list[dict[str, object]] | None:
+    records = await audit_records(bus)
+    return records if len(records) >= n else None

@@ -1,0 +1,166 @@
+"""The OpenAI-compatible HTTP app: chat completions answered from a scenario, and a request log."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from devteam_scripted_model.scenario import Answer, Router, Scenario, ScenarioError, parse_scenario
+
+_CHUNK_CHARS = 80
+
+
+class RequestLog:
+    """Every request the server answered, in memory and optionally appended to a JSONL file."""
+
+    def __init__(self, record_file: Path | None = None) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.record_file = record_file
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+        if self.record_file is not None:
+            with self.record_file.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry) + "\n")
+
+
+def _usage(messages: list[dict[str, Any]], reply: str) -> dict[str, int]:
+    # A rough count is enough: Aider only displays it.
+    prompt = sum(len(json.dumps(m)) for m in messages) // 4 + 1
+    completion = len(reply) // 4 + 1
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def _completion(model: str, messages: list[dict[str, Any]], reply: str) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": _usage(messages, reply),
+    }
+
+
+def _chunks(
+    model: str, messages: list[dict[str, Any]], reply: str, include_usage: bool
+) -> list[dict[str, Any]]:
+    base = {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    out = [chunk({"role": "assistant", "content": ""}, None)]
+    for start in range(0, len(reply), _CHUNK_CHARS):
+        out.append(chunk({"content": reply[start : start + _CHUNK_CHARS]}, None))
+    out.append(chunk({}, "stop"))
+    if include_usage:
+        out.append({**base, "choices": [], "usage": _usage(messages, reply)})
+    return out
+
+
+async def _sse(chunks: list[dict[str, Any]]) -> AsyncIterator[str]:
+    for item in chunks:
+        yield f"data: {json.dumps(item)}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+def _error(answer: Answer) -> JSONResponse:
+    status = answer.status or 500
+    message = answer.reply or f"scripted error from rule {answer.rule}"
+    body = {"error": {"message": message, "type": "scripted_error", "code": status}}
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(scenario: Scenario | None = None, record_file: Path | None = None) -> FastAPI:
+    """Build the app; `scenario` may be replaced later with PUT /_scenario."""
+    app = FastAPI(title="DevTeam scripted model")
+    state: dict[str, Router] = {"router": Router(scenario or Scenario())}
+    log = RequestLog(record_file)
+    app.state.request_log = log
+
+    @app.get("/v1/models")
+    async def list_models() -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "devteam"}],
+        }
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: Request) -> Response:
+        body = await request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return JSONResponse({"error": {"message": "messages must be a list"}}, 400)
+        messages: list[dict[str, Any]] = [m for m in body["messages"] if isinstance(m, dict)]
+        model = str(body.get("model", "scripted"))
+        stream = bool(body.get("stream", False))
+        answer = state["router"].route(messages)
+        log.add(
+            {
+                "ts": time.time(),
+                "rule": answer.rule,
+                "kind": answer.kind,
+                "status": answer.status or 200,
+                "stream": stream,
+                "model": model,
+                "messages": messages,
+            }
+        )
+        if answer.delay_s:
+            await asyncio.sleep(answer.delay_s)
+        if answer.status is not None:
+            return _error(answer)
+        if not stream:
+            return JSONResponse(_completion(model, messages, answer.reply))
+        options = body.get("stream_options")
+        include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+        chunks = _chunks(model, messages, answer.reply, include_usage)
+        return StreamingResponse(_sse(chunks), media_type="text/event-stream")
+
+    @app.get("/_requests")
+    async def get_requests() -> list[dict[str, Any]]:
+        return log.entries
+
+    @app.delete("/_requests")
+    async def clear_requests() -> dict[str, int]:
+        cleared = len(log.entries)
+        log.entries.clear()
+        return {"cleared": cleared}
+
+    @app.get("/_scenario")
+    async def get_scenario() -> dict[str, Any]:
+        return state["router"].scenario.model_dump()
+
+    @app.put("/_scenario")
+    async def put_scenario(request: Request) -> Response:
+        try:
+            new = parse_scenario(await request.json(), "PUT /_scenario")
+        except (ScenarioError, ValueError) as exc:
+            return JSONResponse({"error": {"message": str(exc)}}, status_code=422)
+        state["router"] = Router(new)
+        return JSONResponse({"rules": len(new.rules)})
+
+    return app
