@@ -8,6 +8,7 @@ AIDER_VERSION := 0.86.2
 TOOLS := .tools
 UV := $(TOOLS)/uv/bin/uv
 AIDER_PYTHON := $(TOOLS)/aider/bin/python
+AIDER_STAMP := $(TOOLS)/aider/.installed-$(AIDER_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
   $(patsubst services/%,devteam_%,$(wildcard services/*)) devteam_cli devteam_scripted_model
@@ -27,11 +28,12 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-$(AIDER_PYTHON): $(UV)
-	$(UV) venv --quiet --python $(PYTHON) $(TOOLS)/aider
+$(AIDER_STAMP): | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(TOOLS)/aider
 	$(UV) pip install --quiet --python $(AIDER_PYTHON) aider-chat==$(AIDER_VERSION)
+	@touch $@
 
-setup: .venv/.synced $(AIDER_PYTHON) ## install uv, the workspace and Aider (idempotent)
+setup: .venv/.synced $(AIDER_STAMP) ## install uv, the workspace and Aider (idempotent)
 
 demo: setup ## start NATS + all services and take a demo project through the pipeline (scripted model)
 	.venv/bin/python -m devteam_cli.demo

@@ -50,6 +50,8 @@ def write_config(data_dir: Path, port: int) -> Path:
 def start_nats(data_dir: Path, port: int, log_file: Path | None = None) -> subprocess.Popen[bytes]:
     """Start nats-server with JetStream and wait until it accepts connections."""
     conf = write_config(data_dir, port)
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [nats_server_binary(), "-c", str(conf)],

@@ -129,7 +129,8 @@ def run_stack(cfg: StackConfig) -> int:
         children = [Child(name, spawn(name, cfg)) for name in SERVICES]
         url = f"http://{cfg.host}:{cfg.gateway_port}"
         wait_ready(url, children)
-        (cfg.data_dir / "stack.json").write_text(
+        stack_tmp = cfg.data_dir / "stack.json.tmp"
+        stack_tmp.write_text(
             json.dumps(
                 {
                     "gateway_url": url,
@@ -140,6 +141,7 @@ def run_stack(cfg: StackConfig) -> int:
                 indent=2,
             )
         )
+        stack_tmp.rename(cfg.data_dir / "stack.json")  # readers never see a partial file
         print(f"DevTeam Runner is up: {url}", flush=True)
         print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
         print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)

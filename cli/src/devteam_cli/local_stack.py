@@ -1,0 +1,63 @@
+"""Start `devteam up` as a child process and wait until it is ready (demo and end-to-end tests)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from devteam_bus.stores import new_token
+
+from devteam_cli.nats_server import free_port
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """A running local topology."""
+
+    url: str
+    token: str
+    data_dir: Path
+    pids: dict[str, int]
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def local_stack(
+    data_dir: Path, extra_env: Mapping[str, str] | None = None, timeout_s: float = 90
+) -> Iterator[RunningStack]:
+    """`devteam up` on free ports under `data_dir`; stopped with SIGINT (as Ctrl-C) at exit."""
+    token = new_token()
+    env = {**os.environ, **(extra_env or {}), "DEVTEAM_API_TOKEN": token}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stack_file = data_dir / "stack.json"
+    stack_file.unlink(missing_ok=True)
+    exe = Path(sys.executable).parent / "devteam"
+    argv = [str(exe), "up", "--data-dir", str(data_dir), "--port", str(free_port())]
+    with open(data_dir / "devteam-up.log", "ab") as log:
+        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not stack_file.exists():
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"devteam up exited with {proc.returncode}; see {data_dir}/devteam-up.log"
+                )
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"devteam up not ready in {timeout_s:.0f} s")
+            time.sleep(0.05)
+        info = json.loads(stack_file.read_text())
+        yield RunningStack(info["gateway_url"], token, data_dir, info["pids"], proc)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
