@@ -7,6 +7,9 @@
 #   MIRROR   Debian mirror (default: the first deb.debian.org-style URI in /etc/apt/sources.list*)
 #   SUITE    Debian suite (default: bookworm -> python3.11)
 #   WORKDIR  where the rootfs is built (default: a temp dir, removed afterwards)
+#   EXTRA_CA_DIR  extra CA certificates (*.crt) to trust in the images (default: the host's
+#            /usr/local/share/ca-certificates, e.g. a TLS-intercepting egress proxy's CA, without
+#            which pip/uv cannot reach PyPI during image builds); EXTRA_CA_DIR= disables it
 set -euo pipefail
 
 TAG="${1:-devteam-base:bookworm}"
@@ -34,11 +37,26 @@ trap cleanup EXIT
 echo "debootstrap $SUITE from $MIRROR into $ROOTFS"
 debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MIRROR"
 
+# Trust the same locally added CAs as the host (update-ca-certificates adds them to the bundle
+# at /etc/ssl/certs/ca-certificates.crt that the Dockerfiles point pip and uv at).
+EXTRA_CA_DIR="${EXTRA_CA_DIR-/usr/local/share/ca-certificates}"
+if [[ -n "$EXTRA_CA_DIR" ]] && compgen -G "$EXTRA_CA_DIR/*.crt" >/dev/null; then
+  install -d "$ROOTFS/usr/local/share/ca-certificates"
+  cp "$EXTRA_CA_DIR"/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
+  chroot "$ROOTFS" update-ca-certificates
+fi
+
+# One unprivileged user with the same uid in every image: worktrees that prep creates on the
+# shared data volume are then owned by the user that implement/verify/complete run as (git
+# refuses repositories owned by another uid: "dubious ownership").
+chroot "$ROOTFS" useradd --uid 10001 --user-group --create-home --home-dir /home/devteam \
+  --shell /usr/sbin/nologin devteam
+
 # Slim the rootfs: no apt lists/caches, docs or man pages in a runtime base.
 chroot "$ROOTFS" apt-get clean
 rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin \
   "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/* "$ROOTFS"/usr/share/info/* \
-  "$ROOTFS"/var/log/*.log "$ROOTFS"/tmp/* 
+  "$ROOTFS"/var/log/*.log "$ROOTFS"/tmp/*
 # Containers get their resolver from docker; keep an empty file in the image.
 : > "$ROOTFS/etc/resolv.conf"
 # The base image has no Python bytecode to keep it reproducible-ish and small.

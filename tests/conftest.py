@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
 from devteam_bus.connection import Bus, connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings

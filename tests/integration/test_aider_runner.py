@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from devteam_aider import AiderError, AiderInvocation, AiderOutcome, run_aider
 from devteam_scripted_model import ScriptedModelServer, scripted_model_server
 

@@ -4,6 +4,8 @@ compare-and-set run state, deduplication."""
 import asyncio
 import json
 
+from nats.js import api
+
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_bus.provision import provision
@@ -20,7 +22,7 @@ from devteam_contracts.subjects import (
     command_subject,
     durable_name,
 )
-from nats.js import api
+
 from support import eventually
 
 

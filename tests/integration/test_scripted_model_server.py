@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from devteam_scripted_model import ScriptedModelServer, scripted_model_server
 
 SCENARIO = """

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from devteam_scripted_model.scenario import (
     FALLBACK_COMMIT_MESSAGE,
     FALLBACK_EDIT_REPLY,

@@ -1,6 +1,7 @@
 """Parsing tasks_list.md: structure, ids, states, markers, bodies and errors with line numbers."""
 
 import pytest
+
 from devteam_tasklist import (
     DependencyCycleError,
     DuplicateIdError,

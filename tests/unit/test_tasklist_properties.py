@@ -2,9 +2,10 @@
 
 import contextlib
 
-from devteam_tasklist import TaskList, TaskListError, apply_tick, parse, select, tick
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from devteam_tasklist import TaskList, TaskListError, apply_tick, parse, select, tick
 
 SETTINGS = settings(
     max_examples=200,

@@ -1,6 +1,7 @@
 """COMPLETE: ticking changes the box of the task (and of parents it completes) and nothing else."""
 
 import pytest
+
 from devteam_tasklist import (
     DuplicateIdError,
     TaskStateError,

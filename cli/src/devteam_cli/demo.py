@@ -17,10 +17,10 @@ from pathlib import Path
 
 import httpx
 import websockets
-from devteam_scripted_model.launcher import scripted_model_server
 
 from devteam_cli.demo_project import VERIFY, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import local_stack
+from devteam_scripted_model.launcher import scripted_model_server
 
 KEY_ENV = "DEVTEAM_DEMO_MODEL_KEY"
 

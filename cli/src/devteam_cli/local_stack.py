@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devteam_bus.stores import new_token
-
 from devteam_cli.nats_server import free_port
 
 

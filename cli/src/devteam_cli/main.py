@@ -7,7 +7,6 @@ import os
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
-
 from devteam_cli.supervisor import config_from, run_stack
 
 

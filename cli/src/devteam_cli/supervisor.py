@@ -20,7 +20,6 @@ from devteam_bus.connection import connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
-
 from devteam_cli.nats_server import free_port, start_nats, stop_process
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")

@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 
-from devteam_contracts.commands import CommandBase
-from devteam_contracts.projects import Project
-from devteam_contracts.runs import RunState
-
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_bus.runstore import RunStore
 from devteam_bus.stores import ProjectStore
+from devteam_contracts.commands import CommandBase
+from devteam_contracts.projects import Project
+from devteam_contracts.runs import RunState
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,12 @@
 
 import logging
 
-from devteam_contracts.events import EventType
-from devteam_contracts.runs import CurrentTask, Failure, RunState, RunStatus
-from devteam_contracts.subjects import Stage
-
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
 from devteam_bus.runstore import RunStore
+from devteam_contracts.events import EventType
+from devteam_contracts.runs import CurrentTask, Failure, RunState, RunStatus
+from devteam_contracts.subjects import Stage
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
+from devteam_bus.connection import Bus
+from devteam_bus.publish import publish_event
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import Stage
-
-from devteam_bus.connection import Bus
-from devteam_bus.publish import publish_event
 
 FLUSH_INTERVAL_S = 0.2
 MAX_BATCH_LINES = 200

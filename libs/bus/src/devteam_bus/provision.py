@@ -1,11 +1,11 @@
 """Idempotent provisioning of the streams and key-value buckets named in contracts."""
 
-from devteam_contracts import subjects as s
 from nats.js import api
 from nats.js.errors import BadRequestError, NotFoundError
 
 from devteam_bus.connection import Bus
 from devteam_bus.settings import BusSettings
+from devteam_contracts import subjects as s
 
 DAY = 86_400.0
 

@@ -3,6 +3,8 @@
 import logging
 from typing import Any
 
+from devteam_bus.connection import Bus
+from devteam_bus.runstore import now
 from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
 from devteam_contracts.events import AuditRecord, Event, EventType
 from devteam_contracts.runs import RunState
@@ -13,9 +15,6 @@ from devteam_contracts.subjects import (
     event_subject,
     msg_id,
 )
-
-from devteam_bus.connection import Bus
-from devteam_bus.runstore import now
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from devteam_contracts.runs import RunState
-from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
+from devteam_contracts.runs import RunState
+from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS
 
 log = logging.getLogger(__name__)
 

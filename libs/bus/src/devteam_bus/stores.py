@@ -3,11 +3,11 @@
 import hashlib
 import secrets
 
-from devteam_contracts.projects import Project
-from devteam_contracts.subjects import BUCKET_PROJECTS, BUCKET_TOKENS, project_key
 from nats.js.errors import KeyNotFoundError
 
 from devteam_bus.connection import Bus
+from devteam_contracts.projects import Project
+from devteam_contracts.subjects import BUCKET_PROJECTS, BUCKET_TOKENS, project_key
 
 
 class ProjectStore:

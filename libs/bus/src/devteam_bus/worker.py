@@ -14,15 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from devteam_contracts.commands import CommandBase, TaskCommand
-from devteam_contracts.ids import is_safe_id
-from devteam_contracts.subjects import (
-    STREAM_COMMANDS,
-    SYSTEM_TENANT,
-    Stage,
-    durable_name,
-    stage_filter,
-)
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -36,6 +27,15 @@ from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
 from devteam_bus.publish import publish_audit
 from devteam_bus.settings import BusSettings
+from devteam_contracts.commands import CommandBase, TaskCommand
+from devteam_contracts.ids import is_safe_id
+from devteam_contracts.subjects import (
+    STREAM_COMMANDS,
+    SYSTEM_TENANT,
+    Stage,
+    durable_name,
+    stage_filter,
+)
 
 log = logging.getLogger(__name__)
 

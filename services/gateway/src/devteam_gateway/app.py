@@ -3,11 +3,11 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from fastapi import FastAPI
+
 from devteam_bus.connection import connect
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
-from fastapi import FastAPI
-
 from devteam_gateway.api.routes import events, health, projects, runs
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.settings import GatewaySettings

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
+from fastapi import Depends, HTTPException, Request, status
+
 from devteam_bus.connection import Bus
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.projects import Project
-from fastapi import Depends, HTTPException, Request, status
-
 from devteam_gateway.auth import Principal, TokenCache
 
 

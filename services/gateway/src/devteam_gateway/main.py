@@ -1,8 +1,8 @@
 """`devteam-gateway`: serve the REST + WebSocket API with uvicorn."""
 
 import uvicorn
-from devteam_bus.service import setup_logging
 
+from devteam_bus.service import setup_logging
 from devteam_gateway.app import create_app
 from devteam_gateway.settings import GatewaySettings
 

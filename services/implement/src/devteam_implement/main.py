@@ -8,7 +8,6 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import ImplementCommand
 from devteam_contracts.subjects import Stage
-
 from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
 

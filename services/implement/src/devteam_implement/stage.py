@@ -15,10 +15,9 @@ from devteam_contracts.events import EventType
 from devteam_contracts.subjects import Stage
 from devteam_git.run import git
 from devteam_git.workspace import Workspace, changed_paths, commit_all, dirty_paths, head
-from devteam_sandbox.redact import redact
-
 from devteam_implement.prompt import instruction
 from devteam_implement.settings import ImplementSettings
+from devteam_sandbox.redact import redact
 
 
 class ImplementStage:

@@ -8,7 +8,6 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import PrepCommand
 from devteam_contracts.subjects import Stage
-
 from devteam_prep.settings import PrepSettings
 from devteam_prep.stage import PrepStage
 

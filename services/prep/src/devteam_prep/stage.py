@@ -13,7 +13,6 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace, task_branch
-
 from devteam_prep.settings import PrepSettings
 
 

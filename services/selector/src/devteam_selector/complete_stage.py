@@ -16,9 +16,8 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import PushRejectedError
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace, squash_commit
-from devteam_tasklist import TaskListError, tick
-
 from devteam_selector.settings import SelectorSettings
+from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.subjects import Stage
-
 from devteam_selector.complete_stage import CompleteStage
 from devteam_selector.select_stage import SelectStage
 from devteam_selector.settings import SelectorSettings

@@ -15,9 +15,8 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace
-from devteam_tasklist import TaskListError, parse, select
-
 from devteam_selector.settings import SelectorSettings
+from devteam_tasklist import TaskListError, parse, select
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
-
 from devteam_verify.settings import VerifySettings
 from devteam_verify.stage import VerifyStage
 

@@ -16,7 +16,6 @@ from devteam_git.workspace import Workspace, head
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
 from devteam_sandbox.sandbox import run_sandboxed
-
 from devteam_verify.settings import VerifySettings
 
 

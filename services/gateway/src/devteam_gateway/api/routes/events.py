@@ -4,15 +4,15 @@ import asyncio
 import contextlib
 import logging
 
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from nats.js import api
+from pydantic import ValidationError
+
 from devteam_bus.connection import Bus
 from devteam_bus.runstore import RunStore
 from devteam_contracts.events import Event, EventFrame
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.subjects import STREAM_EVENTS, event_subject
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
-from nats.js import api
-from pydantic import ValidationError
-
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.deps import bearer_token
 

@@ -1,16 +1,16 @@
 """`/v1/projects`: register and read projects."""
 
+from fastapi import APIRouter, HTTPException, status
+
 from devteam_bus.publish import publish_audit
 from devteam_bus.runstore import now
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import new_project_id
 from devteam_contracts.projects import Project, ProjectCreate
+from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 from devteam_git.errors import InvalidInputError
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import check_branch_name
-from fastapi import APIRouter, HTTPException, status
-
-from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 

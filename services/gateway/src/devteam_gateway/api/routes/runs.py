@@ -3,6 +3,9 @@
 import hashlib
 from typing import Annotated
 
+from fastapi import APIRouter, Header, HTTPException, status
+from nats.js.errors import KeyWrongLastSequenceError
+
 from devteam_bus.publish import publish_audit, publish_command, publish_event
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.commands import SelectCommand
@@ -10,9 +13,6 @@ from devteam_contracts.events import EventType
 from devteam_contracts.ids import is_safe_id, new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
 from devteam_contracts.subjects import Stage
-from fastapi import APIRouter, Header, HTTPException, status
-from nats.js.errors import KeyWrongLastSequenceError
-
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 
 router = APIRouter(prefix="/v1", tags=["runs"])

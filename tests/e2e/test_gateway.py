@@ -1,0 +1,91 @@
+"""The gateway's edge through a real uvicorn: authentication, tenant isolation, validation,
+health, and the process topology `devteam up` started."""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from devteam_bus.connection import connect
+from devteam_bus.settings import BusSettings
+from devteam_bus.stores import TokenStore
+from devteam_cli.local_stack import RunningStack
+from devteam_scripted_model.launcher import ScriptedModelServer
+
+from e2e_client import project_body
+
+pytestmark = pytest.mark.e2e
+
+
+def read_cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def test_devteam_up_runs_nats_and_five_service_processes(stack: RunningStack) -> None:
+    names = {"nats-server", "gateway", "selector", "prep", "implement", "verify"}
+    assert set(stack.pids) == names
+    for name, pid in stack.pids.items():
+        expected = "nats-server" if name == "nats-server" else f"devteam-{name}"
+        assert expected in read_cmdline(pid)
+
+
+async def test_health_and_readiness(stack: RunningStack) -> None:
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        assert (await client.get("/readyz")).json() == {"status": "ready"}
+
+
+async def test_requests_without_a_valid_token_are_refused(stack: RunningStack) -> None:
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic x"}):
+            response = await client.get("/v1/projects/prj-000000000000", headers=headers)
+            assert response.status_code == 401
+            assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_invalid_bodies_get_422_naming_the_field(
+    api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    good = project_body(tmp_path, model)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({**good, "repo_url": "--upload-pack=touch /tmp/x"}, "repository URL"),
+        ({**good, "repo_url": "ext::sh -c touch% /tmp/pwned"}, "repository URL"),
+        ({**good, "target_branch": "main..evil"}, "target_branch"),
+        ({**good, "tasks_file": "../../etc/passwd"}, "tasks_file"),
+        ({**good, "surprise": 1}, "surprise"),
+        ({**good, "model": {**good["model"], "api_key_env": "A B"}}, "api_key_env"),
+    ]
+    for body, needle in cases:
+        response = await api.post("/v1/projects", json=body)
+        assert response.status_code == 422, body
+        assert needle in response.text
+    bad_run = await api.post("/v1/projects/prj-000000000000/runs", json={"mode": "forever"})
+    assert bad_run.status_code == 422
+
+
+async def test_a_tenant_sees_only_its_own_projects_and_runs(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    nats_url = json.loads((stack.data_dir / "stack.json").read_text())["nats_url"]
+    bus = await connect(BusSettings(nats_url=nats_url), "test")
+    await TokenStore(bus).add("other-tenant-token-123456", "other")
+    await bus.close()
+    project = (await api.post("/v1/projects", json=project_body(tmp_path, model))).json()
+    # A run that cannot get far (no tasks file), just to have a run id of tenant `dev`.
+    run = (await api.post(f"/v1/projects/{project['id']}/runs", json={})).json()
+    other = {"Authorization": "Bearer other-tenant-token-123456"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=other) as client:
+        assert (await client.get(f"/v1/projects/{project['id']}")).status_code == 404
+        assert (await client.get(f"/v1/runs/{run['run_id']}")).status_code == 404
+        started = await client.post(f"/v1/projects/{project['id']}/runs", json={})
+        assert started.status_code == 404
+    url = stack.url.replace("http://", "ws://") + f"/v1/runs/{run['run_id']}/events"
+    with pytest.raises(InvalidStatus):
+        async with websockets.connect(url, additional_headers=other) as ws:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert (await api.get(f"/v1/projects/{project['id']}")).status_code == 200
