@@ -15,7 +15,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test lint typecheck pytest bench up clean
+.PHONY: help setup demo test lint typecheck pytest bench up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ pytest:
 
 bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench
+
+schema: ## regenerate contracts/schema/*.json from the models
+	.venv/bin/python -m devteam_contracts.schema
 
 clean: ## remove installed tools and environments
 	rm -rf $(TOOLS) .venv
