@@ -33,7 +33,15 @@ $(AIDER_STAMP): | $(UV)
 	$(UV) pip install --quiet --python $(AIDER_PYTHON) aider-chat==$(AIDER_VERSION)
 	@touch $@
 
-setup: .venv/.synced $(AIDER_STAMP) ## install uv, the workspace and Aider (idempotent)
+# bubblewrap sandboxes verify commands; installed from Debian when missing and we may (root).
+$(TOOLS)/.bwrap: | $(UV)
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; }; }; } || \
+	  echo "note: bubblewrap not installed; verify runs without a sandbox (apt-get install bubblewrap)"
+	@touch $@
+
+setup: .venv/.synced $(AIDER_STAMP) $(TOOLS)/.bwrap ## install uv, the workspace and Aider (idempotent)
 
 demo: setup ## start NATS + all services and take a demo project through the pipeline (scripted model)
 	.venv/bin/python -m devteam_cli.demo
@@ -61,3 +69,19 @@ schema: ## regenerate contracts/schema/*.json from the models
 
 clean: ## remove installed tools and environments
 	rm -rf $(TOOLS) .venv
+
+# --- Docker (docs/docker.md) -------------------------------------------------------------------
+# No registry is needed: the base image is debootstrapped locally (docker/build-base.sh).
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+COMPOSE_PROJECT ?= devteam
+.PHONY: images compose-up compose-down
+
+images: ## build devteam-base (if missing), devteam-nats, devteam-cli and the five service images
+	docker image inspect devteam-base:bookworm >/dev/null 2>&1 || docker/build-base.sh
+	docker/build-images.sh
+
+compose-up: ## start NATS, provision and the services with docker compose (after `make images`)
+	$(COMPOSE) -p $(COMPOSE_PROJECT) up -d
+
+compose-down: ## stop the compose stack (volumes are kept; add -v by hand to delete the data)
+	$(COMPOSE) -p $(COMPOSE_PROJECT) down

@@ -30,9 +30,10 @@ def task_slug(task_id: str) -> str:
 
 async def check_branch_name(name: str) -> None:
     """Refuse names git itself would refuse (checked with git's own rules)."""
-    if name.startswith("-"):
-        raise InvalidInputError(f"branch name may not start with '-': {name!r}")
-    result = await git(["check-ref-format", "--branch", name], check=False)
+    if name.startswith("-") or name == "@" or "@{" in name:
+        raise InvalidInputError(f"not a valid branch name: {name!r}")
+    # The full-ref form: `--branch` would expand `@{-1}`-style shorthands instead of refusing.
+    result = await git(["check-ref-format", f"refs/heads/{name}"], check=False)
     if result.code != 0:
         raise InvalidInputError(f"not a valid branch name: {name!r}")
 

@@ -1,0 +1,123 @@
+"""Git workspaces on real repositories: mirror, worktrees, the one-commit integration, pushes,
+and a customer repository that tries to run its own hooks."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from devteam_cli.demo_project import TASKS_LIST, create_demo_repo
+from devteam_git.errors import InvalidInputError, PushRejectedError
+from devteam_git.urls import normalize_repo_url
+from devteam_git.workspace import (
+    Workspace,
+    changed_paths,
+    check_branch_name,
+    commit_all,
+    head,
+    squash_commit,
+    task_branch,
+)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return create_demo_repo(tmp_path / "remote")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path / "data", "acme", "prj-1")
+
+
+async def test_sync_reads_the_target_branch_without_a_checkout(remote: Path, ws: Workspace) -> None:
+    sha = await ws.sync(normalize_repo_url(str(remote)), "main")
+    assert sha == git(remote, "rev-parse", "main")
+    assert await ws.read_file(sha, "tasks_list.md") == TASKS_LIST.encode()
+    assert await ws.read_file(sha, "missing.md") is None
+    assert not (ws.mirror / "tasks_list.md").exists()
+    assert await ws.sync(normalize_repo_url(str(remote)), "main") == sha  # fetch, no re-clone
+
+
+async def test_prepare_is_idempotent_and_cleans_the_worktree(remote: Path, ws: Workspace) -> None:
+    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    path = await ws.prepare("run-1", "1.2", base)
+    assert git(path, "rev-parse", "--abbrev-ref", "HEAD") == task_branch("run-1", "1.2")
+    (path / "calc.py").write_text("garbage\n")
+    (path / "stray.txt").write_text("left behind\n")
+    again = await ws.prepare("run-1", "1.2", base)
+    assert again == path
+    assert await head(path) == base
+    assert git(path, "status", "--porcelain", "--ignored") == ""
+
+
+async def test_task_lands_as_one_commit_and_is_pushed(remote: Path, ws: Workspace) -> None:
+    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    path = await ws.prepare("run-1", "1", base)
+    (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    await commit_all(path, "aider: add")
+    (path / "calc.py").write_text("def add(a, b):\n    return b + a\n")
+    tip = await commit_all(path, "aider: tweak")
+    ticked = TASKS_LIST.replace("- [ ] 1 ", "- [x] 1 ", 1).encode()
+    commit = await squash_commit(path, base, "1 Add add\n", "tasks_list.md", ticked)
+    assert git(path, "rev-parse", f"{commit}^") == base
+    assert sorted(await changed_paths(path, base, commit)) == ["calc.py", "tasks_list.md"]
+    assert await changed_paths(path, tip, commit) == ["tasks_list.md"]
+    await ws.push(commit, "main")
+    assert git(remote, "rev-parse", "main") == commit
+    assert git(remote, "show", "main:tasks_list.md") == ticked.decode().rstrip("\n")
+
+
+async def test_push_onto_a_moved_branch_is_rejected(
+    remote: Path, ws: Workspace, tmp_path: Path
+) -> None:
+    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    path = await ws.prepare("run-1", "1", base)
+    (path / "calc.py").write_text("x = 1\n")
+    await commit_all(path, "change")
+    # Someone else pushes to main meanwhile.
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "README.md").write_text("changed\n")
+    git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "moved")
+    git(other, "push", "-q", "origin", "main")
+    commit = await squash_commit(path, base, "1 x\n", "tasks_list.md", TASKS_LIST.encode())
+    with pytest.raises(PushRejectedError):
+        await ws.push(commit, "main")
+
+
+async def test_customer_hooks_never_run(remote: Path, ws: Workspace, tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    path = await ws.prepare("run-1", "1", base)
+    # A repository can carry hooks in its config (core.hooksPath) or in the mirror's hooks dir.
+    hooks = path / "evil-hooks"
+    hooks.mkdir()
+    for name in ("pre-commit", "post-commit", "post-checkout", "reference-transaction"):
+        hook = hooks / name
+        hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+        hook.chmod(0o755)
+        (ws.mirror / "hooks" / name).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (ws.mirror / "hooks" / name).chmod(0o755)
+    git(path, "config", "core.hooksPath", str(hooks))
+    (path / "calc.py").write_text("x = 2\n")
+    await commit_all(path, "change")
+    await ws.prepare("run-1", "1", base)
+    assert not marker.exists()
+
+
+async def test_hostile_names_are_refused(ws: Workspace) -> None:
+    for name in ("-delete", "a..b", "a b", "x.lock", "@", "a~1", "a^b", "a:b"):
+        with pytest.raises(InvalidInputError):
+            await check_branch_name(name)
+    await check_branch_name("feature/ok-1.2")
+    with pytest.raises(InvalidInputError):
+        ws.worktree_path("run-1", "../../etc")
+    with pytest.raises(InvalidInputError):
+        Workspace(Path("/tmp"), "../x", "p")

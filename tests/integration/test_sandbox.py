@@ -1,0 +1,79 @@
+"""Running untrusted commands: time limits kill the whole group, the environment is scrubbed,
+and with bubblewrap the command cannot write outside its worktree or reach the network."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from devteam_sandbox.process import run_process
+from devteam_sandbox.sandbox import bwrap_available, run_sandboxed
+
+from support import eventually
+
+
+async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    started = time.monotonic()
+    result = await run_process(
+        ["/bin/sh", "-c", f"sleep 60 & echo $! > {pidfile}; echo started; wait"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+        timeout_s=1,
+    )
+    assert result.timed_out and not result.ok
+    assert "started" in result.output_tail
+    assert time.monotonic() - started < 15
+    child = int(pidfile.read_text())
+    assert await eventually(lambda: _gone(child), timeout_s=10, what="the grandchild killed")
+
+
+async def _gone(pid: int) -> bool:
+    # Killed and possibly not yet reaped by init: a zombie counts as gone.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+async def test_output_is_streamed_line_by_line(tmp_path: Path) -> None:
+    lines: list[str] = []
+
+    async def sink(line: str) -> None:
+        lines.append(line)
+
+    result = await run_process(
+        ["/bin/sh", "-c", "echo one; echo two >&2; exit 3"],
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=10, on_line=sink,
+    )  # fmt: skip
+    assert result.exit_code == 3
+    assert lines == ["one", "two"]
+
+
+async def test_environment_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-leak-000000")
+    result = await run_sandboxed("env", worktree=tmp_path, home=tmp_path / "home", timeout_s=10)
+    assert result.ok
+    assert "sk-should-not-leak" not in result.output_tail
+    assert f"HOME={tmp_path / 'home'}" in result.output_tail
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed (make setup)")
+async def test_bwrap_confines_writes_and_network(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"  # under /tmp: the sandbox has its own empty /tmp
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    script = (
+        f"touch {outside}; "
+        "touch /usr/devteam-sandbox-probe 2>/dev/null && echo WROTE-OUTSIDE; "
+        "touch inside.txt && echo wrote-inside; "
+        "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 9), 1)' "
+        "2>/dev/null || echo no-network"
+    )
+    result = await run_sandboxed(script, worktree=worktree, home=tmp_path / "h", timeout_s=20)
+    assert "WROTE-OUTSIDE" not in result.output_tail
+    assert not outside.exists()
+    assert "wrote-inside" in result.output_tail
+    assert (worktree / "inside.txt").exists()
+    assert "no-network" in result.output_tail
