@@ -12,6 +12,7 @@ from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 from e2e_client import events, git_log, git_show, project_body
+from support import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +117,50 @@ async def test_late_client_gets_exactly_the_events_after_seq(
     for cut in (0, 3, len(everything) - 2):
         after = everything[cut]["seq"]
         assert await events(stack, run_id, after=after) == everything[cut + 1 :]
+
+
+def processes_in(directory: Path) -> list[int]:
+    """Live processes whose working directory is inside `directory`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cwd = (proc / "cwd").resolve(strict=True)
+        except OSError:
+            continue
+        if cwd.is_relative_to(directory):
+            found.append(int(proc.name))
+    return found
+
+
+async def test_cancel_kills_the_running_aider_and_frees_the_project(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, repo: Path
+) -> None:
+    slow = {"rules": [{"name": "stall", "when": "Implement task 1:", "delay_s": 120, "reply": ""}]}
+    model.set_scenario(slow)
+    body = project_body(repo, model)
+    created = (await api.post("/v1/projects", json=body)).json()
+    run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
+    workspaces = (stack.data_dir / "workspaces").resolve()
+
+    async def aider_is_waiting_on_the_model() -> bool:
+        return any(r["rule"] == "stall" for r in model.requests())
+
+    await eventually(aider_is_waiting_on_the_model, timeout_s=60, what="Aider asking the model")
+    assert processes_in(workspaces), "Aider runs in the task's worktree"
+    cancelled = await api.post(f"/v1/runs/{run_id}/cancel")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["state"] == "cancelled"
+    frames = await events(stack, run_id)
+    assert frames[-1]["event"]["type"] == "run.cancelled"
+
+    async def aider_gone() -> bool:
+        return not processes_in(workspaces)
+
+    await eventually(aider_gone, timeout_s=20, what="Aider's process group killed")
+    assert (await api.post(f"/v1/runs/{run_id}/cancel")).json()["state"] == "cancelled"
+    again = await api.post(f"/v1/projects/{created['id']}/runs", json={})
+    assert again.status_code == 202, "the project lock was released"
+    await api.post(f"/v1/runs/{again.json()['run_id']}/cancel")
+    assert git_show(repo, "main:tasks_list.md") == TASKS_LIST

@@ -16,3 +16,7 @@ class PermanentError(BusError):
 
 class ConflictError(BusError):
     """A compare-and-set lost too many times in a row."""
+
+
+class RunEndedError(BusError):
+    """The run was cancelled (or ended) while a stage worked on it: drop the work, ack."""

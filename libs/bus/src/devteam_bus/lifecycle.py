@@ -79,6 +79,33 @@ async def complete_run(bus: Bus, run_id: str, message: str) -> RunState | None:
     return run
 
 
+async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
+    """Mark the run cancelled, release its project and publish `run.cancelled`.
+
+    Stages notice the state change, kill what they run and drop the work.
+    """
+
+    def change(run: RunState) -> RunState | None:
+        if run.state.terminal:
+            return None
+        return run.model_copy(update={"state": RunStatus.CANCELLED})
+
+    runs = RunStore(bus)
+    run = await runs.update(run_id, change)
+    if run is None or run.state is not RunStatus.CANCELLED:
+        return run
+    await publish_event(
+        bus,
+        run,
+        EventType.RUN_CANCELLED,
+        message=f"run cancelled by {actor}",
+        data={"current": run.current.model_dump(mode="json") if run.current else None},
+        dedup_id="run.cancelled",
+    )
+    await runs.release_project(run.tenant, run.project_id, run.id)
+    return run
+
+
 async def set_current(
     bus: Bus, run_id: str, task_id: str, title: str, stage: Stage, attempt: int
 ) -> RunState | None:

@@ -22,7 +22,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import PermanentError
+from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
 from devteam_bus.publish import publish_audit
@@ -133,6 +133,10 @@ class StageWorker(Generic[C]):
         except PermanentError as exc:
             await self._fail(msg, cmd, exc.reason, exc.output_tail)
             await msg.term()
+            return
+        except RunEndedError:
+            log.info("%s: run %s ended while being worked on; dropped", self.stage, cmd.run_id)
+            await msg.ack()
             return
         except Exception as exc:
             delivered = msg.metadata.num_delivered

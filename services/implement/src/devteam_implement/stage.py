@@ -4,6 +4,7 @@ import os
 import time
 
 from devteam_aider import AiderInvocation, run_aider
+from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
@@ -72,7 +73,11 @@ class ImplementStage:
         async with log_stream(
             self.bus, run, Stage.IMPLEMENT, cmd.task.id, cmd.attempt, lambda s: redact(s, secrets)
         ) as logs:
-            outcome = await run_aider(invocation, self.settings.aider_python, on_line=logs.line)
+            outcome = await unless_ended(
+                self.bus,
+                cmd.run_id,
+                run_aider(invocation, self.settings.aider_python, on_line=logs.line),
+            )
         tail = redact(outcome.output_tail, secrets)
         if outcome.timed_out:
             raise PermanentError(

@@ -7,7 +7,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import complete_run
-from devteam_bus.publish import publish_command, publish_event
+from devteam_bus.publish import publish_audit, publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
@@ -103,6 +103,11 @@ class CompleteStage:
         )
         try:
             await ws.push(commit, branch)
+            await publish_audit(
+                self.bus, cmd.tenant, "service:complete", "repo.push", cmd.project_id,
+                "pushed", {"branch": branch, "commit": commit, "run_id": cmd.run_id,
+                           "task_id": cmd.task.id},
+            )  # fmt: skip
             return commit
         except PushRejectedError:
             # A previous delivery of this command may already have landed the task.

@@ -3,6 +3,7 @@ repair (bounded) → stop the run."""
 
 import time
 
+from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
@@ -57,12 +58,16 @@ class VerifyStage:
         ) as logs:
             for command in commands:
                 await logs.line(f"$ {command}")
-                result = await run_sandboxed(
-                    command,
-                    worktree=worktree,
-                    home=home,
-                    timeout_s=project.limits.verify_seconds,
-                    on_line=logs.line,
+                result = await unless_ended(
+                    self.bus,
+                    cmd.run_id,
+                    run_sandboxed(
+                        command,
+                        worktree=worktree,
+                        home=home,
+                        timeout_s=project.limits.verify_seconds,
+                        on_line=logs.line,
+                    ),
                 )
                 if not result.ok:
                     failed = (command, result)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, status
 from nats.js.errors import KeyWrongLastSequenceError
 
+from devteam_bus.lifecycle import cancel_run
 from devteam_bus.publish import publish_audit, publish_command, publish_event
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.commands import SelectCommand
@@ -42,6 +43,12 @@ async def start_run(
     if existing is not None:
         return RunAccepted(run_id=existing.id, state=existing.state)
     holder = await runs.acquire_project(who.tenant, project_id, run_id)
+    if holder is not None:
+        # A lock left by a run that ended without releasing it (a crash in between) is stale.
+        held_by = await runs.get(holder)
+        if held_by is None or held_by.state.terminal:
+            await runs.release_project(who.tenant, project_id, holder)
+            holder = await runs.acquire_project(who.tenant, project_id, run_id)
     if holder is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"run {holder} of this project is still active"
@@ -93,4 +100,16 @@ async def get_run(run_id: str, bus: BusDep, who: PrincipalDep) -> RunState:
     run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
     if run is None or run.tenant != who.tenant:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "run not found")
+    return run
+
+
+@router.post("/runs/{run_id}/cancel")
+async def cancel(run_id: str, bus: BusDep, who: PrincipalDep) -> RunState:
+    """Cancel a queued or running run; a running Aider or check is killed. Idempotent."""
+    await get_run(run_id, bus, who)  # 404 unless the caller's
+    run = await cancel_run(bus, run_id, f"token:{who.token_id}")
+    assert run is not None
+    await publish_audit(
+        bus, who.tenant, f"token:{who.token_id}", "run.cancel", run_id, run.state.value
+    )
     return run
