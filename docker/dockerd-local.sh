@@ -33,6 +33,10 @@ case "${1:-start}" in
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     fi
+    # dockerd leaves its default network namespace mounted under the exec root.
+    if mountpoint -q "$DOCKER_DIR/exec/netns/default" 2>/dev/null; then
+      umount "$DOCKER_DIR/exec/netns/default" || true
+    fi
     echo "dockerd stopped" ;;
   status)
     DOCKER_HOST="unix://$SOCK" docker info --format '{{.ServerVersion}} {{.Driver}}' ;;

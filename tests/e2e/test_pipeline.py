@@ -51,10 +51,9 @@ async def test_three_tasks_run_to_completed(
     for task in ("1", "2", "3"):
         expected += [(stage, task) for stage in TASK_STAGES]
     expected.append(("run.completed", None))
-    assert milestones == expected
-    assert any(f["event"]["type"] == "log" and f["event"]["stage"] == "verify" for f in frames)
-
     run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert milestones == expected, run["failure"]
+    assert any(f["event"]["type"] == "log" and f["event"]["stage"] == "verify" for f in frames)
     assert run["state"] == "completed"
     assert [t["id"] for t in run["tasks_done"]] == ["1", "2", "3"]
     assert run["failure"] is None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devteam_sandbox.process import run_process
-from devteam_sandbox.sandbox import bwrap_available, run_sandboxed
+from devteam_sandbox.sandbox import bwrap_available, run_sandboxed, sandbox_argv
 
 from support import eventually
 
@@ -77,3 +77,21 @@ async def test_bwrap_confines_writes_and_network(tmp_path: Path) -> None:
     assert "wrote-inside" in result.output_tail
     assert (worktree / "inside.txt").exists()
     assert "no-network" in result.output_tail
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed (make setup)")
+async def test_a_toolchain_under_tmp_stays_visible(tmp_path: Path) -> None:
+    # A fresh CI checkout (and its venv) may sit under /tmp, which the sandbox replaces with an
+    # empty tmpfs: the toolchain must be shown again on top of it.
+    tool = tmp_path / "toolchain" / "bin"
+    tool.mkdir(parents=True)
+    (tool / "probe").write_text("#!/bin/sh\necho toolchain-ok\n")
+    (tool / "probe").chmod(0o755)
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    argv = sandbox_argv(
+        str(tool / "probe"), worktree, tmp_path, True, toolchain=[str(tmp_path / "toolchain")]
+    )
+    result = await run_process(argv, cwd=worktree, env={"PATH": "/usr/bin:/bin"}, timeout_s=20)
+    assert result.ok, result.output_tail
+    assert "toolchain-ok" in result.output_tail

@@ -7,6 +7,7 @@ import os
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
+from devteam_bus.stores import TokenStore
 from devteam_cli.supervisor import config_from, run_stack
 
 
@@ -19,7 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--port", type=int, help="gateway port (default $DEVTEAM_GATEWAY_PORT or 8080)")
     up.add_argument("--nats-port", type=int, help="NATS port (default: a free one)")
     up.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
-    sub.add_parser("provision", help="create/update streams and buckets on $DEVTEAM_NATS_URL")
+    prov = sub.add_parser(
+        "provision", help="create/update streams and buckets on $DEVTEAM_NATS_URL"
+    )
+    prov.add_argument(
+        "--dev-token-env",
+        metavar="VAR",
+        help="also register the API token held in this environment variable (if set)",
+    )
+    prov.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
     args = parser.parse_args(argv)
     if args.command == "up":
         return run_stack(config_from(args.data_dir, args.port, args.nats_port, args.tenant))
@@ -29,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         bus = await connect(settings, "devteam-provision")
         try:
             await provision(bus, settings)
+            token = os.environ.get(args.dev_token_env or "", "")
+            if token:
+                await TokenStore(bus).add(token, args.tenant)
+                print(f"registered the token in ${args.dev_token_env} for tenant {args.tenant}")
         finally:
             await bus.close()
 

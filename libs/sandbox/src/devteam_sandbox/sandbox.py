@@ -9,7 +9,7 @@ import asyncio
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
@@ -46,18 +46,30 @@ def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None and os.environ.get("DEVTEAM_NO_BWRAP") != "1"
 
 
-def sandbox_argv(command: str, worktree: Path, home: Path, use_bwrap: bool) -> list[str]:
+def sandbox_argv(
+    command: str,
+    worktree: Path,
+    home: Path,
+    use_bwrap: bool,
+    toolchain: Sequence[str] = (sys.prefix, sys.base_prefix),
+) -> list[str]:
     """argv running `command` with /bin/sh in the worktree, inside bwrap when asked."""
     shell = ["/bin/sh", "-c", command]
     if not use_bwrap:
         return shell
     bwrap = shutil.which("bwrap") or "bwrap"
+    # The toolchain may itself live under /tmp (a CI checkout): show it again, read-only, on
+    # top of the private /tmp.
+    tools: list[str] = []
+    for prefix in sorted(set(toolchain)):
+        tools += ["--ro-bind", prefix, prefix]
     return [
         bwrap,
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
         "--tmpfs", "/tmp",  # noqa: S108 - private, empty
+        *tools,
         "--bind", str(worktree), str(worktree),
         "--bind", str(home), str(home),
         "--unshare-net",
