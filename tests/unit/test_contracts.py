@@ -7,6 +7,7 @@ from devteam_contracts import schema
 from devteam_contracts.commands import ImplementCommand, SelectCommand, TaskRef
 from devteam_contracts.ids import is_safe_id, new_project_id, new_run_id
 from devteam_contracts.projects import ProjectCreate
+from devteam_contracts.repoconfig import RunConfig
 from devteam_contracts.subjects import Stage, command_subject, event_subject, msg_id
 
 MODEL = {"name": "openai/gpt-4o", "api_base": "https://api.example.com/v1"}
@@ -53,9 +54,8 @@ def test_project_fields_are_validated(field: str, value: object) -> None:
 
 def test_project_defaults() -> None:
     project = ProjectCreate.model_validate({"name": "n", "repo_url": "/r", "model": MODEL})
-    assert (project.target_branch, project.tasks_file) == ("main", "tasks_list.md")
+    assert project.target_branch is None and project.tasks_file is None  # from the repo
     assert project.model.api_key_env == "OPENAI_API_KEY"
-    assert project.limits.repair_attempts == 2
 
 
 def test_names_and_message_ids() -> None:
@@ -65,11 +65,11 @@ def test_names_and_message_ids() -> None:
 
 
 def test_task_ids_from_task_lists_are_accepted() -> None:
-    for task_id in ("1", "1.2.3", "T-12", "#12", "~1.2"[1:]):
+    for task_id in ("1", "1.2.3", "T-12", "#12", "~1.2", "PROJ-7"):
         TaskRef(id=task_id, title="t")
     sha = "a" * 40
     cmd = ImplementCommand(
         run_id="run-1", tenant="t", project_id="p", task=TaskRef(id="1", title="t"),
-        base_sha=sha, from_sha=sha,
+        base_sha=sha, from_sha=sha, config=RunConfig(),
     )  # fmt: skip
     assert cmd.attempt == 1

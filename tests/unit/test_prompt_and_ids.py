@@ -1,6 +1,7 @@
 """What Aider is told, and idempotent run ids (pure)."""
 
 from devteam_contracts.commands import ImplementCommand, TaskRef
+from devteam_contracts.repoconfig import RunConfig
 from devteam_gateway.api.routes.runs import run_id_for
 from devteam_implement.prompt import instruction
 
@@ -11,7 +12,7 @@ def command(**extra: object) -> ImplementCommand:
     task = TaskRef(id="1.2", title="Add login", body="  Accepts user/password.\n")
     return ImplementCommand.model_validate(
         {"run_id": "run-1", "tenant": "t", "project_id": "p", "task": task, "base_sha": SHA,
-         **extra}
+         "config": RunConfig(), **extra}
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
+from devteam_contracts.repoconfig import RunConfig
 
 SHA = Field(pattern=r"^[0-9a-f]{40}$", description="A full git commit SHA.")
 
@@ -43,6 +44,7 @@ class TaskCommand(CommandBase):
     """A command about one task of the run."""
 
     task: TaskRef
+    config: RunConfig = Field(description="Resolved at selection; fixed for the task.")
     attempt: int = Field(default=1, ge=1)
     base_sha: str = SHA
 

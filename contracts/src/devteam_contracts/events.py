@@ -27,11 +27,17 @@ class EventType(StrEnum):
     RUN_COMPLETED = "run.completed"
     RUN_FAILED = "run.failed"
     RUN_CANCELLED = "run.cancelled"
+    RUN_BLOCKED = "run.blocked"
 
     @property
     def terminal(self) -> bool:
         """True for the last event a run publishes."""
-        return self in (EventType.RUN_COMPLETED, EventType.RUN_FAILED, EventType.RUN_CANCELLED)
+        return self in (
+            EventType.RUN_COMPLETED,
+            EventType.RUN_FAILED,
+            EventType.RUN_CANCELLED,
+            EventType.RUN_BLOCKED,
+        )
 
 
 class Event(Strict):

@@ -11,8 +11,9 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 SAFE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-# Task ids come from the customer's task list (`1.2`, `T-12`, `#12`, derived `1.2.3`).
-TASK_ID_PATTERN = r"^[A-Za-z0-9#][A-Za-z0-9#._-]{0,63}$"
+# Task ids come from the customer's task list (`1.2`, `T-12`, `#12`, derived `1.2.3` or
+# `~1.2` when the derived id collides with an explicit one).
+TASK_ID_PATTERN = r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$"
 
 TenantId = Annotated[str, StringConstraints(pattern=SAFE_ID_PATTERN)]
 ProjectId = Annotated[str, StringConstraints(pattern=SAFE_ID_PATTERN)]

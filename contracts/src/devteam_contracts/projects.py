@@ -74,10 +74,10 @@ class ModelConfig(Strict):
 
 
 class Limits(Strict):
-    """Per-project limits; values left out use the service defaults."""
+    """Limits of one task's work (resolved: every value set)."""
 
     implement_seconds: int = Field(default=600, ge=5, le=7200, description="Aider wall clock.")
-    verify_seconds: int = Field(default=900, ge=5, le=7200, description="Per verify command.")
+    verify_seconds: int = Field(default=900, ge=5, le=7200, description="Per check command.")
     repair_attempts: int = Field(
         default=2,
         ge=0,
@@ -86,8 +86,35 @@ class Limits(Strict):
     )
 
 
+class LimitsOverride(Strict):
+    """Limits given at registration; unset values come from `.devteam.toml`, then defaults."""
+
+    implement_seconds: int | None = Field(default=None, ge=5, le=7200)
+    verify_seconds: int | None = Field(default=None, ge=5, le=7200)
+    repair_attempts: int | None = Field(default=None, ge=0, le=10)
+
+
+def _check_commands(value: list[str] | None) -> list[str] | None:
+    for cmd in value or []:
+        if not cmd.strip() or len(cmd) > 2000 or "\x00" in cmd:
+            raise ValueError("commands must be non-empty strings of at most 2000 characters")
+    return value
+
+
+def _check_globs(value: list[str] | None) -> list[str] | None:
+    for pattern in value or []:
+        if not pattern or pattern.startswith("/") or ".." in pattern.split("/"):
+            raise ValueError(f"protected paths are relative globs without '..': {pattern!r}")
+    return value
+
+
+Commands = Annotated[list[str], AfterValidator(_check_commands), Field(max_length=20)]
+Globs = Annotated[list[str], AfterValidator(_check_globs), Field(max_length=100)]
+
+
 class ProjectCreate(Strict):
-    """`POST /v1/projects` body."""
+    """`POST /v1/projects` body. Fields left out come from the repository's `.devteam.toml`
+    (read from the target branch), then from the defaults."""
 
     name: str = Field(min_length=1, max_length=200, description="Human-readable name.")
     repo_url: str = Field(
@@ -95,23 +122,23 @@ class ProjectCreate(Strict):
         max_length=2000,
         description="The customer's repository: a local path or `file://` URL for now.",
     )
-    target_branch: BranchName = Field(default="main", description="Branch work is integrated into.")
-    tasks_file: RepoPath = Field(default="tasks_list.md", description="Task list path in the repo.")
-    verify: list[str] = Field(
-        default_factory=list,
-        max_length=20,
-        description="Commands run in the worktree to verify a task; all must exit 0.",
+    target_branch: BranchName | None = Field(
+        default=None, description="Branch work is integrated into (default `main`)."
+    )
+    tasks_file: RepoPath | None = Field(
+        default=None, description="Task list path in the repo (default `tasks_list.md`)."
+    )
+    verify: Commands | None = Field(
+        default=None, description="Commands run in the worktree to verify a task; all must pass."
+    )
+    setup: Commands | None = Field(
+        default=None, description="Commands run in the worktree before verify (network allowed)."
+    )
+    protected: Globs | None = Field(
+        default=None, description="Paths (globs) the implementer may not change."
     )
     model: ModelConfig
-    limits: Limits = Field(default_factory=Limits)
-
-    @field_validator("verify")
-    @classmethod
-    def _commands(cls, value: list[str]) -> list[str]:
-        for cmd in value:
-            if not cmd.strip() or len(cmd) > 2000 or "\x00" in cmd:
-                raise ValueError("verify commands must be non-empty strings of at most 2000 chars")
-        return value
+    limits: LimitsOverride = Field(default_factory=LimitsOverride)
 
 
 class Project(ProjectCreate):

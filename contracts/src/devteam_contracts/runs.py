@@ -25,6 +25,7 @@ class RunStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    BLOCKED = "blocked"
 
     @property
     def terminal(self) -> bool:
@@ -36,6 +37,9 @@ class RunCreate(Strict):
     """`POST /v1/projects/{project_id}/runs` body."""
 
     mode: RunMode = RunMode.CONTINUOUS
+    max_tasks: int | None = Field(
+        default=None, ge=1, le=10_000, description="Stop after this many tasks (continuous)."
+    )
 
 
 class TaskDone(Strict):
@@ -64,6 +68,14 @@ class Failure(Strict):
     output_tail: str = Field(default="", description="The last output of the failing step.")
 
 
+class BlockedTask(Strict):
+    """An open task that cannot be selected, and why."""
+
+    task_id: str
+    line: int | None = None
+    reason: str
+
+
 class RunState(Strict):
     """A run as stored in the runs bucket and returned by `GET /v1/runs/{id}`."""
 
@@ -77,6 +89,10 @@ class RunState(Strict):
     tasks_done: list[TaskDone] = Field(default_factory=list)
     current: CurrentTask | None = None
     failure: Failure | None = None
+    blocked: list[BlockedTask] = Field(
+        default_factory=list, description="When `blocked`: each open task and what it waits for."
+    )
+    max_tasks: int | None = None
     selections: int = Field(default=0, description="How many SELECTs this run has made.")
 
 

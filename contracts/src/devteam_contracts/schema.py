@@ -14,7 +14,9 @@ from devteam_contracts.commands import (
 )
 from devteam_contracts.events import AuditRecord, Event, EventFrame
 from devteam_contracts.projects import Project, ProjectCreate
+from devteam_contracts.repoconfig import RepoConfig
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState
+from devteam_contracts.tasks import TaskTree
 
 MODELS: tuple[type[BaseModel], ...] = (
     SelectCommand,
@@ -30,6 +32,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     RunCreate,
     RunState,
     RunAccepted,
+    RepoConfig,
+    TaskTree,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"

@@ -75,3 +75,12 @@ def project_key(tenant: str, project: str) -> str:
 def msg_id(run: str, task: str, attempt: int, stage: Stage) -> str:
     """`Nats-Msg-Id` of a command: replays inside the duplicate window are dropped."""
     return f"{run}/{task}/{attempt}/{stage.value}"
+
+
+def tasks_rpc_subject(tenant: str, project: str) -> str:
+    """Request/reply subject on which the selector serves a project's parsed task list."""
+    return f"devteam.rpc.tasks.{tenant}.{project}"
+
+
+TASKS_RPC_FILTER = "devteam.rpc.tasks.*.*"
+TASKS_RPC_QUEUE = "devteam-selector"

@@ -1,17 +1,62 @@
-"""Terminal transitions of a run, shared by every stage: fail, complete."""
+"""Transitions of a run shared by every stage: the terminal ones (failed, completed, cancelled,
+blocked) and recording which stage of which task the run is at."""
 
 import logging
+from typing import Any
 
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
 from devteam_bus.runstore import RunStore
 from devteam_contracts.events import EventType
-from devteam_contracts.runs import CurrentTask, Failure, RunState, RunStatus
+from devteam_contracts.runs import BlockedTask, CurrentTask, Failure, RunState, RunStatus
 from devteam_contracts.subjects import Stage
 
 log = logging.getLogger(__name__)
 
 OUTPUT_TAIL_CHARS = 4000
+
+
+async def end_run(
+    bus: Bus,
+    run_id: str,
+    status: RunStatus,
+    event: EventType,
+    message: str,
+    *,
+    updates: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    stage: Stage | None = None,
+    task_id: str | None = None,
+) -> RunState | None:
+    """Move a run to a terminal `status`, publish `event` once and release the project.
+
+    A run that is already terminal keeps its state. The event is published whenever the run
+    ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
+    change and the event still publishes it.
+    """
+
+    def change(run: RunState) -> RunState | None:
+        if run.state.terminal:
+            return None
+        return run.model_copy(update={"state": status, **(updates or {})})
+
+    runs = RunStore(bus)
+    run = await runs.update(run_id, change)
+    if run is None or run.state is not status:
+        return run
+    await publish_event(
+        bus,
+        run,
+        event,
+        stage=stage,
+        task_id=task_id,
+        message=message,
+        data=data or {},
+        dedup_id=event.value,
+    )
+    await runs.release_project(run.tenant, run.project_id, run.id)
+    log.info("run %s %s: %s", run_id, status.value, message)
+    return run
 
 
 async def fail_run(
@@ -23,87 +68,51 @@ async def fail_run(
     task_id: str | None = None,
     output_tail: str = "",
 ) -> RunState | None:
-    """Mark the run failed (stop-on-error), release its project and publish `run.failed`.
-
-    A run that is already terminal keeps its state; the call is then a no-op.
-    """
+    """Mark the run failed (stop-on-error) with the stage, task, reason and last output."""
     failure = Failure(
         stage=stage, task_id=task_id, reason=reason, output_tail=output_tail[-OUTPUT_TAIL_CHARS:]
     )
-
-    def change(run: RunState) -> RunState | None:
-        if run.state.terminal:
-            return None
-        return run.model_copy(update={"state": RunStatus.FAILED, "failure": failure})
-
-    runs = RunStore(bus)
-    run = await runs.update(run_id, change)
-    if run is None or run.state is not RunStatus.FAILED:
-        return run
-    await publish_event(
+    return await end_run(
         bus,
-        run,
+        run_id,
+        RunStatus.FAILED,
         EventType.RUN_FAILED,
+        f"run failed at {stage.value}: {reason}",
+        updates={"failure": failure},
+        data=failure.model_dump(mode="json"),
         stage=stage,
         task_id=task_id,
-        message=f"run failed at {stage.value}: {reason}",
-        data=failure.model_dump(mode="json"),
-        dedup_id="run.failed",
     )
-    await runs.release_project(run.tenant, run.project_id, run.id)
-    log.info("run %s failed at %s: %s", run_id, stage.value, reason)
-    return run
 
 
 async def complete_run(bus: Bus, run_id: str, message: str) -> RunState | None:
-    """Mark the run completed, release its project and publish `run.completed`."""
+    """Mark the run completed."""
+    return await end_run(
+        bus, run_id, RunStatus.COMPLETED, EventType.RUN_COMPLETED, message,
+        updates={"current": None},
+    )  # fmt: skip
 
-    def change(run: RunState) -> RunState | None:
-        if run.state.terminal:
-            return None
-        return run.model_copy(update={"state": RunStatus.COMPLETED, "current": None})
 
-    runs = RunStore(bus)
-    run = await runs.update(run_id, change)
-    if run is None or run.state is not RunStatus.COMPLETED:
-        return run
-    await publish_event(
+async def block_run(bus: Bus, run_id: str, blocked: list[BlockedTask]) -> RunState | None:
+    """End the run as blocked: open tasks remain, none is selectable; say what each waits for."""
+    waits = "; ".join(f"{b.task_id}: {b.reason}" for b in blocked[:5])
+    return await end_run(
         bus,
-        run,
-        EventType.RUN_COMPLETED,
-        message=message,
-        data={"tasks_done": [t.id for t in run.tasks_done]},
-        dedup_id="run.completed",
+        run_id,
+        RunStatus.BLOCKED,
+        EventType.RUN_BLOCKED,
+        f"no open task is selectable ({waits})",
+        updates={"current": None, "blocked": blocked},
+        data={"blocked": [b.model_dump(mode="json") for b in blocked]},
+        stage=Stage.SELECT,
     )
-    await runs.release_project(run.tenant, run.project_id, run.id)
-    return run
 
 
 async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
-    """Mark the run cancelled, release its project and publish `run.cancelled`.
-
-    Stages notice the state change, kill what they run and drop the work.
-    """
-
-    def change(run: RunState) -> RunState | None:
-        if run.state.terminal:
-            return None
-        return run.model_copy(update={"state": RunStatus.CANCELLED})
-
-    runs = RunStore(bus)
-    run = await runs.update(run_id, change)
-    if run is None or run.state is not RunStatus.CANCELLED:
-        return run
-    await publish_event(
-        bus,
-        run,
-        EventType.RUN_CANCELLED,
-        message=f"run cancelled by {actor}",
-        data={"current": run.current.model_dump(mode="json") if run.current else None},
-        dedup_id="run.cancelled",
+    """Mark the run cancelled; stages notice, kill what they run and drop the work."""
+    return await end_run(
+        bus, run_id, RunStatus.CANCELLED, EventType.RUN_CANCELLED, f"run cancelled by {actor}"
     )
-    await runs.release_project(run.tenant, run.project_id, run.id)
-    return run
 
 
 async def set_current(

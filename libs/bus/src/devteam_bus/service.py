@@ -5,14 +5,22 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from devteam_bus.connection import Bus, connect
 from devteam_bus.settings import BusSettings
-from devteam_bus.worker import StageWorker
 
 log = logging.getLogger(__name__)
 
-WorkerFactory = Callable[[Bus, BusSettings], Sequence[StageWorker]]  # type: ignore[type-arg]
+
+class Component(Protocol):
+    """Something a service runs until told to stop: a `StageWorker`, a request responder."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, then return."""
+
+
+WorkerFactory = Callable[[Bus, BusSettings], Sequence[Component]]
 
 
 def setup_logging(name: str) -> None:

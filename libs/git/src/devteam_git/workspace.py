@@ -14,7 +14,7 @@ from devteam_git.errors import GitError, InvalidInputError, PushRejectedError
 from devteam_git.run import git
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_TASK = re.compile(r"^[A-Za-z0-9#][A-Za-z0-9#._-]{0,63}$")
+_TASK = re.compile(r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$")
 
 
 def task_branch(run_id: str, task_id: str) -> str:
@@ -23,9 +23,12 @@ def task_branch(run_id: str, task_id: str) -> str:
 
 
 def task_slug(task_id: str) -> str:
-    """Task id as a path/ref component (`#12` → `12`, dots kept)."""
-    slug = task_id.replace("#", "").strip(".") or "task"
-    return slug.replace("..", ".")
+    """Task id as a path/ref component: `#12` → `12`, `~1.2` → `d1.2` (`~` is not allowed in
+    ref names), dots kept but never doubled or at the ends."""
+    slug = task_id.replace("#", "").replace("~", "d")
+    while ".." in slug:
+        slug = slug.replace("..", ".")
+    return slug.strip(".") or "task"
 
 
 async def check_branch_name(name: str) -> None:

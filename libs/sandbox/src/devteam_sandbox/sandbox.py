@@ -52,6 +52,7 @@ def sandbox_argv(
     home: Path,
     use_bwrap: bool,
     toolchain: Sequence[str] = (sys.prefix, sys.base_prefix),
+    network: bool = False,
 ) -> list[str]:
     """argv running `command` with /bin/sh in the worktree, inside bwrap when asked."""
     shell = ["/bin/sh", "-c", command]
@@ -72,7 +73,7 @@ def sandbox_argv(
         *tools,
         "--bind", str(worktree), str(worktree),
         "--bind", str(home), str(home),
-        "--unshare-net",
+        *([] if network else ["--unshare-net"]),
         "--unshare-pid",
         "--die-with-parent",
         "--new-session",
@@ -89,10 +90,14 @@ async def run_sandboxed(
     home: Path,
     timeout_s: float,
     on_line: LineSink | None = None,
+    network: bool = False,
 ) -> ProcessResult:
-    """Run one verify command in the worktree, sandboxed as far as this machine allows."""
+    """Run one verify command in the worktree, sandboxed as far as this machine allows.
+
+    `network=True` is for setup commands (installing dependencies); checks get none.
+    """
     await asyncio.to_thread(home.mkdir, parents=True, exist_ok=True)
-    argv = sandbox_argv(command, worktree, home, bwrap_available())
+    argv = sandbox_argv(command, worktree, home, bwrap_available(), network=network)
     return await run_process(
         argv, cwd=worktree, env=scrubbed_env(home), timeout_s=timeout_s, on_line=on_line
     )

@@ -16,5 +16,5 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
-        ws="websockets",
+        ws="websockets-sansio",
     )

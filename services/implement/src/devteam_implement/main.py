@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from devteam_bus.connection import Bus
+from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
 from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
@@ -12,7 +13,7 @@ from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
 
 
-def workers(bus: Bus, settings: BusSettings) -> Sequence[StageWorker]:  # type: ignore[type-arg]
+def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """One worker: implement."""
     stage = ImplementStage(bus, ImplementSettings())
     return [StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage)]

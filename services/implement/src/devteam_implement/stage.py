@@ -17,6 +17,7 @@ from devteam_contracts.subjects import Stage
 from devteam_git.run import git
 from devteam_git.workspace import Workspace, changed_paths, commit_all, dirty_paths, head
 from devteam_implement.prompt import instruction
+from devteam_implement.protected import protected_paths
 from devteam_implement.settings import ImplementSettings
 from devteam_sandbox.redact import redact
 
@@ -62,12 +63,12 @@ class ImplementStage:
         ).resolve()
         invocation = AiderInvocation(
             worktree=worktree.resolve(),
-            message=instruction(cmd, project.tasks_file),
+            message=instruction(cmd, cmd.config.tasks_file),
             model=project.model.name,
             api_base=project.model.api_base,
             api_key=api_key,
             state_dir=state_dir,
-            timeout_s=project.limits.implement_seconds,
+            timeout_s=cmd.config.limits.implement_seconds,
             edit_format=self.settings.aider_edit_format,
         )
         async with log_stream(
@@ -81,7 +82,7 @@ class ImplementStage:
         tail = redact(outcome.output_tail, secrets)
         if outcome.timed_out:
             raise PermanentError(
-                f"Aider did not finish within {project.limits.implement_seconds} s", tail
+                f"Aider did not finish within {cmd.config.limits.implement_seconds} s", tail
             )
         if await dirty_paths(worktree):
             await commit_all(worktree, f"{cmd.task.id}: changes left uncommitted by Aider")
@@ -89,11 +90,17 @@ class ImplementStage:
         changed = await changed_paths(worktree, start, tip) if tip != start else []
         if not changed:
             raise PermanentError("Aider made no change to the repository", tail)
-        if project.tasks_file in await changed_paths(worktree, cmd.base_sha, tip):
+        touched = await changed_paths(worktree, cmd.base_sha, tip)
+        if cmd.config.tasks_file in touched:
             raise PermanentError(
-                f"the implementer edited {project.tasks_file}, which only DevTeam Runner may "
+                f"the implementer edited {cmd.config.tasks_file}, which only DevTeam Runner may "
                 "change",
                 tail,
+            )
+        forbidden = protected_paths(touched, cmd.config.protected)
+        if forbidden:
+            raise PermanentError(
+                f"the implementer changed protected paths: {', '.join(forbidden[:10])}", tail
             )
         elapsed = round(time.perf_counter() - started, 2)
         run = (
@@ -126,6 +133,7 @@ class ImplementStage:
                 tenant=cmd.tenant,
                 project_id=cmd.project_id,
                 task=cmd.task,
+                config=cmd.config,
                 attempt=cmd.attempt,
                 base_sha=cmd.base_sha,
                 head_sha=tip,

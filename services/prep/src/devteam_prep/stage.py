@@ -31,7 +31,7 @@ class PrepStage:
         started = time.perf_counter()
         ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
         if not await ws.has_commit(cmd.base_sha):
-            await ws.sync(normalize_repo_url(project.repo_url), project.target_branch)
+            await ws.sync(normalize_repo_url(project.repo_url), cmd.config.target_branch)
         try:
             path = await ws.prepare(cmd.run_id, cmd.task.id, cmd.base_sha)
         except GitError as exc:
@@ -67,6 +67,7 @@ class PrepStage:
                 tenant=cmd.tenant,
                 project_id=cmd.project_id,
                 task=cmd.task,
+                config=cmd.config,
                 attempt=1,
                 base_sha=cmd.base_sha,
             ),

@@ -42,7 +42,7 @@ class CompleteStage:
         done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
         if done is None:
             commit = await self._integrate(
-                cmd, project.repo_url, project.target_branch, project.tasks_file
+                cmd, project.repo_url, cmd.config.target_branch, cmd.config.tasks_file
             )
             done = TaskDone(id=cmd.task.id, title=cmd.task.title, commit=commit)
             record = done
@@ -60,8 +60,8 @@ class CompleteStage:
             stage=Stage.COMPLETE,
             task_id=cmd.task.id,
             attempt=cmd.attempt,
-            message=f"{cmd.task.id} done: {done.commit[:12]} on {project.target_branch}",
-            data={"commit": done.commit, "branch": project.target_branch},
+            message=f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
+            data={"commit": done.commit, "branch": cmd.config.target_branch},
             dedup_id=f"completed-{cmd.task.id}",
         )
         ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)

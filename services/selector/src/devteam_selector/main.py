@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from devteam_bus.connection import Bus
+from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
 from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
@@ -11,14 +12,16 @@ from devteam_contracts.subjects import Stage
 from devteam_selector.complete_stage import CompleteStage
 from devteam_selector.select_stage import SelectStage
 from devteam_selector.settings import SelectorSettings
+from devteam_selector.tasks_rpc import TasksResponder
 
 
-def workers(bus: Bus, settings: BusSettings) -> Sequence[StageWorker]:  # type: ignore[type-arg]
-    """The selector process consumes two stages."""
+def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
+    """SELECT and COMPLETE, and the task-list reader behind `GET /v1/projects/{id}/tasks`."""
     own = SelectorSettings()
     return [
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
+        TasksResponder(bus, own),
     ]
 
 

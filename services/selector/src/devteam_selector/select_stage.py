@@ -5,18 +5,17 @@ import logging
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import complete_run
+from devteam_bus.lifecycle import block_run, complete_run
 from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.events import EventType
-from devteam_contracts.runs import CurrentTask, RunState, RunStatus
+from devteam_contracts.runs import BlockedTask, CurrentTask, RunState, RunStatus
 from devteam_contracts.subjects import Stage
-from devteam_git.errors import GitError
-from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace
 from devteam_selector.settings import SelectorSettings
-from devteam_tasklist import TaskListError, parse, select
+from devteam_selector.source import SourceError, read_list
+from devteam_tasklist import select
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +31,29 @@ class SelectStage:
         loaded = await load_active(self.bus, cmd)
         if loaded is None:
             return
-        project = loaded.project
+        run = loaded.run
+        if run.max_tasks is not None and len(run.tasks_done) >= run.max_tasks:
+            await complete_run(self.bus, cmd.run_id, f"max_tasks={run.max_tasks} reached")
+            return
         ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
         try:
-            base = await ws.sync(normalize_repo_url(project.repo_url), project.target_branch)
-        except GitError as exc:
-            raise PermanentError(f"cannot read {project.target_branch}: {exc}") from exc
-        raw = await ws.read_file(base, project.tasks_file)
-        if raw is None:
-            raise PermanentError(
-                f"{project.tasks_file} not found on branch {project.target_branch}"
-            )
-        try:
-            tasks = parse(raw.decode("utf-8", "surrogateescape"))
-        except TaskListError as exc:
-            raise PermanentError(f"{project.tasks_file}: {exc}") from exc
-        selection = select(tasks)
+            source = await read_list(ws, loaded.project)
+        except SourceError as exc:
+            raise PermanentError(exc.problem.message) from exc
+        base, config = source.commit, source.config
+        selection = select(source.tasks)
         if selection.task is None:
-            if selection.blocked:
-                waits = "; ".join(f"{b.task_id}: {b.reason}" for b in selection.blocked)
-                raise PermanentError(f"no task is selectable; open tasks wait: {waits}")
-            await complete_run(self.bus, cmd.run_id, "every task in the list is done")
+            if selection.status == "blocked":
+                await block_run(
+                    self.bus,
+                    cmd.run_id,
+                    [
+                        BlockedTask(task_id=b.task_id, line=b.line, reason=b.reason)
+                        for b in selection.blocked
+                    ],
+                )
+            else:
+                await complete_run(self.bus, cmd.run_id, "every task in the list is done")
             return
         task = selection.task
         ref = TaskRef(id=task.id, title=task.title, body=task.body, verify=list(task.verify))
@@ -69,12 +70,12 @@ class SelectStage:
                 }
             )
 
-        run = await RunStore(self.bus).update(cmd.run_id, change)
-        if run is None or run.state.terminal:
+        updated = await RunStore(self.bus).update(cmd.run_id, change)
+        if updated is None or updated.state.terminal:
             return
         await publish_event(
             self.bus,
-            run,
+            updated,
             EventType.TASK_SELECTED,
             stage=Stage.SELECT,
             task_id=task.id,
@@ -91,6 +92,7 @@ class SelectStage:
                 tenant=cmd.tenant,
                 project_id=cmd.project_id,
                 task=ref,
+                config=config,
                 attempt=1,
                 base_sha=base,
             ),

@@ -31,14 +31,16 @@ class VerifyStage:
         loaded = await load_active(self.bus, cmd)
         if loaded is None:
             return
-        run, project = loaded.run, loaded.project
+        run = loaded.run
         ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
         worktree = ws.worktree_path(cmd.run_id, cmd.task.id).resolve()
         if not (worktree / ".git").exists():
             raise PermanentError(f"the worktree of task {cmd.task.id} is missing")
         if await head(worktree) != cmd.head_sha:
             raise PermanentError(f"the worktree is not at {cmd.head_sha[:12]} any more")
-        commands = [*project.verify, *cmd.task.verify]
+        # `setup` (e.g. installing dependencies) may use the network; the checks may not.
+        commands = [(c, True) for c in cmd.config.setup]
+        commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]
         await publish_event(
             self.bus,
             run,
@@ -47,7 +49,7 @@ class VerifyStage:
             task_id=cmd.task.id,
             attempt=cmd.attempt,
             message=f"running {len(commands)} check(s)",
-            data={"commands": commands, "head_sha": cmd.head_sha},
+            data={"commands": [c for c, _net in commands], "head_sha": cmd.head_sha},
             dedup_id=f"verifying-{cmd.task.id}-{cmd.attempt}",
         )
         home = self.settings.data_dir.resolve() / "verify-home" / cmd.run_id
@@ -56,7 +58,7 @@ class VerifyStage:
         async with log_stream(
             self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt, lambda s: redact(s)
         ) as logs:
-            for command in commands:
+            for command, network in commands:
                 await logs.line(f"$ {command}")
                 result = await unless_ended(
                     self.bus,
@@ -65,8 +67,9 @@ class VerifyStage:
                         command,
                         worktree=worktree,
                         home=home,
-                        timeout_s=project.limits.verify_seconds,
+                        timeout_s=cmd.config.limits.verify_seconds,
                         on_line=logs.line,
+                        network=network,
                     ),
                 )
                 if not result.ok:
@@ -76,7 +79,7 @@ class VerifyStage:
         if failed is None:
             await self._passed(cmd, elapsed)
         else:
-            await self._failed(cmd, failed[0], failed[1], project.limits.repair_attempts)
+            await self._failed(cmd, failed[0], failed[1], cmd.config.limits.repair_attempts)
 
     async def _passed(self, cmd: VerifyCommand, elapsed: float) -> None:
         run = await set_current(
@@ -103,6 +106,7 @@ class VerifyStage:
                 tenant=cmd.tenant,
                 project_id=cmd.project_id,
                 task=cmd.task,
+                config=cmd.config,
                 attempt=cmd.attempt,
                 base_sha=cmd.base_sha,
                 head_sha=cmd.head_sha,
@@ -145,6 +149,7 @@ class VerifyStage:
                 tenant=cmd.tenant,
                 project_id=cmd.project_id,
                 task=cmd.task,
+                config=cmd.config,
                 attempt=cmd.attempt + 1,
                 base_sha=cmd.base_sha,
                 feedback=f"$ {command}\n{tail}",

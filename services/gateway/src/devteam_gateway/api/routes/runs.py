@@ -60,6 +60,7 @@ async def start_run(
         project_id=project_id,
         mode=body.mode,
         state=RunStatus.QUEUED,
+        max_tasks=body.max_tasks,
         created_at=at,
         updated_at=at,
     )

@@ -1,0 +1,104 @@
+"""Serves `GET /v1/projects/{id}/tasks` for the gateway: request/reply over NATS, so the gateway
+never touches git itself. Replicas share the work through a queue group."""
+
+import asyncio
+import logging
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from devteam_bus.connection import Bus
+from devteam_bus.stores import ProjectStore
+from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE
+from devteam_contracts.tasks import (
+    TaskListProblem,
+    TaskNode,
+    TasksReply,
+    TasksRequest,
+    TaskTree,
+)
+from devteam_git.workspace import Workspace
+from devteam_selector.settings import SelectorSettings
+from devteam_selector.source import ListAtTip, SourceError, read_list
+from devteam_tasklist import select
+
+log = logging.getLogger(__name__)
+
+
+def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
+    """The parsed list as nested nodes, with selectability of every open leaf."""
+    selection = select(source.tasks)
+    waiting = {b.task_id: b.reason for b in selection.blocked}
+    children: dict[str | None, list[str]] = {}
+    for task in source.tasks.tasks:
+        children.setdefault(task.parent, []).append(task.id)
+
+    def build(task_id: str) -> TaskNode:
+        task = source.tasks[task_id]
+        open_leaf = task.is_leaf and task.state == "open"
+        return TaskNode(
+            id=task.id,
+            id_derived=task.id_derived,
+            title=task.title,
+            state=task.state,
+            depth=task.depth,
+            line=task.line,
+            depends=list(task.depends),
+            selectable=(task.id not in waiting) if open_leaf else None,
+            waits=waiting.get(task.id) if open_leaf else None,
+            children=[build(child) for child in children.get(task.id, [])],
+        )
+
+    return TaskTree(
+        project_id=project_id,
+        branch=source.config.target_branch,
+        commit=source.commit,
+        tasks_file=source.config.tasks_file,
+        status=selection.status,
+        next_task=selection.task.id if selection.task else None,
+        tasks=[build(root) for root in children.get(None, [])],
+        notices=[f"line {n.line}: {n.message}" for n in source.tasks.notices],
+    )
+
+
+class TasksResponder:
+    """Answers `TasksRequest`s on `devteam.rpc.tasks.<tenant>.<project>`."""
+
+    def __init__(self, bus: Bus, settings: SelectorSettings) -> None:
+        self.bus = bus
+        self.settings = settings
+
+    async def answer(self, request: TasksRequest) -> TasksReply:
+        """Read the project's list from its target branch."""
+        project = await ProjectStore(self.bus).get(request.tenant, request.project_id)
+        if project is None:
+            problem = TaskListProblem(message="project not found", kind="repository")
+            return TasksReply(problem=problem)
+        ws = Workspace(self.settings.data_dir, request.tenant, request.project_id)
+        try:
+            source = await read_list(ws, project)
+        except SourceError as exc:
+            return TasksReply(problem=exc.problem)
+        return TasksReply(tree=tree_of(project.id, source))
+
+    async def _on_message(self, msg: Msg) -> None:
+        try:
+            request = TasksRequest.model_validate_json(msg.data)
+            reply = await self.answer(request)
+        except ValidationError as exc:
+            problem = TaskListProblem(message=f"malformed request: {exc}", kind="repository")
+            reply = TasksReply(problem=problem)
+        except Exception as exc:
+            log.exception("tasks request failed")
+            problem = TaskListProblem(message=f"internal error: {type(exc).__name__}",
+                                      kind="repository")  # fmt: skip
+            reply = TasksReply(problem=problem)
+        await msg.respond(reply.model_dump_json().encode())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set."""
+        sub = await self.bus.nc.subscribe(
+            TASKS_RPC_FILTER, queue=TASKS_RPC_QUEUE, cb=self._on_message
+        )
+        await stop.wait()
+        await sub.unsubscribe()

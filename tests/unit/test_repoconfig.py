@@ -1,0 +1,67 @@
+"""`.devteam.toml`: strict validation and how it combines with the registration (pure)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from devteam_contracts.projects import Project
+from devteam_contracts.repoconfig import RepoConfigError, parse_repo_config, resolve
+
+FULL = """
+tasks_file = "docs/tasks.md"
+target_branch = "develop"
+setup = ["pip install -e .[test]"]
+verify = ["ruff check .", "pytest -q"]
+protected = ["tests/**"]
+[limits]
+implement_seconds = 300
+verify_seconds = 120
+repair_attempts = 1
+"""
+
+
+def project(**fields: object) -> Project:
+    return Project.model_validate(
+        {"id": "prj-1", "tenant": "t", "created_at": datetime.now(UTC), "name": "n",
+         "repo_url": "/r", "model": {"name": "m", "api_base": "http://x/v1"}, **fields}
+    )  # fmt: skip
+
+
+def test_full_config_is_read() -> None:
+    config = parse_repo_config(FULL)
+    assert config.tasks_file == "docs/tasks.md"
+    assert config.limits.repair_attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("verfy = ['pytest']", "verfy: unknown key"),
+        ("[limits]\nrepair_attempts = 'two'", "limits.repair_attempts"),
+        ("[limits]\ntimeout = 3", "limits.timeout: unknown key"),
+        ("tasks_file = '../outside.md'", "tasks_file"),
+        ("tasks_file = '/etc/passwd'", "tasks_file"),
+        ("target_branch = 'a..b'", "target_branch"),
+        ("protected = ['../x']", "protected"),
+        ("verify = 'pytest'", "verify"),
+        ("verify = [", "not valid TOML"),
+    ],
+)
+def test_errors_name_the_key(text: str, named: str) -> None:
+    with pytest.raises(RepoConfigError, match=named.replace(".", r"\.").replace("(", r"\(")):
+        parse_repo_config(text)
+
+
+def test_registration_overrides_the_repository_which_overrides_defaults() -> None:
+    repo = parse_repo_config(FULL)
+    mine = project(verify=["make check"], limits={"verify_seconds": 60})
+    config = resolve(mine, repo)
+    assert config.verify == ["make check"]  # registration wins
+    assert config.setup == ["pip install -e .[test]"]  # from the repository
+    assert config.tasks_file == "docs/tasks.md"
+    assert config.target_branch == "develop"
+    assert (config.limits.verify_seconds, config.limits.implement_seconds) == (60, 300)
+    defaults = resolve(project(), None)
+    assert (defaults.target_branch, defaults.tasks_file) == ("main", "tasks_list.md")
+    assert defaults.limits.repair_attempts == 2
+    assert defaults.verify == [] and defaults.protected == []
