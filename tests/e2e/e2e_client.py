@@ -1,7 +1,10 @@
 """Helpers for end-to-end tests: request bodies, the WebSocket client, git look-ups."""
 
+import functools
 import json
+import re
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +61,34 @@ def git_log(repo: Path) -> list[str]:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return out.splitlines()
+
+
+def file_per_task_scenario(task_ids: list[str], delays: dict[str, float] | None = None) -> Any:
+    """Scripted answers: task `<id>` creates `done/<id>.txt` (Aider's whole-file format)."""
+    rules = []
+    for task_id in task_ids:
+        rule = {
+            "name": f"task-{task_id}",
+            "when": f"Implement task {re.escape(task_id)}:",
+            "reply": f"done/{task_id}.txt\n```\ntask {task_id} done\n```\n",
+        }
+        if delays and task_id in delays:
+            rule["delay_s"] = delays[task_id]
+        rules.append(rule)
+    return {"rules": rules}
+
+
+def push_change(bare: Path, files: dict[str, str], message: str) -> str:
+    """A person pushes a commit to `main`; returns its SHA."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        run = functools.partial(subprocess.run, check=True, capture_output=True, text=True)
+        run(["git", "clone", "-q", str(bare), str(clone)])
+        for relpath, text in files.items():
+            (clone / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (clone / relpath).write_text(text)
+        run(["git", "add", "-A"], cwd=clone)
+        ident = ["-c", "user.name=A Person", "-c", "user.email=person@example.com"]
+        run(["git", *ident, "commit", "-q", "-m", message], cwd=clone)
+        run(["git", "push", "-q", "origin", "main"], cwd=clone)
+        return str(run(["git", "rev-parse", "HEAD"], cwd=clone).stdout.strip())

@@ -46,10 +46,15 @@ def _git(cwd: Path, *args: str) -> None:
 
 def create_demo_repo(root: Path) -> Path:
     """Create `root/calc.git` (bare, branch `main`) holding the demo project; return its path."""
-    seed = root / "seed"
-    bare = root / "calc.git"
-    for name, text in FILES.items():
-        path = seed / name
+    return create_repo(root, FILES, "calc", "Initial calculator project")
+
+
+def create_repo(root: Path, files: dict[str, str], name: str, message: str) -> Path:
+    """Create `root/<name>.git`, a bare repository whose `main` holds `files` in one commit."""
+    seed = root / f"{name}-seed"
+    bare = root / f"{name}.git"
+    for relpath, text in files.items():
+        path = seed / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     _git(seed, "init", "-q", "-b", "main")
@@ -57,7 +62,7 @@ def create_demo_repo(root: Path) -> Path:
     _git(
         seed,
         "-c", "user.name=Demo Customer", "-c", "user.email=customer@example.com",
-        "commit", "-q", "-m", "Initial calculator project",
+        "commit", "-q", "-m", message,
     )  # fmt: skip
     _git(root, "clone", "-q", "--bare", str(seed), str(bare))
     return bare

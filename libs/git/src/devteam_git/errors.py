@@ -15,3 +15,11 @@ class InvalidInputError(GitError):
 
 class PushRejectedError(GitError):
     """The remote refused the push (it moved, or a hook said no)."""
+
+
+class MergeConflictError(GitError):
+    """Our change and the target branch's changes touch the same lines."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(f"conflicting changes in {', '.join(paths) or 'the tree'}")
+        self.paths = paths

@@ -10,7 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
-from devteam_git.errors import GitError, InvalidInputError, PushRejectedError
+from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
 from devteam_git.run import git
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -110,6 +110,40 @@ class Workspace:
         if result.code != 0:
             return None
         return result.out
+
+    async def find_landed(self, base: str, tip: str, trailers: str) -> str | None:
+        """The commit in `base..tip` whose message carries all of `trailers`, if any.
+
+        Tells COMPLETE that an earlier delivery already landed the task (someone may have
+        pushed on top of it since).
+        """
+        args = ["log", "--format=%H", "--all-match", "--fixed-strings"]
+        for line in trailers.strip().splitlines():
+            args.append(f"--grep={line}")
+        out = await git([*args, f"{base}..{tip}", "--"], self.mirror)
+        found = out.stdout.split()
+        return found[0] if found else None
+
+    async def replay_onto(self, commit: str, onto: str) -> str:
+        """`commit` (one commit) re-created on top of `onto` by a three-way merge.
+
+        Raises `MergeConflictError` with the conflicting paths instead of forcing anything.
+        """
+        result = await git(
+            ["merge-tree", "--write-tree", "--name-only", "--no-messages", onto, commit],
+            self.mirror,
+            check=False,
+        )
+        lines = result.stdout.splitlines()
+        if result.code == 1:
+            raise MergeConflictError(lines[1:])
+        if result.code != 0 or not lines:
+            raise GitError(f"git merge-tree failed: {result.stderr.strip()[-300:]}")
+        message = await self.commit_message(commit)
+        out = await git(
+            ["commit-tree", lines[0], "-p", onto, "-F", "-"], self.mirror, stdin=message.encode()
+        )
+        return out.stdout.strip()
 
     async def commit_message(self, commit: str) -> str:
         """The full message of a commit."""

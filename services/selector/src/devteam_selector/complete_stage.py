@@ -13,13 +13,15 @@ from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
-from devteam_git.errors import PushRejectedError
+from devteam_git.errors import MergeConflictError, PushRejectedError
 from devteam_git.urls import normalize_repo_url
-from devteam_git.workspace import Workspace, squash_commit
+from devteam_git.workspace import Workspace, squash_commit, task_branch
 from devteam_selector.settings import SelectorSettings
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
+
+PUSH_ATTEMPTS = 5
 
 
 def trailers(run_id: str, task_id: str) -> str:
@@ -101,20 +103,30 @@ class CompleteStage:
             tasks_file,
             ticked.encode("utf-8", "surrogateescape"),
         )
-        try:
-            await ws.push(commit, branch)
+        url = normalize_repo_url(repo_url)
+        for _ in range(PUSH_ATTEMPTS):
+            try:
+                await ws.push(commit, branch)
+            except PushRejectedError:
+                # The branch moved: maybe an earlier delivery of this command landed the task,
+                # else people pushed meanwhile and our change is replayed on top of theirs.
+                tip = await ws.sync(url, branch)
+                landed = await ws.find_landed(cmd.base_sha, tip, trailers(cmd.run_id, cmd.task.id))
+                if landed:
+                    return landed
+                try:
+                    commit = await ws.replay_onto(commit, tip)
+                except MergeConflictError as exc:
+                    raise PermanentError(
+                        f"{branch} changed while task {cmd.task.id} ran, and the changes "
+                        f"conflict with it in {', '.join(exc.paths)}; nothing was forced (the "
+                        f"task branch {task_branch(cmd.run_id, cmd.task.id)} is kept)"
+                    ) from exc
+                continue
             await publish_audit(
                 self.bus, cmd.tenant, "service:complete", "repo.push", cmd.project_id,
                 "pushed", {"branch": branch, "commit": commit, "run_id": cmd.run_id,
                            "task_id": cmd.task.id},
             )  # fmt: skip
             return commit
-        except PushRejectedError:
-            # A previous delivery of this command may already have landed the task.
-            tip = await ws.sync(normalize_repo_url(repo_url), branch)
-            if trailers(cmd.run_id, cmd.task.id) in await ws.commit_message(tip):
-                return tip
-            raise PermanentError(
-                f"{branch} moved while the task ran; integrating onto a moved branch is not "
-                "supported yet (the task branch is kept for inspection)"
-            ) from None
+        raise PermanentError(f"{branch} kept moving; gave up after {PUSH_ATTEMPTS} pushes")
