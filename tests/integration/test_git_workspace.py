@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devteam_cli.demo_project import TASKS_LIST, create_demo_repo
-from devteam_git.errors import InvalidInputError, PushRejectedError
+from devteam_git.errors import InvalidInputError, MergeConflictError, PushRejectedError
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import (
     Workspace,
@@ -121,3 +121,36 @@ async def test_hostile_names_are_refused(ws: Workspace) -> None:
         ws.worktree_path("run-1", "../../etc")
     with pytest.raises(InvalidInputError):
         Workspace(Path("/tmp"), "../x", "p")
+
+
+async def test_replay_onto_a_moved_branch_merges_or_names_the_conflict(
+    remote: Path, ws: Workspace, tmp_path: Path
+) -> None:
+    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    path = await ws.prepare("run-1", "1", base)
+    (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    await commit_all(path, "add")
+    ticked = TASKS_LIST.replace("- [ ] 1 ", "- [x] 1 ", 1)
+    ours = await squash_commit(path, base, "1 Add\n\ntrailer\n", "tasks_list.md", ticked.encode())
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "tasks_list.md").write_text(TASKS_LIST + "- [ ] 4 A new task\n")
+    git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "add task 4")
+    git(other, "push", "-q", "origin", "main")
+    tip = await ws.sync(normalize_repo_url(str(remote)), "main")
+
+    replayed = await ws.replay_onto(ours, tip)
+    assert git(path, "rev-parse", f"{replayed}^") == tip
+    merged = git(path, "show", f"{replayed}:tasks_list.md") + "\n"
+    assert merged == ticked + "- [ ] 4 A new task\n"
+    assert await ws.commit_message(replayed) == "1 Add\n\ntrailer\n"
+    assert await ws.find_landed(base, replayed, "trailer") == replayed
+    assert await ws.find_landed(base, tip, "trailer") is None
+
+    (other / "tasks_list.md").write_text(TASKS_LIST.replace("1 Add an", "1 Please add an"))
+    git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "retitle 1")
+    git(other, "push", "-q", "origin", "main")
+    tip = await ws.sync(normalize_repo_url(str(remote)), "main")
+    with pytest.raises(MergeConflictError) as conflict:
+        await ws.replay_onto(ours, tip)
+    assert conflict.value.paths == ["tasks_list.md"]

@@ -146,8 +146,9 @@ class Workspace:
         return out.stdout.strip()
 
     async def commit_message(self, commit: str) -> str:
-        """The full message of a commit."""
-        return (await git(["log", "-1", "--format=%B", commit], self.mirror)).stdout
+        """The full message of a commit (ending in exactly one newline)."""
+        out = await git(["log", "-1", "--format=%B", commit], self.mirror)
+        return out.stdout.rstrip("\n") + "\n"
 
     async def prepare(self, run_id: str, task_id: str, base_sha: str) -> Path:
         """A clean worktree on the task branch at `base_sha`; idempotent on redelivery."""
