@@ -94,6 +94,12 @@ async def test_push_onto_a_moved_branch_is_rejected(
 
 async def test_customer_hooks_never_run(remote: Path, ws: Workspace, tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
+    # The customer's own repository (a local remote) has server-side hooks and config that
+    # would run commands on this machine during our fetch and push.
+    for name in ("pre-receive", "update", "post-receive", "post-update", "reference-transaction"):
+        (remote / "hooks" / name).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (remote / "hooks" / name).chmod(0o755)
+    git(remote, "config", "core.fsmonitor", f"touch {marker}")
     base = await ws.sync(normalize_repo_url(str(remote)), "main")
     path = await ws.prepare("run-1", "1", base)
     # A repository can carry hooks in its config (core.hooksPath) or in the mirror's hooks dir.
@@ -107,7 +113,10 @@ async def test_customer_hooks_never_run(remote: Path, ws: Workspace, tmp_path: P
         (ws.mirror / "hooks" / name).chmod(0o755)
     git(path, "config", "core.hooksPath", str(hooks))
     (path / "calc.py").write_text("x = 2\n")
-    await commit_all(path, "change")
+    tip = await commit_all(path, "change")
+    await ws.push(tip, "main")
+    assert git(remote, "rev-parse", "main") == tip
+    await ws.sync(normalize_repo_url(str(remote)), "main")
     await ws.prepare("run-1", "1", base)
     assert not marker.exists()
 

@@ -29,6 +29,13 @@ SAFE_CONFIG = (
 )
 
 
+# For local (file://) remotes git runs upload-pack/receive-pack *inside the customer's
+# repository on this machine*, with that repository's config and hooks, and it does not pass
+# our `-c` settings on. Naming the programs explicitly keeps its hooks from running here.
+UPLOAD_PACK = "git -c core.hooksPath=/dev/null -c core.fsmonitor=false upload-pack"
+RECEIVE_PACK = "git -c core.hooksPath=/dev/null -c core.fsmonitor=false receive-pack"
+
+
 @dataclass(frozen=True)
 class GitResult:
     """Output of one git command."""

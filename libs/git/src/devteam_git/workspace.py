@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
-from devteam_git.run import git
+from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, git
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TASK = re.compile(r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$")
@@ -83,6 +83,7 @@ class Workspace:
                 "--prune",
                 "--no-tags",
                 "--no-recurse-submodules",
+                f"--upload-pack={UPLOAD_PACK}",
                 "origin",
                 f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
             ],
@@ -179,7 +180,15 @@ class Workspace:
     async def push(self, commit: str, branch: str) -> None:
         """Push `commit` to the customer repository's `branch` (fast-forward only)."""
         result = await git(
-            ["push", "--quiet", "--porcelain", "origin", f"{commit}:refs/heads/{branch}"],
+            [
+                "push",
+                "--quiet",
+                "--porcelain",
+                "--no-verify",
+                f"--receive-pack={RECEIVE_PACK}",
+                "origin",
+                f"{commit}:refs/heads/{branch}",
+            ],
             self.mirror,
             check=False,
         )
