@@ -1,18 +1,22 @@
 """Git workspaces on real repositories: mirror, worktrees, the one-commit integration, pushes,
 and a customer repository that tries to run its own hooks."""
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from devteam_cli.demo_project import TASKS_LIST, create_demo_repo
 from devteam_git.errors import InvalidInputError, MergeConflictError, PushRejectedError
+from devteam_git.maintenance import sweep
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import (
     Workspace,
     changed_paths,
     check_branch_name,
+    collect_garbage,
     commit_all,
     head,
     squash_commit,
@@ -32,21 +36,21 @@ def remote(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace(tmp_path / "data", "acme", "prj-1")
+def ws(tmp_path: Path, remote: Path) -> Workspace:
+    return Workspace(tmp_path / "data", "acme", "prj-1", normalize_repo_url(str(remote)))
 
 
 async def test_sync_reads_the_target_branch_without_a_checkout(remote: Path, ws: Workspace) -> None:
-    sha = await ws.sync(normalize_repo_url(str(remote)), "main")
+    sha = await ws.sync("main")
     assert sha == git(remote, "rev-parse", "main")
     assert await ws.read_file(sha, "tasks_list.md") == TASKS_LIST.encode()
     assert await ws.read_file(sha, "missing.md") is None
     assert not (ws.mirror / "tasks_list.md").exists()
-    assert await ws.sync(normalize_repo_url(str(remote)), "main") == sha  # fetch, no re-clone
+    assert await ws.sync("main") == sha  # fetch, no re-clone
 
 
 async def test_prepare_is_idempotent_and_cleans_the_worktree(remote: Path, ws: Workspace) -> None:
-    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    base = await ws.sync("main")
     path = await ws.prepare("run-1", "1.2", base)
     assert git(path, "rev-parse", "--abbrev-ref", "HEAD") == task_branch("run-1", "1.2")
     (path / "calc.py").write_text("garbage\n")
@@ -58,7 +62,7 @@ async def test_prepare_is_idempotent_and_cleans_the_worktree(remote: Path, ws: W
 
 
 async def test_task_lands_as_one_commit_and_is_pushed(remote: Path, ws: Workspace) -> None:
-    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
     await commit_all(path, "aider: add")
@@ -77,7 +81,7 @@ async def test_task_lands_as_one_commit_and_is_pushed(remote: Path, ws: Workspac
 async def test_push_onto_a_moved_branch_is_rejected(
     remote: Path, ws: Workspace, tmp_path: Path
 ) -> None:
-    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     (path / "calc.py").write_text("x = 1\n")
     await commit_all(path, "change")
@@ -100,7 +104,7 @@ async def test_customer_hooks_never_run(remote: Path, ws: Workspace, tmp_path: P
         (remote / "hooks" / name).write_text(f"#!/bin/sh\ntouch {marker}\n")
         (remote / "hooks" / name).chmod(0o755)
     git(remote, "config", "core.fsmonitor", f"touch {marker}")
-    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     # A repository can carry hooks in its config (core.hooksPath) or in the mirror's hooks dir.
     hooks = path / "evil-hooks"
@@ -116,7 +120,7 @@ async def test_customer_hooks_never_run(remote: Path, ws: Workspace, tmp_path: P
     tip = await commit_all(path, "change")
     await ws.push(tip, "main")
     assert git(remote, "rev-parse", "main") == tip
-    await ws.sync(normalize_repo_url(str(remote)), "main")
+    await ws.sync("main")
     await ws.prepare("run-1", "1", base)
     assert not marker.exists()
 
@@ -127,15 +131,15 @@ async def test_hostile_names_are_refused(ws: Workspace) -> None:
             await check_branch_name(name)
     await check_branch_name("feature/ok-1.2")
     with pytest.raises(InvalidInputError):
-        ws.worktree_path("run-1", "../../etc")
+        await ws.prepare("run-1", "../../etc", "0" * 40)
     with pytest.raises(InvalidInputError):
-        Workspace(Path("/tmp"), "../x", "p")
+        Workspace(Path("/tmp"), "../x", "p", "file:///r")
 
 
 async def test_replay_onto_a_moved_branch_merges_or_names_the_conflict(
     remote: Path, ws: Workspace, tmp_path: Path
 ) -> None:
-    base = await ws.sync(normalize_repo_url(str(remote)), "main")
+    base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
     await commit_all(path, "add")
@@ -146,7 +150,7 @@ async def test_replay_onto_a_moved_branch_merges_or_names_the_conflict(
     (other / "tasks_list.md").write_text(TASKS_LIST + "- [ ] 4 A new task\n")
     git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "add task 4")
     git(other, "push", "-q", "origin", "main")
-    tip = await ws.sync(normalize_repo_url(str(remote)), "main")
+    tip = await ws.sync("main")
 
     replayed = await ws.replay_onto(ours, tip)
     assert git(path, "rev-parse", f"{replayed}^") == tip
@@ -159,7 +163,72 @@ async def test_replay_onto_a_moved_branch_merges_or_names_the_conflict(
     (other / "tasks_list.md").write_text(TASKS_LIST.replace("1 Add an", "1 Please add an"))
     git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "retitle 1")
     git(other, "push", "-q", "origin", "main")
-    tip = await ws.sync(normalize_repo_url(str(remote)), "main")
+    tip = await ws.sync("main")
     with pytest.raises(MergeConflictError) as conflict:
         await ws.replay_onto(ours, tip)
     assert conflict.value.paths == ["tasks_list.md"]
+
+
+async def test_the_tree_is_reused_and_nothing_leaks_between_tasks(ws: Workspace) -> None:
+    base = await ws.sync("main")
+    first = await ws.prepare("run-1", "1", base)
+    (first / "calc.py").write_text("changed\n")
+    (first / "__pycache__").mkdir()
+    (first / "__pycache__" / "calc.pyc").write_text("ignored build output")  # .gitignore'd
+    (first / "untracked.txt").write_text("x")
+    tip = await commit_all(first, "task 1 work")
+    await ws.finish("run-1", "1")
+    assert git(ws.mirror, "branch", "--list", "devteam/*") == ""
+    second = await ws.prepare("run-1", "2", base)
+    assert second == first  # the same tree, reused
+    assert await head(second) == base != tip
+    assert git(second, "status", "--porcelain", "--ignored") == ""
+    assert git(second, "rev-parse", "--abbrev-ref", "HEAD") == "devteam/run-1/2"
+
+
+async def test_projects_share_a_repository_mirror_but_never_across_tenants(
+    tmp_path: Path, remote: Path
+) -> None:
+    url = normalize_repo_url(str(remote))
+    a = Workspace(tmp_path, "acme", "prj-a", url)
+    b = Workspace(tmp_path, "acme", "prj-b", url)
+    other = Workspace(tmp_path, "globex", "prj-a", url)
+    assert a.mirror == b.mirror and a.tree != b.tree
+    assert other.mirror != a.mirror and other.tree != a.tree
+
+
+async def test_failed_task_branches_are_kept_until_their_retention_ends(ws: Workspace) -> None:
+    base = await ws.sync("main")
+    await ws.prepare("run-1", "1", base)
+    await ws.prepare("run-2", "1", base)  # run-1's task failed: its branch stays
+    assert await collect_garbage(ws, keep_failed_s=3600) == []
+    deleted = await collect_garbage(ws, keep_failed_s=-10)
+    assert deleted == ["devteam/run-1/1"]  # the checked-out branch is never deleted
+
+
+async def test_start_up_sweep_repairs_what_a_crash_left(ws: Workspace, tmp_path: Path) -> None:
+    base = await ws.sync("main")
+    tree = await ws.prepare("run-1", "1", base)
+    old = time.time() - 3600
+    stale = [ws.mirror / "packed-refs.lock", ws.mirror / "refs" / "heads" / "main.lock"]
+    gitdir = Path(git(tree, "rev-parse", "--git-dir"))
+    stale.append(gitdir / "index.lock")
+    for lock in stale:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.write_text("")
+        os.utime(lock, (old, old))
+    fresh = ws.mirror / "HEAD.lock"
+    fresh.write_text("")  # another replica may be writing right now
+    half_made = ws.mirror.with_name("0123456789abcdef.tmp")
+    half_made.mkdir()
+    orphan = ws.root.parent / "prj-gone" / "tree"
+    orphan.mkdir(parents=True)
+    (orphan / ".git").write_text(f"gitdir: {ws.mirror}/worktrees/gone\n")
+
+    report = await sweep(ws.data_dir)
+    assert sorted(report.locks) == sorted(stale)
+    assert report.half_made_mirrors == [half_made]
+    assert report.orphaned_trees == [orphan]
+    assert fresh.exists()
+    fresh.unlink()
+    assert await ws.prepare("run-1", "2", base) == tree  # usable again

@@ -1,20 +1,37 @@
-"""One project's git workspace: a bare mirror of the customer repository and task worktrees.
+"""One project's git workspace: a bare mirror of the customer repository, and one working
+tree per project that is reused from task to task.
 
-Layout under the data directory (built from validated ids only):
+Layout under the data directory (built from validated ids and a hash of the URL only):
 
-    mirrors/<tenant>/<project>.git              bare mirror; origin = the customer's repository
-    workspaces/<tenant>/<project>/<run>/<task>  worktree of branch devteam/<run>/<task>
+    mirrors/<tenant>/<sha256(url)[:16]>.git   bare mirror, one per repository (per tenant, so
+                                              one customer's objects never serve another's)
+    workspaces/<tenant>/<project>/tree        the project's working tree; each task checks out
+                                              its branch devteam/<run>/<task> there
+
+One run per project at a time (the project lock) means one task at a time uses the tree.
+Re-using it costs a checkout of what changed plus a clean, instead of writing every file of
+the repository for each task.
 """
 
+import asyncio
+import hashlib
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
+from devteam_contracts.projects import Project
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
 from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, git
+from devteam_git.urls import normalize_repo_url
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TASK = re.compile(r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$")
+BRANCH_PREFIX = "devteam/"
+# Serialises git work on one mirror inside this process (fetches and ref updates of projects
+# sharing a repository); git's own ref locks cover other processes.
+_MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
 
 
 def task_branch(run_id: str, task_id: str) -> str:
@@ -42,54 +59,62 @@ async def check_branch_name(name: str) -> None:
 
 
 class Workspace:
-    """The mirror and worktrees of one project."""
+    """The mirror and working tree of one project."""
 
-    def __init__(self, data_dir: Path, tenant: str, project: str) -> None:
+    def __init__(self, data_dir: Path, tenant: str, project: str, repo_url: str) -> None:
         if not _SAFE.match(tenant) or not _SAFE.match(project):
             raise InvalidInputError("tenant and project ids must be safe ids")
         self.data_dir = data_dir
-        self.mirror = data_dir / "mirrors" / tenant / f"{project}.git"
+        self.repo_url = repo_url
+        key = hashlib.sha256(repo_url.encode()).hexdigest()[:16]
+        self.mirror = data_dir / "mirrors" / tenant / f"{key}.git"
         self.root = data_dir / "workspaces" / tenant / project
+        self.tree = self.root / "tree"
 
-    def worktree_path(self, run_id: str, task_id: str) -> Path:
-        """Where the worktree of one task of one run lives."""
-        if not _SAFE.match(run_id) or not _TASK.match(task_id):
-            raise InvalidInputError("run and task ids must be safe ids")
-        return self.root / run_id / task_slug(task_id)
+    @classmethod
+    def for_project(cls, data_dir: Path, project: Project) -> "Workspace":
+        """The workspace of a registered project (its URL validated again here)."""
+        return cls(data_dir, project.tenant, project.id, normalize_repo_url(project.repo_url))
 
-    async def sync(self, repo_url: str, branch: str) -> str:
+    def _lock(self) -> asyncio.Lock:
+        return _MIRROR_LOCKS.setdefault(self.mirror, asyncio.Lock())
+
+    async def sync(self, branch: str) -> str:
         """Create the mirror if needed, fetch the target branch, return its commit SHA.
 
         The mirror is fetched, never re-cloned; the target lives at `refs/remotes/origin/<b>`.
         """
-        if not (self.mirror / "HEAD").exists():
-            self.mirror.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.mirror.with_suffix(".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            await git(["init", "--quiet", "--bare", "--", str(tmp)])
-            await git(["config", "user.name", "DevTeam Runner"], tmp)
-            await git(["config", "user.email", "devteam@localhost"], tmp)
-            await git(["remote", "add", "origin", "--", repo_url], tmp)
-            # Aider's caches and our private files never count as changes of a task.
-            (tmp / "info").mkdir(exist_ok=True)
-            (tmp / "info" / "exclude").write_text(".aider*\n")
-            tmp.rename(self.mirror)
-        else:
-            await git(["remote", "set-url", "origin", "--", repo_url], self.mirror)
-        await git(
-            [
-                "fetch",
-                "--quiet",
-                "--prune",
-                "--no-tags",
-                "--no-recurse-submodules",
-                f"--upload-pack={UPLOAD_PACK}",
-                "origin",
-                f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-            ],
-            self.mirror,
-        )
+        async with self._lock():
+            if not (self.mirror / "HEAD").exists():
+                await self._create_mirror()
+            await git(
+                [
+                    "fetch",
+                    "--quiet",
+                    "--prune",
+                    "--no-tags",
+                    "--no-recurse-submodules",
+                    f"--upload-pack={UPLOAD_PACK}",
+                    "origin",
+                    f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+                ],
+                self.mirror,
+            )
         return await self.rev_parse(f"refs/remotes/origin/{branch}")
+
+    async def _create_mirror(self) -> None:
+        self.mirror.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.mirror.with_suffix(".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        await git(["init", "--quiet", "--bare", "--", str(tmp)])
+        await git(["config", "user.name", "DevTeam Runner"], tmp)
+        await git(["config", "user.email", "devteam@localhost"], tmp)
+        await git(["config", "gc.auto", "0"], tmp)  # no surprise repacks in the hot path
+        await git(["remote", "add", "origin", "--", self.repo_url], tmp)
+        # Aider's caches and our private files never count as changes of a task.
+        (tmp / "info").mkdir(exist_ok=True)
+        (tmp / "info" / "exclude").write_text(".aider*\n")
+        tmp.rename(self.mirror)  # atomic: a crash never leaves a half-made mirror in place
 
     async def rev_parse(self, ref: str, cwd: Path | None = None) -> str:
         """The commit SHA `ref` points at."""
@@ -152,30 +177,49 @@ class Workspace:
         return out.stdout.rstrip("\n") + "\n"
 
     async def prepare(self, run_id: str, task_id: str, base_sha: str) -> Path:
-        """A clean worktree on the task branch at `base_sha`; idempotent on redelivery."""
-        path = self.worktree_path(run_id, task_id)
-        branch = task_branch(run_id, task_id)
-        if (path / ".git").exists():
-            await git(["checkout", "--quiet", "-B", branch, base_sha], path)
-            await git(["reset", "--quiet", "--hard", base_sha], path)
-            await git(["clean", "-qfdx"], path)
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        await git(["worktree", "prune"], self.mirror)
-        await git(
-            ["worktree", "add", "--quiet", "--force", "-B", branch, "--", str(path), base_sha],
-            self.mirror,
-        )
-        return path
+        """The project's tree, clean, on branch `devteam/<run>/<task>` at `base_sha`.
 
-    async def remove(self, run_id: str, task_id: str) -> None:
-        """Remove a task's worktree and branch (after integration)."""
-        path = self.worktree_path(run_id, task_id)
-        if path.exists():
-            await git(["worktree", "remove", "--force", "--", str(path)], self.mirror, check=False)
-            shutil.rmtree(path, ignore_errors=True)
+        Idempotent: a repeat yields the same branch at the same commit. Nothing of an earlier
+        task survives: tracked files are reset and untracked and ignored files removed.
+        """
+        if not _SAFE.match(run_id) or not _TASK.match(task_id):
+            raise InvalidInputError("run and task ids must be safe ids")
+        branch = task_branch(run_id, task_id)
+        if (self.tree / ".git").is_file():
+            try:
+                await git(["checkout", "--quiet", "--force", "-B", branch, base_sha], self.tree)
+                await git(["clean", "-qffdx"], self.tree)
+                return self.tree
+            except GitError:
+                # A tree a crash left unusable (e.g. its gitdir is gone): make a new one.
+                await self._drop_tree()
+        self.root.mkdir(parents=True, exist_ok=True)
+        async with self._lock():
+            await git(["worktree", "prune"], self.mirror)
+            await git(
+                ["worktree", "add", "--quiet", "--force", "-B", branch, "--", str(self.tree),
+                 base_sha],
+                self.mirror,
+            )  # fmt: skip
+        return self.tree
+
+    async def _drop_tree(self) -> None:
+        await git(["worktree", "remove", "--force", "--", str(self.tree)], self.mirror, check=False)
+        await asyncio.to_thread(shutil.rmtree, self.tree, True)
         await git(["worktree", "prune"], self.mirror, check=False)
-        await git(["branch", "-D", "--", task_branch(run_id, task_id)], self.mirror, check=False)
+
+    async def finish(self, run_id: str, task_id: str) -> None:
+        """After integration: the task branch is gone, the tree stays for the next task."""
+        branch = task_branch(run_id, task_id)
+        if (self.tree / ".git").is_file():
+            current = await git(["symbolic-ref", "--quiet", "HEAD"], self.tree, check=False)
+            if current.stdout.strip() == f"refs/heads/{branch}":
+                await git(["checkout", "--quiet", "--detach"], self.tree)
+        await git(["branch", "-D", "--", branch], self.mirror, check=False)
+
+    async def disk_usage(self) -> int:
+        """Bytes used by this project's tree and its repository's mirror."""
+        return await asyncio.to_thread(_du, [self.mirror, self.root])
 
     async def push(self, commit: str, branch: str) -> None:
         """Push `commit` to the customer repository's `branch` (fast-forward only)."""
@@ -249,3 +293,38 @@ async def squash_commit(
     if not out.stdout.strip():
         raise GitError("commit-tree returned no commit")
     return out.stdout.strip()
+
+
+def _du(paths: list[Path]) -> int:
+    total = 0
+    for root in paths:
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(folder, name)).st_size
+                except OSError:
+                    continue  # removed while we counted
+    return total
+
+
+async def collect_garbage(ws: Workspace, keep_failed_s: float) -> list[str]:
+    """Delete task branches older than `keep_failed_s` (failed tasks kept for inspection until
+    then); the branch checked out in the tree is kept. Returns the deleted branch names."""
+    out = await git(
+        ["for-each-ref", "--format=%(refname:short) %(committerdate:unix)",
+         f"refs/heads/{BRANCH_PREFIX}"],
+        ws.mirror,
+    )  # fmt: skip
+    checked_out = ""
+    if (ws.tree / ".git").is_file():
+        head_ref = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], ws.tree, check=False)
+        checked_out = head_ref.stdout.strip()
+    cutoff = time.time() - keep_failed_s
+    old = [
+        name
+        for name, stamp in (line.rsplit(" ", 1) for line in out.stdout.splitlines() if line)
+        if int(stamp) < cutoff and name != checked_out
+    ]
+    if old:
+        await git(["branch", "-D", "--", *old], ws.mirror)
+    return old

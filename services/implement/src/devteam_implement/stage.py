@@ -30,12 +30,11 @@ class ImplementStage:
         self.settings = settings
 
     async def __call__(self, cmd: ImplementCommand) -> None:
-        loaded = await load_active(self.bus, cmd)
+        loaded = await load_active(self.bus, cmd, Stage.IMPLEMENT)
         if loaded is None:
             return
         run, project = loaded.run, loaded.project
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
-        worktree = ws.worktree_path(cmd.run_id, cmd.task.id)
+        worktree = Workspace.for_project(self.settings.data_dir, project).tree
         if not (worktree / ".git").exists():
             raise PermanentError(f"the worktree of task {cmd.task.id} is missing")
         # Start from exactly the committed state, so every change afterwards is Aider's.

@@ -1,6 +1,8 @@
 """`devteam-prep`: the PREP stage."""
 
+import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 
 from devteam_bus.connection import Bus
 from devteam_bus.service import Component
@@ -9,13 +11,29 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import PrepCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.maintenance import sweep
 from devteam_prep.settings import PrepSettings
 from devteam_prep.stage import PrepStage
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """One worker: prep."""
-    return [StageWorker(bus, settings, Stage.PREP, PrepCommand, PrepStage(bus, PrepSettings()))]
+    """One worker: prep (after the start-up sweep of the data directory)."""
+    own = PrepSettings()
+    return [
+        Sweep(own.data_dir),
+        StageWorker(bus, settings, Stage.PREP, PrepCommand, PrepStage(bus, own)),
+    ]
+
+
+class Sweep:
+    """Repairs what a crash left in the data directory, once at start-up."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sweep, then return (the service keeps running its other components)."""
+        await sweep(self.data_dir)
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
-from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace, task_branch
 from devteam_prep.settings import PrepSettings
 
@@ -24,19 +23,20 @@ class PrepStage:
         self.settings = settings
 
     async def __call__(self, cmd: PrepCommand) -> None:
-        loaded = await load_active(self.bus, cmd)
+        loaded = await load_active(self.bus, cmd, Stage.PREP)
         if loaded is None:
             return
         project = loaded.project
         started = time.perf_counter()
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
+        ws = Workspace.for_project(self.settings.data_dir, project)
         if not await ws.has_commit(cmd.base_sha):
-            await ws.sync(normalize_repo_url(project.repo_url), cmd.config.target_branch)
+            await ws.sync(cmd.config.target_branch)
         try:
             path = await ws.prepare(cmd.run_id, cmd.task.id, cmd.base_sha)
         except GitError as exc:
             raise PermanentError(f"cannot prepare the worktree: {exc}") from exc
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        disk_bytes = await ws.disk_usage()
         run = await set_current(
             self.bus, cmd.run_id, cmd.task.id, cmd.task.title, Stage.IMPLEMENT, cmd.attempt
         )
@@ -55,6 +55,7 @@ class PrepStage:
                 "branch": branch,
                 "base_sha": cmd.base_sha,
                 "duration_ms": elapsed_ms,
+                "disk_bytes": disk_bytes,
                 "worktree": str(path),
             },
             dedup_id=f"prepared-{cmd.task.id}",

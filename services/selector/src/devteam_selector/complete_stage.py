@@ -14,8 +14,7 @@ from devteam_contracts.events import EventType
 from devteam_contracts.runs import RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import MergeConflictError, PushRejectedError
-from devteam_git.urls import normalize_repo_url
-from devteam_git.workspace import Workspace, squash_commit, task_branch
+from devteam_git.workspace import Workspace, collect_garbage, squash_commit, task_branch
 from devteam_selector.settings import SelectorSettings
 from devteam_tasklist import TaskListError, tick
 
@@ -37,15 +36,14 @@ class CompleteStage:
         self.settings = settings
 
     async def __call__(self, cmd: CompleteCommand) -> None:
-        loaded = await load_active(self.bus, cmd)
+        loaded = await load_active(self.bus, cmd, Stage.COMPLETE)
         if loaded is None:
             return
-        run, project = loaded.run, loaded.project
+        run = loaded.run
+        ws = Workspace.for_project(self.settings.data_dir, loaded.project)
         done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
         if done is None:
-            commit = await self._integrate(
-                cmd, project.repo_url, cmd.config.target_branch, cmd.config.tasks_file
-            )
+            commit = await self._integrate(ws, cmd)
             done = TaskDone(id=cmd.task.id, title=cmd.task.title, commit=commit)
             record = done
 
@@ -66,8 +64,8 @@ class CompleteStage:
             data={"commit": done.commit, "branch": cmd.config.target_branch},
             dedup_id=f"completed-{cmd.task.id}",
         )
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
-        await ws.remove(cmd.run_id, cmd.task.id)
+        await ws.finish(cmd.run_id, cmd.task.id)
+        await collect_garbage(ws, self.settings.failed_branch_retention_hours * 3600)
         if run.mode is RunMode.SINGLE:
             await complete_run(self.bus, cmd.run_id, f"single-task run done: {cmd.task.id}")
             return
@@ -83,11 +81,8 @@ class CompleteStage:
             ),
         )
 
-    async def _integrate(
-        self, cmd: CompleteCommand, repo_url: str, branch: str, tasks_file: str
-    ) -> str:
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
-        worktree = ws.worktree_path(cmd.run_id, cmd.task.id)
+    async def _integrate(self, ws: Workspace, cmd: CompleteCommand) -> str:
+        branch, tasks_file = cmd.config.target_branch, cmd.config.tasks_file
         raw = await ws.read_file(cmd.head_sha, tasks_file)
         if raw is None:
             raise PermanentError(f"{tasks_file} disappeared on the task branch")
@@ -97,20 +92,19 @@ class CompleteStage:
             raise PermanentError(f"cannot tick {cmd.task.id}: {exc}") from exc
         message = f"{cmd.task.id} {cmd.task.title}\n\n{trailers(cmd.run_id, cmd.task.id)}"
         commit = await squash_commit(
-            worktree,
+            ws.tree,
             cmd.base_sha,
             message,
             tasks_file,
             ticked.encode("utf-8", "surrogateescape"),
         )
-        url = normalize_repo_url(repo_url)
         for _ in range(PUSH_ATTEMPTS):
             try:
                 await ws.push(commit, branch)
             except PushRejectedError:
                 # The branch moved: maybe an earlier delivery of this command landed the task,
                 # else people pushed meanwhile and our change is replayed on top of theirs.
-                tip = await ws.sync(url, branch)
+                tip = await ws.sync(branch)
                 landed = await ws.find_landed(cmd.base_sha, tip, trailers(cmd.run_id, cmd.task.id))
                 if landed:
                     return landed

@@ -35,7 +35,7 @@ class SelectStage:
         if run.max_tasks is not None and len(run.tasks_done) >= run.max_tasks:
             await complete_run(self.bus, cmd.run_id, f"max_tasks={run.max_tasks} reached")
             return
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
+        ws = Workspace.for_project(self.settings.data_dir, loaded.project)
         try:
             source = await read_list(ws, loaded.project)
         except SourceError as exc:

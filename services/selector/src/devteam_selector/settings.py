@@ -11,3 +11,4 @@ class SelectorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
 
     data_dir: Path = Path("data")
+    failed_branch_retention_hours: float = 168.0  # task branches of failed tasks, for inspection

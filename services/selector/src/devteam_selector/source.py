@@ -13,7 +13,6 @@ from devteam_contracts.repoconfig import (
 )
 from devteam_contracts.tasks import TaskListProblem
 from devteam_git.errors import GitError
-from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import Workspace
 from devteam_tasklist import TaskList, TaskListError, parse
 
@@ -43,9 +42,8 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
     target branch (and the registration did not), the list is read from that branch.
     """
     try:
-        url = normalize_repo_url(project.repo_url)
         lookup = project.target_branch or DEFAULT_BRANCH
-        commit = await ws.sync(url, lookup)
+        commit = await ws.sync(lookup)
         raw_config = await ws.read_file(commit, CONFIG_FILE)
         try:
             repo = parse_repo_config(raw_config.decode()) if raw_config is not None else None
@@ -53,7 +51,7 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
             raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
         config = resolve(project, repo)
         if config.target_branch != lookup:
-            commit = await ws.sync(url, config.target_branch)
+            commit = await ws.sync(config.target_branch)
         raw = await ws.read_file(commit, config.tasks_file)
     except GitError as exc:
         raise SourceError(TaskListProblem(message=str(exc), kind="repository")) from exc

@@ -74,7 +74,7 @@ class TasksResponder:
         if project is None:
             problem = TaskListProblem(message="project not found", kind="repository")
             return TasksReply(problem=problem)
-        ws = Workspace(self.settings.data_dir, request.tenant, request.project_id)
+        ws = Workspace.for_project(self.settings.data_dir, project)
         try:
             source = await read_list(ws, project)
         except SourceError as exc:

@@ -28,12 +28,11 @@ class VerifyStage:
         self.settings = settings
 
     async def __call__(self, cmd: VerifyCommand) -> None:
-        loaded = await load_active(self.bus, cmd)
+        loaded = await load_active(self.bus, cmd, Stage.VERIFY)
         if loaded is None:
             return
         run = loaded.run
-        ws = Workspace(self.settings.data_dir, cmd.tenant, cmd.project_id)
-        worktree = ws.worktree_path(cmd.run_id, cmd.task.id).resolve()
+        worktree = Workspace.for_project(self.settings.data_dir, loaded.project).tree.resolve()
         if not (worktree / ".git").exists():
             raise PermanentError(f"the worktree of task {cmd.task.id} is missing")
         if await head(worktree) != cmd.head_sha:

@@ -1,0 +1,78 @@
+"""Start-up sweep: repair what a crash can leave in the data directory.
+
+Stale lock files (a git process killed mid-write leaves `*.lock` behind and every later
+command on that repository fails), half-made mirrors, and working trees whose repository
+metadata is gone.
+"""
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devteam_git.run import git
+
+log = logging.getLogger(__name__)
+
+LOCK_NAMES = ("index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock")
+
+
+@dataclass
+class SweepReport:
+    """What the sweep removed."""
+
+    locks: list[Path] = field(default_factory=list)
+    half_made_mirrors: list[Path] = field(default_factory=list)
+    orphaned_trees: list[Path] = field(default_factory=list)
+
+
+def _stale_locks(gitdir: Path, older_than: float) -> list[Path]:
+    found = [gitdir / name for name in LOCK_NAMES if (gitdir / name).exists()]
+    refs = gitdir / "refs"
+    if refs.is_dir():
+        found += list(refs.rglob("*.lock"))
+    return [p for p in found if p.stat().st_mtime < older_than]
+
+
+async def sweep(data_dir: Path, stale_after_s: float = 300) -> SweepReport:
+    """Remove stale locks, half-made mirrors and orphaned trees; prune worktree records.
+
+    Locks younger than `stale_after_s` are left alone: another replica may be working.
+    """
+    report = SweepReport()
+    older_than = time.time() - stale_after_s
+    mirrors = data_dir / "mirrors"
+    for tmp in mirrors.glob("*/*.tmp"):
+        shutil.rmtree(tmp, ignore_errors=True)
+        report.half_made_mirrors.append(tmp)
+    for mirror in mirrors.glob("*/*.git"):
+        gitdirs = [mirror, *(p for p in (mirror / "worktrees").glob("*") if p.is_dir())]
+        for gitdir in gitdirs:
+            for lock in _stale_locks(gitdir, older_than):
+                lock.unlink(missing_ok=True)
+                report.locks.append(lock)
+    for tree in (data_dir / "workspaces").glob("*/*/*"):
+        if not tree.is_dir():
+            continue
+        pointer = tree / ".git"
+        target = _gitdir_of(pointer)
+        if tree.name != "tree" or target is None or not target.is_dir():
+            shutil.rmtree(tree, ignore_errors=True)
+            report.orphaned_trees.append(tree)
+    for mirror in mirrors.glob("*/*.git"):
+        await git(["worktree", "prune"], mirror, check=False)
+    if report.locks or report.half_made_mirrors or report.orphaned_trees:
+        log.warning("start-up sweep repaired: %s", report)
+    return report
+
+
+def _gitdir_of(pointer: Path) -> Path | None:
+    try:
+        text = pointer.read_text()
+    except OSError:
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    path = Path(text[len("gitdir:") :].strip())
+    return path if path.is_absolute() else (pointer.parent / path).resolve()
