@@ -9,10 +9,14 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_pipeline, bench_tasklist
+from bench import bench_pipeline, bench_prep, bench_tasklist
 
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS = {"tasklist": bench_tasklist.run, "pipeline": bench_pipeline.run}
+BENCHMARKS = {
+    "tasklist": bench_tasklist.run,
+    "prep": bench_prep.run,
+    "pipeline": bench_pipeline.run,
+}
 
 
 def main(names: list[str]) -> None:
