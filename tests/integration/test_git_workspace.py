@@ -232,3 +232,28 @@ async def test_start_up_sweep_repairs_what_a_crash_left(ws: Workspace, tmp_path:
     assert fresh.exists()
     fresh.unlink()
     assert await ws.prepare("run-1", "2", base) == tree  # usable again
+
+
+async def test_submodules_and_attribute_drivers_are_inert_by_default(
+    tmp_path: Path, remote: Path
+) -> None:
+    marker = tmp_path / "PWNED"
+    sub = create_demo_repo(tmp_path / "sub")
+    seed = tmp_path / "seed"
+    git(tmp_path, "clone", "-q", str(remote), str(seed))
+    git(seed, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendor")
+    (seed / ".gitattributes").write_text("* filter=evil diff=evil merge=evil\n")
+    # What the customer's repository config asks for (never seen by us: config isn't fetched,
+    # and the local remote's own config is not applied to our commands).
+    for key in ("filter.evil.smudge", "filter.evil.clean", "core.sshCommand", "diff.evil.textconv"):
+        git(remote, "config", key, f"touch {marker}")
+    git(seed, "add", "-A")
+    git(seed, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "submodule + attrs")
+    git(seed, "push", "-q", "origin", "main")
+    ws = Workspace(tmp_path / "data", "acme", "prj-1", normalize_repo_url(str(remote)))
+    base = await ws.sync("main")
+    tree = await ws.prepare("run-1", "1", base)
+    assert (tree / "vendor").is_dir() and not any((tree / "vendor").iterdir())
+    (tree / "calc.py").write_text("x = 3\n")
+    await ws.push(await commit_all(tree, "change"), "main")
+    assert not marker.exists()

@@ -137,6 +137,9 @@ class ProjectCreate(Strict):
     protected: Globs | None = Field(
         default=None, description="Paths (globs) the implementer may not change."
     )
+    submodules: bool | None = Field(
+        default=None, description="Check out git submodules in the worktree (default: no)."
+    )
     model: ModelConfig
     limits: LimitsOverride = Field(default_factory=LimitsOverride)
 

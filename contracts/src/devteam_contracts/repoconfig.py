@@ -52,6 +52,7 @@ class RunConfig(Strict):
     setup: list[str] = Field(default_factory=list)
     verify: list[str] = Field(default_factory=list)
     protected: list[str] = Field(default_factory=list)
+    submodules: bool = False
     limits: Limits = Field(default_factory=Limits)
 
 
@@ -91,4 +92,6 @@ def resolve(project: Project, repo: RepoConfig | None) -> RunConfig:
         for name in ("target_branch", "tasks_file", "setup", "verify", "protected")
         if (value := pick(name)) is not None
     }
+    if project.submodules is not None:  # only the project may turn submodules on
+        values["submodules"] = project.submodules
     return RunConfig(**values, limits=Limits(**limits))

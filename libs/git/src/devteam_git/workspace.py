@@ -176,12 +176,21 @@ class Workspace:
         out = await git(["log", "-1", "--format=%B", commit], self.mirror)
         return out.stdout.rstrip("\n") + "\n"
 
-    async def prepare(self, run_id: str, task_id: str, base_sha: str) -> Path:
+    async def prepare(
+        self, run_id: str, task_id: str, base_sha: str, submodules: bool = False
+    ) -> Path:
         """The project's tree, clean, on branch `devteam/<run>/<task>` at `base_sha`.
 
         Idempotent: a repeat yields the same branch at the same commit. Nothing of an earlier
         task survives: tracked files are reset and untracked and ignored files removed.
+        Submodules are checked out only when the project enables them.
         """
+        tree = await self._checkout(run_id, task_id, base_sha)
+        if submodules:
+            await git(["submodule", "update", "--init", "--recursive", "--force"], tree)
+        return tree
+
+    async def _checkout(self, run_id: str, task_id: str, base_sha: str) -> Path:
         if not _SAFE.match(run_id) or not _TASK.match(task_id):
             raise InvalidInputError("run and task ids must be safe ids")
         branch = task_branch(run_id, task_id)

@@ -32,7 +32,9 @@ class PrepStage:
         if not await ws.has_commit(cmd.base_sha):
             await ws.sync(cmd.config.target_branch)
         try:
-            path = await ws.prepare(cmd.run_id, cmd.task.id, cmd.base_sha)
+            path = await ws.prepare(
+                cmd.run_id, cmd.task.id, cmd.base_sha, submodules=cmd.config.submodules
+            )
         except GitError as exc:
             raise PermanentError(f"cannot prepare the worktree: {exc}") from exc
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
