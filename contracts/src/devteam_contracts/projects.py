@@ -86,6 +86,27 @@ class Limits(Strict):
     )
 
 
+class GitCredentials(Strict):
+    """How workers authenticate to the repository. Only the *names* of environment variables
+    (the secret store of the workers) travel; the secrets themselves never do."""
+
+    username: str | None = Field(
+        default=None, max_length=200, description="https user, e.g. `x-access-token`."
+    )
+    token_env: str | None = Field(default=None, description="Variable holding an https token.")
+    ssh_key_env: str | None = Field(default=None, description="Variable holding an SSH key.")
+    ssh_known_hosts_env: str | None = Field(
+        default=None, description="Variable holding known_hosts lines that pin the host key."
+    )
+
+    @field_validator("token_env", "ssh_key_env", "ssh_known_hosts_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError("must be an environment variable name")
+        return value
+
+
 class LimitsOverride(Strict):
     """Limits given at registration; unset values come from `.devteam.toml`, then defaults."""
 
@@ -136,6 +157,9 @@ class ProjectCreate(Strict):
     )
     protected: Globs | None = Field(
         default=None, description="Paths (globs) the implementer may not change."
+    )
+    credentials: GitCredentials | None = Field(
+        default=None, description="Repository credentials, by environment variable name."
     )
     submodules: bool | None = Field(
         default=None, description="Check out git submodules in the worktree (default: no)."

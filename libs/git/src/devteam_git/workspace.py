@@ -22,8 +22,10 @@ import time
 from pathlib import Path
 
 from devteam_contracts.projects import Project
+from devteam_git.credentials import Credentials, credential_env, redact_git
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
-from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, git
+from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, GitResult, git
+from devteam_git.settings import allowed_schemes, credentials_from_env
 from devteam_git.urls import normalize_repo_url
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -61,11 +63,19 @@ async def check_branch_name(name: str) -> None:
 class Workspace:
     """The mirror and working tree of one project."""
 
-    def __init__(self, data_dir: Path, tenant: str, project: str, repo_url: str) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        tenant: str,
+        project: str,
+        repo_url: str,
+        credentials: Credentials | None = None,
+    ) -> None:
         if not _SAFE.match(tenant) or not _SAFE.match(project):
             raise InvalidInputError("tenant and project ids must be safe ids")
         self.data_dir = data_dir
         self.repo_url = repo_url
+        self.credentials = credentials
         key = hashlib.sha256(repo_url.encode()).hexdigest()[:16]
         self.mirror = data_dir / "mirrors" / tenant / f"{key}.git"
         self.root = data_dir / "workspaces" / tenant / project
@@ -73,8 +83,23 @@ class Workspace:
 
     @classmethod
     def for_project(cls, data_dir: Path, project: Project) -> "Workspace":
-        """The workspace of a registered project (its URL validated again here)."""
-        return cls(data_dir, project.tenant, project.id, normalize_repo_url(project.repo_url))
+        """The workspace of a registered project (its URL validated again here), with the
+        credentials named by the project read from this worker's environment."""
+        url = normalize_repo_url(project.repo_url, allowed_schemes())
+        return cls(data_dir, project.tenant, project.id, url, credentials_from_env(project))
+
+    async def _remote(self, args: list[str], *, check: bool = True) -> GitResult:
+        """A git command that talks to the customer's repository: credentials go in through
+        the environment only, and whatever git says comes back redacted."""
+        scratch = self.data_dir / "tmp"
+        await asyncio.to_thread(scratch.mkdir, parents=True, exist_ok=True)
+        known_hosts = self.data_dir / "known_hosts"
+        with credential_env(self.credentials, scratch, known_hosts=known_hosts) as env:
+            try:
+                result = await git(args, self.mirror, check=check, env=env)
+            except GitError as exc:
+                raise type(exc)(redact_git(str(exc), self.credentials)) from None
+        return GitResult(result.code, result.out, redact_git(result.stderr, self.credentials))
 
     def _lock(self) -> asyncio.Lock:
         return _MIRROR_LOCKS.setdefault(self.mirror, asyncio.Lock())
@@ -87,7 +112,7 @@ class Workspace:
         async with self._lock():
             if not (self.mirror / "HEAD").exists():
                 await self._create_mirror()
-            await git(
+            await self._remote(
                 [
                     "fetch",
                     "--quiet",
@@ -97,8 +122,7 @@ class Workspace:
                     f"--upload-pack={UPLOAD_PACK}",
                     "origin",
                     f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-                ],
-                self.mirror,
+                ]
             )
         return await self.rev_parse(f"refs/remotes/origin/{branch}")
 
@@ -231,24 +255,29 @@ class Workspace:
         return await asyncio.to_thread(_du, [self.mirror, self.root])
 
     async def push(self, commit: str, branch: str) -> None:
-        """Push `commit` to the customer repository's `branch` (fast-forward only)."""
-        result = await git(
+        """Push `commit` to the customer repository's `branch` (fast-forward only).
+
+        `PushRejectedError` when the branch moved (fetch, replay, retry); `GitError` for
+        anything else (auth, network, a hook of the remote saying no).
+        """
+        result = await self._remote(
             [
                 "push",
-                "--quiet",
                 "--porcelain",
                 "--no-verify",
                 f"--receive-pack={RECEIVE_PACK}",
                 "origin",
                 f"{commit}:refs/heads/{branch}",
             ],
-            self.mirror,
             check=False,
         )
         if result.code != 0:
-            raise PushRejectedError(
-                f"push to {branch} was rejected: {result.stderr.strip()[-300:]}", result.stderr
+            moved = "[rejected]" in result.stdout and (
+                "non-fast-forward" in result.stdout or "fetch first" in result.stdout
             )
+            error = PushRejectedError if moved else GitError
+            detail = (result.stdout + result.stderr).strip()[-300:]
+            raise error(f"push to {branch} failed: {detail}", result.stderr)
         await git(["update-ref", f"refs/remotes/origin/{branch}", commit], self.mirror)
 
 

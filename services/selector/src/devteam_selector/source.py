@@ -12,7 +12,6 @@ from devteam_contracts.repoconfig import (
     resolve,
 )
 from devteam_contracts.tasks import TaskListProblem
-from devteam_git.errors import GitError
 from devteam_git.workspace import Workspace
 from devteam_tasklist import TaskList, TaskListError, parse
 
@@ -40,21 +39,19 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
 
     The config is read from the registered branch (default `main`); when it names another
     target branch (and the registration did not), the list is read from that branch.
+    `GitError` (network, authentication) is left to the caller: it may be transient.
     """
+    lookup = project.target_branch or DEFAULT_BRANCH
+    commit = await ws.sync(lookup)
+    raw_config = await ws.read_file(commit, CONFIG_FILE)
     try:
-        lookup = project.target_branch or DEFAULT_BRANCH
-        commit = await ws.sync(lookup)
-        raw_config = await ws.read_file(commit, CONFIG_FILE)
-        try:
-            repo = parse_repo_config(raw_config.decode()) if raw_config is not None else None
-        except (RepoConfigError, UnicodeDecodeError) as exc:
-            raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
-        config = resolve(project, repo)
-        if config.target_branch != lookup:
-            commit = await ws.sync(config.target_branch)
-        raw = await ws.read_file(commit, config.tasks_file)
-    except GitError as exc:
-        raise SourceError(TaskListProblem(message=str(exc), kind="repository")) from exc
+        repo = parse_repo_config(raw_config.decode()) if raw_config is not None else None
+    except (RepoConfigError, UnicodeDecodeError) as exc:
+        raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
+    config = resolve(project, repo)
+    if config.target_branch != lookup:
+        commit = await ws.sync(config.target_branch)
+    raw = await ws.read_file(commit, config.tasks_file)
     if raw is None:
         message = f"{config.tasks_file} not found on branch {config.target_branch}"
         raise SourceError(TaskListProblem(message=message, kind="repository"))

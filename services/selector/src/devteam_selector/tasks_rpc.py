@@ -17,6 +17,7 @@ from devteam_contracts.tasks import (
     TasksRequest,
     TaskTree,
 )
+from devteam_git.errors import GitError
 from devteam_git.workspace import Workspace
 from devteam_selector.settings import SelectorSettings
 from devteam_selector.source import ListAtTip, SourceError, read_list
@@ -79,6 +80,8 @@ class TasksResponder:
             source = await read_list(ws, project)
         except SourceError as exc:
             return TasksReply(problem=exc.problem)
+        except GitError as exc:
+            return TasksReply(problem=TaskListProblem(message=str(exc), kind="repository"))
         return TasksReply(tree=tree_of(project.id, source))
 
     async def _on_message(self, msg: Msg) -> None:

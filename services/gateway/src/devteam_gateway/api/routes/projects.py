@@ -12,6 +12,7 @@ from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 from devteam_git.errors import InvalidInputError
+from devteam_git.settings import allowed_schemes
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import check_branch_name
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) -> Project:
     """Register a project for the caller's tenant."""
     try:
-        normalize_repo_url(body.repo_url)
+        normalize_repo_url(body.repo_url, allowed_schemes())
         if body.target_branch is not None:
             await check_branch_name(body.target_branch)
     except InvalidInputError as exc:

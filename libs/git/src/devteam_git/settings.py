@@ -1,0 +1,39 @@
+"""Git settings of a worker, from its environment (its secret store)."""
+
+import os
+
+from devteam_contracts.projects import Project
+from devteam_git.credentials import Credentials
+from devteam_git.urls import DEFAULT_SCHEMES, SUPPORTED_SCHEMES
+
+SCHEMES_VAR = "DEVTEAM_GIT_ALLOWED_SCHEMES"
+
+
+def allowed_schemes() -> frozenset[str]:
+    """URL schemes projects may use: `$DEVTEAM_GIT_ALLOWED_SCHEMES` (comma-separated, among
+    https, http, ssh, file), else https, ssh and file."""
+    configured = os.environ.get(SCHEMES_VAR)
+    if not configured:
+        return DEFAULT_SCHEMES
+    schemes = frozenset(s.strip().lower() for s in configured.split(",") if s.strip())
+    unknown = schemes - SUPPORTED_SCHEMES
+    if unknown:
+        raise ValueError(f"{SCHEMES_VAR}: unsupported scheme(s) {sorted(unknown)}")
+    return schemes
+
+
+def credentials_from_env(project: Project) -> Credentials | None:
+    """The project's credentials, read from the variables it names (missing ones stay unset)."""
+    spec = project.credentials
+    if spec is None:
+        return None
+
+    def read(name: str | None) -> str | None:
+        return os.environ.get(name) if name else None
+
+    return Credentials(
+        username=spec.username,
+        token=read(spec.token_env),
+        ssh_key=read(spec.ssh_key_env),
+        ssh_known_hosts=read(spec.ssh_known_hosts_env),
+    )
