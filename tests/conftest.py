@@ -28,7 +28,6 @@ def bus_settings(nats_url: str, tmp_path: Path) -> BusSettings:
         ack_wait_s=2,
         max_deliver=3,
         nak_delay_s=0.1,
-        data_dir=tmp_path / "data",
         connect_timeout_s=5,
     )
 

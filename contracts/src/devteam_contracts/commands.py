@@ -4,13 +4,15 @@ Every command names its run, tenant and project; the consumer re-reads run state
 (the command is a request, the run state is the truth), which makes redelivery harmless.
 """
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
 from devteam_contracts.repoconfig import RunConfig
+
+T = TypeVar("T", bound="TaskCommand")
 
 SHA = Field(pattern=r"^[0-9a-f]{40}$", description="A full git commit SHA.")
 
@@ -47,6 +49,20 @@ class TaskCommand(CommandBase):
     config: RunConfig = Field(description="Resolved at selection; fixed for the task.")
     attempt: int = Field(default=1, ge=1)
     base_sha: str = SHA
+
+    def next(self, model: type[T], **changes: Any) -> T:
+        """The command for another stage of the same task: same run, task, configuration,
+        attempt and base unless `changes` says otherwise."""
+        fields: dict[str, Any] = {
+            "run_id": self.run_id,
+            "tenant": self.tenant,
+            "project_id": self.project_id,
+            "task": self.task,
+            "config": self.config,
+            "attempt": self.attempt,
+            "base_sha": self.base_sha,
+        }
+        return model(**(fields | changes))
 
 
 class PrepCommand(TaskCommand):

@@ -7,26 +7,20 @@ happened (exit status, timeout, output); the caller judges success from git.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from devteam_sandbox.process import LineSink, run_process
 
 from .settings_files import StateFiles, aider_args, write_state_files
 
 DRIVER = Path(__file__).with_name("aider_driver.py")
 TAIL_CHARS = 4000
 KILL_GRACE_S = 5.0
-_READ_CHUNK = 65536
 _REDACTED = "[REDACTED]"
 # Placeholder for endpoints that take no key: the OpenAI client refuses to start without one.
 _NO_KEY = "no-key"
-
-LineSink = Callable[[str], Awaitable[None]]
 
 
 class AiderError(Exception):
@@ -52,7 +46,7 @@ class AiderInvocation:
 class AiderOutcome:
     """What happened; says nothing about whether the change is any good."""
 
-    exit_code: int | None
+    exit_code: int
     timed_out: bool
     duration_s: float
     output_tail: str
@@ -84,57 +78,6 @@ def _prepare(inv: AiderInvocation, aider_python: Path) -> StateFiles:
     return write_state_files(inv.state_dir, inv.model, inv.edit_format, inv.message)
 
 
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-async def _terminate_group(proc: asyncio.subprocess.Process) -> None:
-    """SIGTERM the whole process group, then SIGKILL it if the leader outlives the grace."""
-    _signal_group(proc.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
-    except TimeoutError:
-        _signal_group(proc.pid, signal.SIGKILL)
-        await proc.wait()
-    # Children that ignored SIGTERM would keep the output pipe open.
-    _signal_group(proc.pid, signal.SIGKILL)
-
-
-class _Output:
-    """Splits the byte stream into lines, redacts the key, keeps a tail, feeds the sink."""
-
-    def __init__(self, secret: str | None, sink: LineSink | None) -> None:
-        self._secret = secret
-        self._sink = sink
-        self._tail: deque[str] = deque()
-        self._tail_chars = 0
-
-    async def pump(self, stream: asyncio.StreamReader) -> None:
-        pending = b""
-        while chunk := await stream.read(_READ_CHUNK):
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for raw in lines:
-                await self._line(raw)
-        if pending:
-            await self._line(pending)
-
-    async def _line(self, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if self._secret:
-            line = line.replace(self._secret, _REDACTED)
-        self._tail.append(line)
-        self._tail_chars += len(line) + 1
-        while self._tail_chars > TAIL_CHARS and len(self._tail) > 1:
-            self._tail_chars -= len(self._tail.popleft()) + 1
-        if self._sink is not None:
-            await self._sink(line)
-
-    def tail(self) -> str:
-        return "\n".join(self._tail)[-TAIL_CHARS:]
-
-
 async def run_aider(
     inv: AiderInvocation, aider_python: Path, on_line: LineSink | None = None
 ) -> AiderOutcome:
@@ -152,46 +95,27 @@ async def run_aider(
         str(aider_python), "-I", "-u", str(DRIVER), str(files.tags_cache), "--",
         *aider_args(files, inv.model, inv.edit_format, inv.request_timeout_s),
     ]  # fmt: skip
-    output = _Output(inv.api_key, on_line)
-    started = time.monotonic()
+    secret = inv.api_key
+
+    def redact(line: str) -> str:
+        return line.replace(secret, _REDACTED) if secret else line
+
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
+        result = await run_process(
+            argv,
             cwd=inv.worktree,
             env=_environment(inv, files.home),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
+            timeout_s=inv.timeout_s,
+            on_line=on_line,
+            redact=redact,
+            kill_grace_s=KILL_GRACE_S,
         )
     except OSError as exc:
         raise AiderError(f"cannot start aider with {aider_python}: {exc}") from exc
-    assert proc.stdout is not None
-    pump = asyncio.create_task(output.pump(proc.stdout))
-    waiter = asyncio.create_task(proc.wait())
-    try:
-        done, _ = await asyncio.wait(
-            {pump, waiter}, timeout=inv.timeout_s, return_when=asyncio.FIRST_EXCEPTION
-        )
-        if pump in done and pump.exception() is not None:
-            pump.result()  # the sink failed: re-raise; the group is killed below
-        timed_out = waiter not in done
-    except BaseException:
-        pump.cancel()
-        raise
-    finally:
-        waiter.cancel()
-        if proc.returncode is None:
-            await asyncio.shield(_terminate_group(proc))
-        else:
-            # Aider is done; anything it left running would hold the output pipe open.
-            _signal_group(proc.pid, signal.SIGKILL)
-    # The group is gone, so the pipe reaches EOF; whatever is left is still streamed.
-    await pump
     return AiderOutcome(
-        exit_code=proc.returncode,
-        timed_out=timed_out,
-        duration_s=time.monotonic() - started,
-        output_tail=output.tail(),
+        exit_code=result.exit_code,
+        timed_out=result.timed_out,
+        duration_s=result.duration_s,
+        output_tail=result.output_tail[-TAIL_CHARS:],
         argv=argv,
     )

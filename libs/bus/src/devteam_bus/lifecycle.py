@@ -7,6 +7,7 @@ from typing import Any
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
 from devteam_bus.runstore import RunStore
+from devteam_contracts.commands import TaskCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import BlockedTask, CurrentTask, Failure, RunState, RunStatus
 from devteam_contracts.subjects import Stage
@@ -113,6 +114,16 @@ async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
     return await end_run(
         bus, run_id, RunStatus.CANCELLED, EventType.RUN_CANCELLED, f"run cancelled by {actor}"
     )
+
+
+async def advance(
+    bus: Bus, cmd: TaskCommand, stage: Stage, attempt: int | None = None
+) -> RunState | None:
+    """Record that the run is now at `stage` of the command's task (attempt as in the command
+    unless given); returns the run, or None when it is gone or already terminal."""
+    run = await set_current(bus, cmd.run_id, cmd.task.id, cmd.task.title, stage,
+                            attempt or cmd.attempt)  # fmt: skip
+    return None if run is None or run.state.terminal else run
 
 
 async def set_current(

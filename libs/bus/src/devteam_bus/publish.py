@@ -71,6 +71,30 @@ async def publish_event(
     return int(ack.seq)
 
 
+async def publish_task_event(
+    bus: Bus,
+    run: RunState,
+    cmd: TaskCommand,
+    stage: Stage,
+    type_: EventType,
+    message: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Publish a milestone of one task's attempt at a stage, once (deduplicated by type, task
+    and attempt, so a redelivered command does not repeat it)."""
+    return await publish_event(
+        bus,
+        run,
+        type_,
+        stage=stage,
+        task_id=cmd.task.id,
+        attempt=cmd.attempt,
+        message=message,
+        data=data,
+        dedup_id=f"{type_.value}-{cmd.task.id}-{cmd.attempt}",
+    )
+
+
 async def publish_audit(
     bus: Bus,
     tenant: str,

@@ -1,7 +1,5 @@
 """Bus settings, from `DEVTEAM_*` environment variables."""
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -20,4 +18,3 @@ class BusSettings(BaseSettings):
     shutdown_grace_s: float = Field(default=30.0, ge=0)
     events_max_age_days: float = 30.0
     duplicate_window_s: float = 120.0
-    data_dir: Path = Path("data")

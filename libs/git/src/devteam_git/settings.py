@@ -1,6 +1,9 @@
 """Git settings of a worker, from its environment (its secret store)."""
 
 import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devteam_contracts.projects import Project
 from devteam_git.credentials import Credentials
@@ -37,3 +40,13 @@ def credentials_from_env(project: Project) -> Credentials | None:
         ssh_key=read(spec.ssh_key_env),
         ssh_known_hosts=read(spec.ssh_known_hosts_env),
     )
+
+
+class WorkspaceSettings(BaseSettings):
+    """Where workspaces live (shared by every stage that touches git) and how long failed
+    tasks' branches are kept."""
+
+    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    failed_branch_retention_hours: float = 168.0

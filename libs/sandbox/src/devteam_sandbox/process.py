@@ -1,16 +1,24 @@
-"""Run a command with a wall-clock limit, killing its whole process group on expiry."""
+"""Run a command with a wall-clock limit, killing its whole process group on expiry.
+
+The one place subprocesses of untrusted work (Aider, a project's checks) are run: in their own
+session, output merged and streamed line by line (any line length), a tail kept for failure
+reports, and on timeout or cancellation the whole group terminated, so children (test runners,
+shells, editors) die with it.
+"""
 
 import asyncio
 import contextlib
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 LineSink = Callable[[str], Awaitable[None]]
 TAIL_CHARS = 8000
+READ_CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,51 @@ def kill_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
+class _Output:
+    """Splits the byte stream into lines, redacts them, keeps a tail and feeds the sink."""
+
+    def __init__(self, sink: LineSink | None, redact: Callable[[str], str] | None) -> None:
+        self._sink = sink
+        self._redact = redact
+        self._tail: deque[str] = deque()
+        self._tail_chars = 0
+
+    async def pump(self, stream: asyncio.StreamReader) -> None:
+        pending = b""
+        while chunk := await stream.read(READ_CHUNK):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                await self._line(raw)
+        if pending:
+            await self._line(pending)
+
+    async def _line(self, raw: bytes) -> None:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        if self._redact is not None:
+            line = self._redact(line)
+        self._tail.append(line)
+        self._tail_chars += len(line) + 1
+        while self._tail_chars > TAIL_CHARS and len(self._tail) > 1:
+            self._tail_chars -= len(self._tail.popleft()) + 1
+        if self._sink is not None:
+            await self._sink(line)
+
+    def tail(self) -> str:
+        return "\n".join(self._tail)[-TAIL_CHARS:]
+
+
+async def _terminate(proc: asyncio.subprocess.Process, grace_s: float) -> None:
+    kill_group(proc.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(proc.wait(), grace_s)
+    except TimeoutError:
+        kill_group(proc.pid, signal.SIGKILL)
+        await proc.wait()
+    # Children that ignored SIGTERM would keep the output pipe open.
+    kill_group(proc.pid, signal.SIGKILL)
+
+
 async def run_process(
     argv: Sequence[str],
     *,
@@ -41,12 +94,14 @@ async def run_process(
     env: Mapping[str, str],
     timeout_s: float,
     on_line: LineSink | None = None,
+    redact: Callable[[str], str] | None = None,
     kill_grace_s: float = 3.0,
 ) -> ProcessResult:
     """Run `argv` in its own session; stream merged stdout/stderr lines to `on_line`.
 
-    On timeout the process group gets SIGTERM, then SIGKILL after `kill_grace_s`, so children
-    (test runners, shells, editors) die with it. Cancellation kills the group the same way.
+    Lines pass through `redact` before they reach the sink or the tail. On timeout the group
+    gets SIGTERM, then SIGKILL after `kill_grace_s`; if the caller is cancelled, the same
+    happens before the cancellation propagates. Raises `OSError` if `argv` cannot be started.
     """
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
@@ -58,42 +113,32 @@ async def run_process(
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
     )
-    tail: list[str] = []
-    size = 0
-
-    async def pump() -> None:
-        nonlocal size
-        assert proc.stdout is not None
-        while True:
-            raw = await proc.stdout.readline()
-            if not raw:
-                return
-            line = raw.decode(errors="replace")
-            tail.append(line)
-            size += len(line)
-            while size > TAIL_CHARS and len(tail) > 1:
-                size -= len(tail.pop(0))
-            if on_line is not None:
-                await on_line(line.rstrip("\n"))
-
-    timed_out = False
+    assert proc.stdout is not None
+    output = _Output(on_line, redact)
+    pump = asyncio.create_task(output.pump(proc.stdout))
+    waiter = asyncio.create_task(proc.wait())
     try:
-        await asyncio.wait_for(asyncio.gather(pump(), proc.wait()), timeout_s)
-    except TimeoutError:
-        timed_out = True
+        done, _ = await asyncio.wait(
+            {pump, waiter}, timeout=timeout_s, return_when=asyncio.FIRST_EXCEPTION
+        )
+        if pump in done and pump.exception() is not None:
+            pump.result()  # the sink failed: re-raise; the group is killed below
+        timed_out = waiter not in done
+    except BaseException:
+        pump.cancel()
+        raise
     finally:
+        waiter.cancel()
         if proc.returncode is None:
-            kill_group(proc.pid, signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), kill_grace_s)
-            except TimeoutError:
-                kill_group(proc.pid, signal.SIGKILL)
-                await proc.wait()
-        # The leader may be gone while grandchildren still hold the group: end them too.
-        kill_group(proc.pid, signal.SIGKILL)
+            await asyncio.shield(_terminate(proc, kill_grace_s))
+        else:
+            # Done; anything it left running would hold the output pipe open.
+            kill_group(proc.pid, signal.SIGKILL)
+    # The group is gone, so the pipe reaches EOF; whatever is left is still streamed.
+    await pump
     return ProcessResult(
         exit_code=proc.returncode if proc.returncode is not None else -1,
         timed_out=timed_out,
         duration_s=time.monotonic() - started,
-        output_tail="".join(tail)[-TAIL_CHARS:],
+        output_tail=output.tail(),
     )

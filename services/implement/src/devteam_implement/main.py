@@ -9,13 +9,14 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import ImplementCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.settings import WorkspaceSettings
 from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """One worker: implement."""
-    stage = ImplementStage(bus, ImplementSettings())
+    stage = ImplementStage(bus, WorkspaceSettings(), ImplementSettings())
     return [StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage)]
 
 

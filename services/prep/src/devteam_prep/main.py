@@ -12,17 +12,8 @@ from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import PrepCommand
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import sweep
-from devteam_prep.settings import PrepSettings
+from devteam_git.settings import WorkspaceSettings
 from devteam_prep.stage import PrepStage
-
-
-def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """One worker: prep (after the start-up sweep of the data directory)."""
-    own = PrepSettings()
-    return [
-        Sweep(own.data_dir),
-        StageWorker(bus, settings, Stage.PREP, PrepCommand, PrepStage(bus, own)),
-    ]
 
 
 class Sweep:
@@ -34,6 +25,13 @@ class Sweep:
     async def run(self, stop: asyncio.Event) -> None:
         """Sweep, then return (the service keeps running its other components)."""
         await sweep(self.data_dir)
+
+
+def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
+    """The start-up sweep of the data directory, and the prep worker."""
+    own = WorkspaceSettings()
+    stage = PrepStage(bus, own)
+    return [Sweep(own.data_dir), StageWorker(bus, settings, Stage.PREP, PrepCommand, stage)]
 
 
 def main() -> None:

@@ -7,15 +7,15 @@ from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import complete_run
-from devteam_bus.publish import publish_audit, publish_command, publish_event
+from devteam_bus.publish import publish_audit, publish_command, publish_task_event
 from devteam_bus.runstore import RunStore
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import MergeConflictError, PushRejectedError
+from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace, collect_garbage, squash_commit, task_branch
-from devteam_selector.settings import SelectorSettings
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def trailers(run_id: str, task_id: str) -> str:
 class CompleteStage:
     """Handler of `complete` commands."""
 
-    def __init__(self, bus: Bus, settings: SelectorSettings) -> None:
+    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
         self.bus = bus
         self.settings = settings
 
@@ -53,17 +53,11 @@ class CompleteStage:
                 return r.model_copy(update={"tasks_done": [*r.tasks_done, record]})
 
             run = await RunStore(self.bus).update(cmd.run_id, change) or run
-        await publish_event(
-            self.bus,
-            run,
-            EventType.TASK_COMPLETED,
-            stage=Stage.COMPLETE,
-            task_id=cmd.task.id,
-            attempt=cmd.attempt,
-            message=f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
-            data={"commit": done.commit, "branch": cmd.config.target_branch},
-            dedup_id=f"completed-{cmd.task.id}",
-        )
+        await publish_task_event(
+            self.bus, run, cmd, Stage.COMPLETE, EventType.TASK_COMPLETED,
+            f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
+            {"commit": done.commit, "branch": cmd.config.target_branch},
+        )  # fmt: skip
         await ws.finish(cmd.run_id, cmd.task.id)
         await collect_garbage(ws, self.settings.failed_branch_retention_hours * 3600)
         if run.mode is RunMode.SINGLE:

@@ -9,15 +9,15 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.settings import WorkspaceSettings
 from devteam_selector.complete_stage import CompleteStage
 from devteam_selector.select_stage import SelectStage
-from devteam_selector.settings import SelectorSettings
 from devteam_selector.tasks_rpc import TasksResponder
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """SELECT and COMPLETE, and the task-list reader behind `GET /v1/projects/{id}/tasks`."""
-    own = SelectorSettings()
+    own = WorkspaceSettings()
     return [
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),

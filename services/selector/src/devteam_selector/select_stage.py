@@ -12,8 +12,8 @@ from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import BlockedTask, CurrentTask, RunState, RunStatus
 from devteam_contracts.subjects import Stage
+from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
-from devteam_selector.settings import SelectorSettings
 from devteam_selector.source import SourceError, read_list
 from devteam_tasklist import select
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class SelectStage:
     """Handler of `select` commands."""
 
-    def __init__(self, bus: Bus, settings: SelectorSettings) -> None:
+    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
         self.bus = bus
         self.settings = settings
 

@@ -18,8 +18,8 @@ from devteam_contracts.tasks import (
     TaskTree,
 )
 from devteam_git.errors import GitError
+from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
-from devteam_selector.settings import SelectorSettings
 from devteam_selector.source import ListAtTip, SourceError, read_list
 from devteam_tasklist import select
 
@@ -65,7 +65,7 @@ def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
 class TasksResponder:
     """Answers `TasksRequest`s on `devteam.rpc.tasks.<tenant>.<project>`."""
 
-    def __init__(self, bus: Bus, settings: SelectorSettings) -> None:
+    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
         self.bus = bus
         self.settings = settings
 

@@ -9,13 +9,13 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
-from devteam_verify.settings import VerifySettings
+from devteam_git.settings import WorkspaceSettings
 from devteam_verify.stage import VerifyStage
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """One worker: verify."""
-    stage = VerifyStage(bus, VerifySettings())
+    stage = VerifyStage(bus, WorkspaceSettings())
     return [StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, stage)]
 
 
