@@ -57,11 +57,6 @@ def event_subject(tenant: str, project: str, run: str) -> str:
     return f"devteam.evt.{tenant}.{project}.{run}"
 
 
-def run_events_filter(run: str) -> str:
-    """Filter subject matching every event of one run."""
-    return f"devteam.evt.*.*.{run}"
-
-
 def audit_subject(tenant: str) -> str:
     """Subject of one tenant's audit records."""
     return f"devteam.audit.{tenant}"

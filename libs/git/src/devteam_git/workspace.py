@@ -140,11 +140,9 @@ class Workspace:
         (tmp / "info" / "exclude").write_text(".aider*\n")
         tmp.rename(self.mirror)  # atomic: a crash never leaves a half-made mirror in place
 
-    async def rev_parse(self, ref: str, cwd: Path | None = None) -> str:
+    async def rev_parse(self, ref: str) -> str:
         """The commit SHA `ref` points at."""
-        out = await git(
-            ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd or self.mirror
-        )
+        out = await git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], self.mirror)
         return out.stdout.strip()
 
     async def has_commit(self, sha: str) -> bool:
