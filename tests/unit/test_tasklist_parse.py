@@ -454,3 +454,47 @@ def test_cycle_check_ignores_box_states() -> None:
 def test_no_cycle_for_dependency_between_groups() -> None:
     text = "- [ ] 1.0 a\n  - [ ] 1.1 b\n- [ ] 2.0 c (depends: 1.0)\n  - [ ] 2.1 d (depends: 1.1)\n"
     assert len(parse(text)) == 4
+
+
+MIXED_MARKDOWN = (
+    "\ufeff# Tasks\r\n"
+    "- [ ] 1.0 Parent (depends: 2)\r\n"
+    "  Context line\n"
+    "lazy continuation\r"
+    "  - [x] 1.1: Done child\n"
+    "\t- [-] 1.2) Skipped child \u2014 verify: make test\n"
+    "  ```\n"
+    "  - [ ] not a task\n"
+    "  ```\n"
+    "<!--\n"
+    "- [ ] hidden\n"
+    "-->\n"
+    "> - [ ] quoted\n"
+    "1. [ ] numbered\n"
+    "- [ ] no id here\n"
+    "  - [ ] nor here\n"
+    "- [ ] 2 Last, without a final newline"
+)
+
+
+def test_mixed_markdown_with_every_line_ending_and_a_bom() -> None:
+    tl = parse(MIXED_MARKDOWN)
+    # The tab reaches column 4, past 1.1's column 2; "2" is taken, so the derived id is "~2".
+    assert [(t.id, t.parent, t.line) for t in tl] == [
+        ("1.0", None, 2),
+        ("1.1", "1.0", 5),
+        ("1.2", "1.1", 6),
+        ("~2", None, 15),
+        ("2.1", "~2", 16),
+        ("2", None, 17),
+    ]
+    assert [t.id_derived for t in tl] == [False, False, False, True, True, False]
+    assert tl["1.0"].depends == ("2",)
+    assert tl["1.0"].body == ("  Context line\nlazy continuation\n  ```\n  - [ ] not a task\n  ```")
+    assert tl["1.1"].title == "Done child"
+    assert tl["1.2"].title == "Skipped child"
+    assert tl["1.2"].verify == ("make test",)
+    assert [t.state for t in tl] == ["open", "done", "skipped", "open", "open", "open"]
+    for task in tl:
+        assert MIXED_MARKDOWN[task.box_offset - 1 : task.box_offset + 2] == f"[{task.mark}]"
+    assert [notice.line for notice in tl.notices] == [14, 15, 16]

@@ -5,7 +5,7 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devteam_tasklist import TaskList, TaskListError, apply_tick, parse, select, tick
+from devteam_tasklist import TaskList, TaskListError, apply_tick, parse, scan, select, tick
 
 SETTINGS = settings(
     max_examples=200,
@@ -171,3 +171,32 @@ def test_ticking_every_selected_task_terminates(text: str) -> None:
 @given(valid_lists())
 def test_ticking_every_selected_task_terminates_in_valid_lists(text: str) -> None:
     _run_to_the_end(text)
+
+
+def _structure(tasklist: TaskList) -> list[tuple[object, ...]]:
+    """What a tick reads from a task list: everything but titles, bodies and markers."""
+    fields = ("id", "id_derived", "state", "mark", "depth", "line", "parent", "children")
+    fields += ("box_offset", "indent")
+    return [tuple(getattr(t, name) for name in fields) for t in tasklist]
+
+
+def _check_structure_only_scan(text: str) -> None:
+    tasklist = _parse_or_none(text)
+    if tasklist is None:
+        return
+    lean = scan(text, structure_only=True)
+    assert _structure(lean) == _structure(tasklist)
+    assert lean.notices == tasklist.notices
+    assert all((t.title, t.body, t.markers) == ("", "", ()) for t in lean)
+
+
+@SETTINGS
+@given(markdownish())
+def test_structure_only_scan_agrees_with_parse(text: str) -> None:
+    _check_structure_only_scan(text)
+
+
+@SETTINGS
+@given(valid_lists())
+def test_structure_only_scan_agrees_with_parse_in_valid_lists(text: str) -> None:
+    _check_structure_only_scan(text)

@@ -10,15 +10,8 @@ TaskState = Literal["open", "done", "skipped"]
 
 DONE_MARKS = frozenset("xX")
 OPEN_MARK = " "
-
-
-def state_of(mark: str) -> TaskState:
-    """Map the character inside a checkbox to its state (anything but ' ', x, X is skipped)."""
-    if mark == OPEN_MARK:
-        return "open"
-    if mark in DONE_MARKS:
-        return "done"
-    return "skipped"
+# The state of each mark but the skipped ones (any other character is skipped).
+STATES: dict[str, TaskState] = {OPEN_MARK: "open", "x": "done", "X": "done"}
 
 
 class Task(NamedTuple):

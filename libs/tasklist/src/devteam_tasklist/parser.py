@@ -10,11 +10,13 @@ import re
 
 from devteam_tasklist.dependencies import check_dependencies
 from devteam_tasklist.errors import DuplicateIdError
-from devteam_tasklist.model import Notice, Task, TaskList, state_of
-from devteam_tasklist.titles import TitleLine, leading_id, split_title
+from devteam_tasklist.lines import indent_width, split_lines
+from devteam_tasklist.model import STATES, Notice, Task, TaskList
+from devteam_tasklist.titles import ID_PATTERN, split_markers
 
-_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
-_TASK = re.compile(r"[-*+][ \t]+\[([^\r\n])\](?=[ \t]|$)")
+# A task line (after its indentation): the box's mark is group 1; the id that may follow the box
+# is matched here too, so that reading a task line takes one match.
+_TASK = re.compile(rf"[-*+][ \t]+\[([^\r\n])\](?=[ \t]|$)[ \t]*(?:{ID_PATTERN})?")
 _ORDERED_TASK = re.compile(r"[0-9]{1,9}[.)][ \t]+\[[^\r\n]\](?=[ \t]|$)")
 _FENCE = re.compile(r"(?P<fence>`{3,}|~{3,})(?P<info>.*)")
 # Lines that start a block of their own and so never continue a paragraph lazily: headings,
@@ -23,8 +25,9 @@ _NOT_PARAGRAPH = re.compile(
     r"#|>|<!--|(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)|`{3,}|~{3,}"
     r"|(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$"
 )
-BOM = "\ufeff"
-TAB_WIDTH = 4
+# The first characters _NOT_PARAGRAPH can match; any other line is a paragraph line, and most
+# lines of a list are, so the pattern is tried only after this cheap test.
+_BLOCK_STARTS = frozenset("#><-*+0123456789`~_")
 
 
 class _Draft:
@@ -35,11 +38,12 @@ class _Draft:
         "box_offset",
         "children",
         "depth",
+        "explicit_id",
         "indent",
         "line",
         "mark",
+        "ordinal",
         "parent",
-        "position",
         "rest",
         "task_id",
     )
@@ -50,31 +54,32 @@ class _Draft:
         indent: int,
         mark: str,
         box_offset: int,
+        explicit_id: str | None,
         rest: str,
         parent: "_Draft | None",
-        depth: int,
-        position: str,
+        ordinal: int,
     ) -> None:
         self.line = line
         self.indent = indent
         self.mark = mark
         self.box_offset = box_offset
-        self.rest = rest
+        self.explicit_id = explicit_id
+        self.rest = rest  # the title line after the box and the id
         self.parent = parent
-        self.depth = depth
-        self.position = position
+        self.ordinal = ordinal  # 1-based place among its siblings
+        self.depth: int = parent.depth + 1 if parent is not None else 0
         self.children: list[_Draft] = []
         self.body: list[str] = []
-        self.task_id = ""
+        self.task_id = explicit_id or ""
 
-
-def _width(whitespace: str) -> int:
-    if "\t" not in whitespace:
-        return len(whitespace)
-    width = 0
-    for char in whitespace:
-        width = (width // TAB_WIDTH + 1) * TAB_WIDTH if char == "\t" else width + 1
-    return width
+    def position(self) -> str:
+        """The task's path in the tree, e.g. "2.1.3": the id it gets when it has none."""
+        ordinals: list[str] = []
+        draft: _Draft | None = self
+        while draft is not None:
+            ordinals.append(str(draft.ordinal))
+            draft = draft.parent
+        return ".".join(reversed(ordinals))
 
 
 def _opens_fence(stripped: str) -> tuple[str, int] | None:
@@ -103,11 +108,12 @@ def _opens_comment(stripped: str) -> bool:
     return "-->" not in stripped[stripped.rfind("<!--") + 4 :]
 
 
-def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
-    """Find the tasks, their nesting and their bodies. One pass, no recursion.
+def _scan_lines(text: str, *, keep_text: bool) -> tuple[list[_Draft], list[Notice]]:
+    """Find the tasks, their nesting and (with `keep_text`) their bodies. One pass, no recursion.
 
     Written as one loop with local variables because it runs once per line of the document and
-    the benchmark list has ~10,000 lines; the helpers above handle the rare line kinds.
+    the benchmark list has ~10,000 lines; the helpers above handle the rare line kinds. Without
+    `keep_text` it skips what only a reader needs (bodies, titles), not what decides the nesting.
     """
     drafts: list[_Draft] = []
     notices: list[Notice] = []
@@ -118,40 +124,28 @@ def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
     in_comment = False
     block_owner: _Draft | None = None  # the task whose body a fence or comment belongs to
     paragraph_owner: _Draft | None = None  # the task whose paragraph the last line continued
-    # The BOM is skipped once here; offsets stay those of the original text.
-    base = 1 if text.startswith(BOM) else 0
-    parts = _LINE_BREAK.split(text[base:] if base else text)
-    if not parts[-1]:
-        parts.pop()  # the text ends with a line break: there is no line after it
-    else:
-        parts.append("")
-    offset = base
-    number = 0
-    # parts alternate a line's content and its line break ("" for the last line without one).
-    for index in range(0, len(parts), 2):
-        line = content = parts[index]
-        number += 1
-        line_offset = offset
-        offset += len(content) + len(parts[index + 1])
+    lines, starts = split_lines(text)
+    for number, line in enumerate(lines, 1):
         if fence is not None or in_comment:
             if fence is not None:
                 if _closes_fence(line, fence):
                     fence = None
             else:
                 in_comment = "-->" not in line
-            if block_owner is not None:
+            if block_owner is not None and keep_text:
                 if block_owner.body:
                     block_owner.body.extend(pending_blanks)
-                block_owner.body.append(content)
+                block_owner.body.append(line)
             pending_blanks.clear()
             continue
         stripped = line.lstrip(" \t")
         if not stripped:
-            pending_blanks.append(content)
+            if keep_text:
+                pending_blanks.append(line)
             paragraph_owner = None
             continue
         lead = len(line) - len(stripped)
-        indent = _width(line[:lead]) if lead else 0
+        indent = indent_width(line[:lead]) if lead and "\t" in line else lead
         first = stripped[0]
         if first in "-*+" and (match := _TASK.match(stripped)) is not None:
             while stack and stack[-1].indent >= indent:
@@ -159,19 +153,18 @@ def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
             parent = stack[-1] if stack else None
             if parent is None:
                 top_level += 1
-                position, depth = str(top_level), 0
+                ordinal = top_level
             else:
-                position = f"{parent.position}.{len(parent.children) + 1}"
-                depth = parent.depth + 1
+                ordinal = len(parent.children) + 1
             draft = _Draft(
                 number,
                 indent,
                 match.group(1),
-                line_offset + lead + match.start(1),
-                stripped[match.end() :],
+                starts[number - 1] + lead + match.start(1),
+                match.group("id"),
+                stripped[match.end() :] if keep_text else "",
                 parent,
-                depth,
-                position,
+                ordinal,
             )
             if parent is not None:
                 parent.children.append(draft)
@@ -180,7 +173,7 @@ def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
             pending_blanks.clear()
             paragraph_owner = draft
             continue
-        paragraph = _NOT_PARAGRAPH.match(stripped) is None
+        paragraph = first not in _BLOCK_STARTS or _NOT_PARAGRAPH.match(stripped) is None
         if paragraph and paragraph_owner is not None and stack[0].indent >= indent:
             # Markdown's lazy continuation: an unindented line right after an item's text
             # still belongs to it. Only used when indentation names no task at all, since
@@ -191,10 +184,10 @@ def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
                 stack.pop()
             owner = stack[-1] if stack else None
             paragraph_owner = owner if paragraph else None
-        if owner is not None:
+        if owner is not None and keep_text:
             if owner.body:
                 owner.body.extend(pending_blanks)
-            owner.body.append(content)
+            owner.body.append(line)
         pending_blanks.clear()
         if paragraph:
             continue
@@ -213,24 +206,22 @@ def _scan_lines(text: str) -> tuple[list[_Draft], list[Notice]]:
     return drafts, notices
 
 
-def _assign_ids(drafts: list[_Draft], titles: list[TitleLine]) -> tuple[list[bool], list[Notice]]:
-    explicit: dict[str, list[int]] = {}
-    for draft, title in zip(drafts, titles, strict=True):
-        if title.explicit_id is not None:
-            explicit.setdefault(title.explicit_id, []).append(draft.line)
-    for task_id, lines in explicit.items():
-        if len(lines) > 1:
-            raise DuplicateIdError(task_id, tuple(lines))
-    derived_flags: list[bool] = []
+def _assign_ids(drafts: list[_Draft]) -> list[Notice]:
+    """Give each task without an explicit id one derived from its place, and say so.
+
+    Raises `DuplicateIdError` for the first explicit id (in document order) used twice.
+    """
+    explicit = {draft.explicit_id for draft in drafts if draft.explicit_id is not None}
+    if len(explicit) != sum(draft.explicit_id is not None for draft in drafts):
+        _raise_duplicate(drafts)
     notices: list[Notice] = []
-    for draft, title in zip(drafts, titles, strict=True):
-        derived_flags.append(title.explicit_id is None)
-        if title.explicit_id is not None:
-            draft.task_id = title.explicit_id
+    for draft in drafts:
+        if draft.explicit_id is not None:
             continue
+        position = draft.position()
         # Positions are unique in the tree; an explicit id never starts with "~", so the prefix
         # keeps a derived id apart from an explicit one that happens to spell the same path.
-        derived = draft.position if draft.position not in explicit else "~" + draft.position
+        derived = position if position not in explicit else "~" + position
         draft.task_id = derived
         notices.append(
             Notice(
@@ -239,7 +230,17 @@ def _assign_ids(drafts: list[_Draft], titles: list[TitleLine]) -> tuple[list[boo
                 "id such as '1.2' or 'T-12' first in its title to keep it stable",
             )
         )
-    return derived_flags, notices
+    return notices
+
+
+def _raise_duplicate(drafts: list[_Draft]) -> None:
+    lines_of: dict[str, list[int]] = {}
+    for draft in drafts:
+        if draft.explicit_id is not None:
+            lines_of.setdefault(draft.explicit_id, []).append(draft.line)
+    for task_id, lines in lines_of.items():
+        if len(lines) > 1:
+            raise DuplicateIdError(task_id, tuple(lines))
 
 
 def scan(text: str, *, structure_only: bool = False) -> TaskList:
@@ -247,44 +248,47 @@ def scan(text: str, *, structure_only: bool = False) -> TaskList:
 
     Used where dependencies do not matter (a tick); `parse` is the same plus the dependency
     checks. With `structure_only` titles, bodies and markers are left empty, which is all a
-    tick needs and saves a third of the time. Raises `DuplicateIdError` when two tasks carry
-    the same explicit id.
+    tick needs and saves about a third of the time. Raises `DuplicateIdError` when two tasks
+    carry the same explicit id.
     """
-    drafts, scan_notices = _scan_lines(text)
-    if structure_only:
-        titles = [TitleLine(leading_id(draft.rest), "", (), (), ()) for draft in drafts]
-        for draft in drafts:
-            draft.body = []
-    else:
-        titles = [split_title(draft.rest) for draft in drafts]
-    derived_flags, id_notices = _assign_ids(drafts, titles)
+    drafts, scan_notices = _scan_lines(text, keep_text=not structure_only)
+    id_notices = _assign_ids(drafts)
     tasks: list[Task] = []
     append = tasks.append
-    for draft, title, derived in zip(drafts, titles, derived_flags, strict=True):
+    # tuple.__new__ builds a Task as Task(...) does, without the Python-level __new__ that a
+    # NamedTuple adds (a third of the cost, paid once per task). Arguments are in field order.
+    new_tuple = tuple.__new__
+    title = ""
+    depends: tuple[str, ...] = ()
+    verify: tuple[str, ...] = ()
+    markers: tuple[tuple[str, str], ...] = ()
+    for draft in drafts:
         parent = draft.parent
         children = draft.children
         mark = draft.mark
-        # Positional arguments in field order: this runs once per task.
-        append(
-            Task(
-                draft.task_id,
-                derived,
-                title.title,
-                "\n".join(draft.body) if draft.body else "",
-                state_of(mark),
-                mark,
-                draft.depth,
-                draft.line,
-                parent.task_id if parent is not None else None,
-                tuple([child.task_id for child in children]) if children else (),
-                title.depends,
-                title.verify,
-                title.markers,
-                draft.box_offset,
-                draft.indent,
-            )
+        if not structure_only:
+            title, depends, verify, markers = split_markers(draft.rest)
+        fields = (
+            draft.task_id,
+            draft.explicit_id is None,
+            title,
+            "\n".join(draft.body) if draft.body else "",
+            STATES.get(mark, "skipped"),
+            mark,
+            draft.depth,
+            draft.line,
+            parent.task_id if parent is not None else None,
+            tuple([child.task_id for child in children]) if children else (),
+            depends,
+            verify,
+            markers,
+            draft.box_offset,
+            draft.indent,
         )
-    notices = sorted(scan_notices + id_notices, key=lambda notice: notice.line)
+        append(new_tuple(Task, fields))
+    notices = scan_notices + id_notices
+    if notices:
+        notices.sort(key=lambda notice: notice.line)
     return TaskList(tuple(tasks), tuple(notices))
 
 

@@ -72,7 +72,6 @@ def select(tasklist: TaskList) -> Selection:
     chosen: Task | None = None
     blocked: list[BlockedTask] = []
     for task in tasklist.tasks:
-        own_unmet = tuple(dep for dep in task.depends if dep not in done)
         if task.parent is None:
             inherited: tuple[str, ...] = ()
             above: tuple[str, ...] = ()
@@ -82,7 +81,10 @@ def select(tasklist: TaskList) -> Selection:
             above = skipped_above[parent.id]
             if parent.state == "skipped":
                 above = (*above, parent.id)
-        waits = inherited + tuple(dep for dep in own_unmet if dep not in inherited)
+        waits = inherited
+        # Most tasks have no depends marker; this skips building empty tuples for them.
+        if task.depends:
+            waits += tuple(dep for dep in task.depends if dep not in done and dep not in inherited)
         unmet[task.id] = waits
         skipped_above[task.id] = above
         if task.children or task.id in done:

@@ -1,10 +1,10 @@
-"""The title line of a task: its leading id, its title and its trailing markers."""
+"""The title line of a task: the pattern of its leading id, its title and its trailing markers."""
 
 import re
-from typing import NamedTuple
 
 # [0-9] rather than \d: \d also matches other scripts' digits, which nobody means as an id.
-_ID = re.compile(
+# The parser's task pattern embeds this one, so a task line's id is found in the same match.
+ID_PATTERN = (
     r"(?P<id>[0-9]+(?:\.[0-9]+)*|[A-Za-z][A-Za-z0-9_]*-[0-9]+(?:\.[0-9]+)*|#[0-9]+)"
     r"[.:)]?(?=[ \t]|$)"
 )
@@ -16,15 +16,8 @@ _SPLIT = re.compile(r"[;,][ \t]*(?=[A-Za-z][A-Za-z0-9_-]*[ \t]*:)")
 _DEP_SEP = re.compile(r"[\s,;]+")
 EM_DASH = "\u2014"
 
-
-class TitleLine(NamedTuple):
-    """What the text after a task's checkbox says (a tuple: built once per task, cheaply)."""
-
-    explicit_id: str | None
-    title: str
-    depends: tuple[str, ...]
-    verify: tuple[str, ...]
-    markers: tuple[tuple[str, str], ...]
+# title, depends, verify, markers: a plain tuple, since one is built for every task.
+TitleParts = tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
 
 
 def _marker(part: str) -> tuple[str, str] | None:
@@ -79,23 +72,14 @@ def _strip_markers(text: str) -> tuple[str, list[tuple[str, str]]]:
     return text, []
 
 
-def leading_id(rest: str) -> str | None:
-    """Only the explicit id of a title line (what a tick needs), or None."""
-    match = _ID.match(rest.lstrip(" \t"))
-    return match.group("id") if match is not None else None
+def split_markers(text: str) -> TitleParts:
+    """Split the text after a task's checkbox and id into its title and its trailing markers.
 
-
-def split_title(rest: str) -> TitleLine:
-    """Split the text after a checkbox into id, title and markers (trailing ones only)."""
-    text = rest.strip(" \t")
-    explicit_id: str | None = None
-    match = _ID.match(text)
-    if match is not None:
-        explicit_id = match.group("id")
-        text = text[match.end() :].strip(" \t")
-
+    Returns the title, the depends targets, the verify commands and all the markers in order.
+    """
+    text = text.strip(" \t")
     if not text.endswith(")") and EM_DASH not in text:
-        return TitleLine(explicit_id, text, (), (), ())  # the common case: no markers at all
+        return text, (), (), ()  # the common case: no markers at all
     markers: list[tuple[str, str]] = []
     while True:
         text, found = _strip_markers(text)
@@ -112,4 +96,4 @@ def split_title(rest: str) -> TitleLine:
                     depends.append(dep)
         elif key == "verify" and value:
             verify.append(value)
-    return TitleLine(explicit_id, text, tuple(depends), tuple(verify), tuple(markers))
+    return text, tuple(depends), tuple(verify), tuple(markers)
