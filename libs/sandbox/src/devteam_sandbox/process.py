@@ -8,6 +8,8 @@ shells, editors) die with it.
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
 import time
@@ -34,6 +36,16 @@ class ProcessResult:
     def ok(self) -> bool:
         """True when the command exited 0 within its time limit."""
         return self.exit_code == 0 and not self.timed_out
+
+
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: if our worker is killed outright (SIGKILL, OOM),
+    # the child gets SIGKILL too instead of living on as an orphan that still edits the tree.
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def kill_group(pid: int, sig: int) -> None:
@@ -112,6 +124,7 @@ async def run_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     assert proc.stdout is not None
     output = _Output(on_line, redact)

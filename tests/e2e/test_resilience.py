@@ -1,0 +1,102 @@
+"""Never losing a run: a stage process killed outright mid-task, and the whole stack stopped
+and started again mid-run, both end with the run completed, every task done exactly once."""
+
+import asyncio
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from devteam_cli.demo_project import TASKS_LIST, create_demo_repo, demo_scenario
+from devteam_cli.local_stack import RunningStack, local_stack
+from devteam_scripted_model.launcher import ScriptedModelServer
+
+from e2e_client import KEY_ENV, MODEL_KEY, events, git_log, git_show, project_body
+from support import eventually
+
+pytestmark = pytest.mark.e2e
+
+# Short AckWait so a message held by a killed worker comes back quickly.
+ENV = {KEY_ENV: MODEL_KEY, "DEVTEAM_ACK_WAIT_S": "4", "DEVTEAM_NAK_DELAY_S": "0.5"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with local_stack(tmp_path_factory.mktemp("stack"), ENV) as running:
+        yield running
+
+
+def slow_first(task: str, delay_s: float) -> dict[str, Any]:
+    """The demo answers, but the first request for `task` waits `delay_s` at the model."""
+    scenario = demo_scenario()
+    normal = next(r for r in scenario["rules"] if r["name"] == f"task-{task}")
+    slow = {**normal, "name": f"task-{task}-slow", "delay_s": delay_s, "times": 1}
+    return {"rules": [slow, *scenario["rules"]]}
+
+
+async def at_model(model: ScriptedModelServer, rule: str) -> bool:
+    return any(r["rule"] == rule for r in model.requests())
+
+
+def assert_done_once(repo: Path, run: dict[str, Any]) -> None:
+    assert run["state"] == "completed", run["failure"]
+    assert [t["id"] for t in run["tasks_done"]] == ["1", "2", "3"]
+    assert git_show(repo, "main:tasks_list.md") == TASKS_LIST.replace("- [ ] ", "- [x] ")
+    assert len(git_log(repo)) == 4  # one commit per task, none twice
+
+
+async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_demo_repo(tmp_path)
+    model.set_scenario(slow_first("1", 30))
+    created = (await api.post("/v1/projects", json=project_body(repo, model))).json()
+    run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
+    await eventually(lambda: at_model(model, "task-1-slow"), timeout_s=60, what="Aider waiting")
+    implement = json.loads((stack.data_dir / "stack.json").read_text())["pids"]["implement"]
+    os.kill(implement, signal.SIGKILL)  # no drain, no ack: JetStream must redeliver
+
+    frames = await events(stack, run_id)
+    run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert_done_once(repo, run)
+    types = [f["event"]["type"] for f in frames if f["event"]["type"] != "log"]
+    assert types.count("task.completed") == 3
+    log = (stack.data_dir / "devteam-up.log").read_text()
+    assert "implement exited (-9); restarting" in log
+
+
+async def test_the_stack_stopped_and_started_again_finishes_the_run(
+    model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_demo_repo(tmp_path / "repo")
+    model.set_scenario(slow_first("2", 3))
+    data = tmp_path / "stack"
+    seen: list[dict[str, Any]] = []
+    with local_stack(data, ENV) as first:
+        headers = {"Authorization": f"Bearer {first.token}"}
+        async with httpx.AsyncClient(base_url=first.url, headers=headers) as api:
+            created = (await api.post("/v1/projects", json=project_body(repo, model))).json()
+            started = await api.post(f"/v1/projects/{created['id']}/runs", json={})
+            run_id = started.json()["run_id"]
+        url = first.url.replace("http://", "ws://") + f"/v1/runs/{run_id}/events"
+        async with websockets.connect(url, additional_headers=headers) as ws:
+            while not await at_model(model, "task-2-slow"):
+                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 60)))
+        # Leaving the block is Ctrl-C: services drain (the running Aider finishes), NATS stops.
+    with local_stack(data, ENV) as second:
+        rest = await events(second, run_id, after=seen[-1]["seq"])
+        headers = {"Authorization": f"Bearer {second.token}"}
+        async with httpx.AsyncClient(base_url=second.url, headers=headers) as api:
+            run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert_done_once(repo, run)
+    frames = seen + rest
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs)), "no event lost or repeated across the restart"
+    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
+    assert completed == ["1", "2", "3"]
