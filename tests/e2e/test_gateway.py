@@ -89,3 +89,32 @@ async def test_a_tenant_sees_only_its_own_projects_and_runs(
         async with websockets.connect(url, additional_headers=other) as ws:
             await asyncio.wait_for(ws.recv(), 5)
     assert (await api.get(f"/v1/projects/{project['id']}")).status_code == 200
+
+
+async def test_a_secret_in_a_repository_url_is_refused_and_not_echoed(
+    api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    secret = "ghp_UrlSecret0123456789abcdefABCDEF"
+    body = {**project_body(tmp_path, model), "repo_url": f"https://me:{secret}@example.com/r.git"}
+    response = await api.post("/v1/projects", json=body)
+    assert response.status_code == 422
+    assert secret not in response.text
+    token_as_user = {**body, "repo_url": f"https://{secret}@example.com/r.git"}
+    response = await api.post("/v1/projects", json=token_as_user)
+    assert response.status_code == 422
+    assert secret not in response.text
+
+
+async def test_idempotency_key_makes_a_retried_start_a_no_op(
+    api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    project = (await api.post("/v1/projects", json=project_body(tmp_path, model))).json()
+    headers = {"Idempotency-Key": "start-42"}
+    first = await api.post(f"/v1/projects/{project['id']}/runs", json={}, headers=headers)
+    again = await api.post(f"/v1/projects/{project['id']}/runs", json={}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["run_id"] == again.json()["run_id"]
+    await api.post(f"/v1/runs/{first.json()['run_id']}/cancel")  # ends it if still active
+    other = await api.post(f"/v1/projects/{project['id']}/runs", json={})
+    assert other.status_code == 202
+    assert other.json()["run_id"] != first.json()["run_id"]
