@@ -11,6 +11,7 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.provision import provision
 from devteam_bus.publish import publish_command
 from devteam_bus.runstore import RunStore, now
+from devteam_bus.service import serve
 from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import SelectCommand
@@ -223,3 +224,24 @@ async def _failed_run(bus: Bus, run_id: str) -> RunState | None:
 async def _audits(bus: Bus, n: int) -> list[dict[str, object]] | None:
     records = await audit_records(bus)
     return records if len(records) >= n else None
+
+
+async def test_a_failed_component_stops_the_service_with_an_error(
+    bus_settings: BusSettings,
+) -> None:
+    class Broken:
+        async def run(self, stop: asyncio.Event) -> None:
+            raise RuntimeError("consumer lost")
+
+    class Healthy:
+        stopped = False
+
+        async def run(self, stop: asyncio.Event) -> None:
+            await stop.wait()
+            Healthy.stopped = True
+
+    code = await asyncio.wait_for(
+        serve("test", lambda b, s: [Healthy(), Broken()], bus_settings), 20
+    )
+    assert code == 1
+    assert Healthy.stopped  # the others were stopped cleanly first

@@ -4,8 +4,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from devteam_bus.connection import Bus, connect
 from devteam_bus.settings import BusSettings
@@ -30,8 +32,9 @@ def setup_logging(name: str) -> None:
     )
 
 
-async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None = None) -> None:
-    """Run the workers until SIGTERM/SIGINT, then stop fetching and let current jobs finish.
+async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None = None) -> int:
+    """Run the components until SIGTERM/SIGINT, then stop fetching and let current jobs finish;
+    returns the process exit code (1 when a component failed).
 
     A job still running after `shutdown_grace_s` is cancelled; its message is not acked, so
     another replica gets it again.
@@ -42,21 +45,34 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bus = await connect(settings, name)
-    workers = factory(bus, settings)
-    tasks = [asyncio.create_task(w.run(stop)) for w in workers]
-    await stop.wait()
+    tasks = [asyncio.create_task(c.run(stop)) for c in factory(bus, settings)]
+    stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+    pending: set[asyncio.Future[Any]] = set(tasks)
+    failed = False
+    while not stop.is_set() and pending:
+        done, pending = await asyncio.wait(pending | {stopping}, return_when=FIRST_COMPLETED)
+        pending.discard(stopping)
+        for task in done - {stopping}:
+            if not task.cancelled() and task.exception() is not None:
+                # A component died: stop the whole process, so the supervisor restarts it
+                # rather than leaving a service up that consumes nothing.
+                log.error("%s: a component failed", name, exc_info=task.exception())
+                failed = True
+                stop.set()
     log.info("%s: stopping; waiting up to %.0fs for current jobs", name, settings.shutdown_grace_s)
-    _done, pending = await asyncio.wait(tasks, timeout=settings.shutdown_grace_s)
-    for task in pending:
+    _done, late = await asyncio.wait(tasks, timeout=settings.shutdown_grace_s)
+    for task in late:
         task.cancel()
-    for task in pending:
+    for task in late:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    stopping.cancel()
     await bus.close()
     log.info("%s: stopped", name)
+    return 1 if failed else 0
 
 
 def main(name: str, factory: WorkerFactory) -> None:
     """Console-script body of a stage service."""
     setup_logging(name)
-    asyncio.run(serve(name, factory))
+    sys.exit(asyncio.run(serve(name, factory)))

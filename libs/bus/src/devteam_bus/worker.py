@@ -118,7 +118,10 @@ class StageWorker(Generic[C]):
                 await asyncio.sleep(0.5)
                 continue
             for msg in msgs:
-                await self.handle(msg)
+                try:
+                    await self.handle(msg)
+                except Exception:  # settling failed (connection lost): JetStream redelivers
+                    log.exception("%s: could not settle a message; it will come back", self.stage)
 
     async def handle(self, msg: Msg) -> None:
         """Settle one message; never raises."""
