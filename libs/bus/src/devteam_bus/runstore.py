@@ -27,16 +27,20 @@ class RunStore:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def get(self, run_id: str) -> RunState | None:
-        """The run, or None when it does not exist."""
+    async def _read(self, run_id: str) -> tuple[RunState, int] | None:
         kv = await self._bus.js.key_value(BUCKET_RUNS)
         try:
             entry = await kv.get(run_id)
         except KeyNotFoundError:
             return None
-        if entry.value is None:
+        if entry.value is None or entry.revision is None:
             return None
-        return RunState.model_validate_json(entry.value)
+        return RunState.model_validate_json(entry.value), entry.revision
+
+    async def get(self, run_id: str) -> RunState | None:
+        """The run, or None when it does not exist."""
+        found = await self._read(run_id)
+        return found[0] if found else None
 
     async def create(self, run: RunState) -> None:
         """Store a new run; fails if the id is taken."""
@@ -53,19 +57,16 @@ class RunStore:
         """
         kv = await self._bus.js.key_value(BUCKET_RUNS)
         for _ in range(CAS_ATTEMPTS):
-            try:
-                entry = await kv.get(run_id)
-            except KeyNotFoundError:
+            found = await self._read(run_id)
+            if found is None:
                 return None
-            if entry.value is None:
-                return None
-            current = RunState.model_validate_json(entry.value)
+            current, revision = found
             new = change(current)
             if new is None:
                 return current
             new = new.model_copy(update={"updated_at": now()})
             try:
-                await kv.update(run_id, new.model_dump_json().encode(), last=entry.revision)
+                await kv.update(run_id, new.model_dump_json().encode(), last=revision)
                 return new
             except KeyWrongLastSequenceError:
                 log.debug("run %s changed under us; retrying the update", run_id)
