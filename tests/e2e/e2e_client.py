@@ -92,3 +92,8 @@ def push_change(bare: Path, files: dict[str, str], message: str) -> str:
         run(["git", *ident, "commit", "-q", "-m", message], cwd=clone)
         run(["git", "push", "-q", "origin", "main"], cwd=clone)
         return str(run(["git", "rev-parse", "HEAD"], cwd=clone).stdout.strip())
+
+
+async def at_model(model: ScriptedModelServer, rule: str) -> bool:
+    """True once the scripted model has received a request answered by `rule`."""
+    return any(r["rule"] == rule for r in model.requests())

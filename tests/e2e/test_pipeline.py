@@ -11,7 +11,7 @@ from devteam_cli.demo_project import TASKS_LIST, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import events, git_log, git_show, project_body
+from e2e_client import at_model, events, git_log, git_show, project_body
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -143,10 +143,7 @@ async def test_cancel_kills_the_running_aider_and_frees_the_project(
     run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
     workspaces = (stack.data_dir / "workspaces").resolve()
 
-    async def aider_is_waiting_on_the_model() -> bool:
-        return any(r["rule"] == "stall" for r in model.requests())
-
-    await eventually(aider_is_waiting_on_the_model, timeout_s=60, what="Aider asking the model")
+    await eventually(lambda: at_model(model, "stall"), timeout_s=60, what="Aider asking the model")
     assert processes_in(workspaces), "Aider runs in the task's worktree"
     cancelled = await api.post(f"/v1/runs/{run_id}/cancel")
     assert cancelled.status_code == 200

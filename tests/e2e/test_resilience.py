@@ -17,7 +17,7 @@ from devteam_cli.demo_project import TASKS_LIST, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import KEY_ENV, MODEL_KEY, events, git_log, git_show, project_body
+from e2e_client import KEY_ENV, MODEL_KEY, at_model, events, git_log, git_show, project_body
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -38,10 +38,6 @@ def slow_first(task: str, delay_s: float) -> dict[str, Any]:
     normal = next(r for r in scenario["rules"] if r["name"] == f"task-{task}")
     slow = {**normal, "name": f"task-{task}-slow", "delay_s": delay_s, "times": 1}
     return {"rules": [slow, *scenario["rules"]]}
-
-
-async def at_model(model: ScriptedModelServer, rule: str) -> bool:
-    return any(r["rule"] == rule for r in model.requests())
 
 
 def assert_done_once(repo: Path, run: dict[str, Any]) -> None:

@@ -12,7 +12,15 @@ from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import KEY_ENV, events, file_per_task_scenario, git_log, git_show, push_change
+from e2e_client import (
+    KEY_ENV,
+    at_model,
+    events,
+    file_per_task_scenario,
+    git_log,
+    git_show,
+    push_change,
+)
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -117,10 +125,7 @@ async def test_a_person_pushing_meanwhile_is_merged_and_their_new_task_is_done(
     started = await api.post(f"/v1/projects/{project_id}/runs", json={})
     run_id = started.json()["run_id"]
 
-    async def task_1_is_with_the_model() -> bool:
-        return any(r["rule"] == "task-1" for r in model.requests())
-
-    await eventually(task_1_is_with_the_model, timeout_s=60, what="task 1 at the model")
+    await eventually(lambda: at_model(model, "task-1"), timeout_s=60, what="task 1 at the model")
     added = text + "- [ ] 3 Added by a person while task 1 ran\n"
     push_change(repo, {"tasks_list.md": added, "README.md": "v2\n"}, "Add task 3, README v2")
     await events(stack, run_id)
@@ -142,10 +147,7 @@ async def test_a_person_editing_the_same_line_is_a_conflict_not_an_overwrite(
     started = await api.post(f"/v1/projects/{project_id}/runs", json={})
     run_id = started.json()["run_id"]
 
-    async def task_1_is_with_the_model() -> bool:
-        return any(r["rule"] == "task-1" for r in model.requests())
-
-    await eventually(task_1_is_with_the_model, timeout_s=60, what="task 1 at the model")
+    await eventually(lambda: at_model(model, "task-1"), timeout_s=60, what="task 1 at the model")
     edited = "- [ ] 1 Write better notes\n- [ ] 2 More\n"
     theirs = push_change(repo, {"tasks_list.md": edited}, "Retitle task 1")
     await events(stack, run_id)

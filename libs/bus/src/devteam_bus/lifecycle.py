@@ -121,20 +121,14 @@ async def advance(
 ) -> RunState | None:
     """Record that the run is now at `stage` of the command's task (attempt as in the command
     unless given); returns the run, or None when it is gone or already terminal."""
-    run = await set_current(bus, cmd.run_id, cmd.task.id, cmd.task.title, stage,
-                            attempt or cmd.attempt)  # fmt: skip
-    return None if run is None or run.state.terminal else run
-
-
-async def set_current(
-    bus: Bus, run_id: str, task_id: str, title: str, stage: Stage, attempt: int
-) -> RunState | None:
-    """Record that the run is at `stage` of a task (and running); no-op on a terminal run."""
-    current = CurrentTask(id=task_id, title=title, stage=stage, attempt=attempt)
+    current = CurrentTask(
+        id=cmd.task.id, title=cmd.task.title, stage=stage, attempt=attempt or cmd.attempt
+    )
 
     def change(run: RunState) -> RunState | None:
         if run.state.terminal:
             return None
         return run.model_copy(update={"state": RunStatus.RUNNING, "current": current})
 
-    return await RunStore(bus).update(run_id, change)
+    run = await RunStore(bus).update(cmd.run_id, change)
+    return None if run is None or run.state.terminal else run
