@@ -8,14 +8,14 @@ AIDER_VERSION := 0.86.2
 TOOLS := .tools
 UV := $(TOOLS)/uv/bin/uv
 AIDER_PYTHON := $(TOOLS)/aider/bin/python
-AIDER_STAMP := $(TOOLS)/aider/.installed-$(AIDER_VERSION)
+AIDER_STAMP := $(TOOLS)/aider/.installed-$(AIDER_VERSION)-host
 export UV_PYTHON_DOWNLOADS := never
 PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
   $(patsubst services/%,devteam_%,$(wildcard services/*)) devteam_cli devteam_scripted_model
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test lint typecheck pytest bench up schema clean
+.PHONY: help setup demo test lint typecheck pytest bench bench-autonomy up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,9 +28,11 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	@touch $@
 
+# Compiled once here, and the modules an attempt imports recorded (the Aider host preloads them).
 $(AIDER_STAMP): | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(TOOLS)/aider
-	$(UV) pip install --quiet --python $(AIDER_PYTHON) aider-chat==$(AIDER_VERSION)
+	$(UV) pip install --quiet --compile-bytecode --python $(AIDER_PYTHON) aider-chat==$(AIDER_VERSION)
+	$(AIDER_PYTHON) -I libs/aider/src/devteam_aider/aider_host.py --write-preload
 	@touch $@
 
 # bubblewrap sandboxes verify commands; installed from Debian when missing and we may (root).
@@ -63,6 +65,11 @@ pytest:
 
 bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench
+
+# Offline by default (the scripted model, designed outcome); with a real model:
+#   make bench-autonomy MODEL=openai/gpt-4o-mini API_BASE=https://api.openai.com/v1 API_KEY_ENV=OPENAI_API_KEY
+bench-autonomy: setup ## the autonomy harness: the corpus through the whole product → bench/results/autonomy.json
+	.venv/bin/python -m bench.autonomy $(if $(MODEL),--model '$(MODEL)' --api-base '$(API_BASE)' --api-key-env '$(API_KEY_ENV)')
 
 schema: ## regenerate contracts/schema/*.json from the models
 	.venv/bin/python -m devteam_contracts.schema

@@ -15,9 +15,9 @@ from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_
 from e2e_client import KEY_ENV, MODEL_KEY
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """`devteam up` for this module, on free ports."""
+    """`devteam up` on free ports, shared by every test that needs no stack of its own."""
     with local_stack(tmp_path_factory.mktemp("stack"), {KEY_ENV: MODEL_KEY}) as running:
         yield running
 

@@ -155,6 +155,12 @@ async def test_cancel_kills_the_running_aider_and_frees_the_project(
         return not processes_in(workspaces)
 
     await eventually(aider_gone, timeout_s=20, what="Aider's process group killed")
+
+    async def cancelled_attempt() -> bool:
+        run = (await api.get(f"/v1/runs/{run_id}")).json()
+        return [a["code"] for a in run["attempts"]] == ["cancelled"]
+
+    await eventually(cancelled_attempt, timeout_s=20, what="the cancelled attempt recorded")
     assert (await api.post(f"/v1/runs/{run_id}/cancel")).json()["state"] == "cancelled"
     again = await api.post(f"/v1/projects/{created['id']}/runs", json={})
     assert again.status_code == 202, "the project lock was released"

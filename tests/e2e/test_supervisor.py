@@ -1,6 +1,7 @@
 """`devteam up` as an operator uses it: two stacks side by side, and Ctrl-C stops everything."""
 
 import os
+import time
 from pathlib import Path
 
 import httpx
@@ -19,10 +20,35 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and alive(int(entry.name)):
+            try:
+                stat = (entry / "stat").read_text()
+            except FileNotFoundError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def aider_host_of(implement_pid: int) -> int | None:
+    for pid in children_of(implement_pid):
+        try:
+            if b"aider_host.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return pid
+        except FileNotFoundError:
+            continue
+    return None
+
+
 def test_two_stacks_side_by_side_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     with (
         local_stack(tmp_path / "a") as first,
-        local_stack(tmp_path / "b") as second,
+        # No Aider host here: this stack never runs Aider, and starting one costs seconds.
+        local_stack(tmp_path / "b", {"DEVTEAM_AIDER_HOST": "false"}) as second,
     ):
         assert first.url != second.url
         for stack in (first, second):
@@ -33,6 +59,12 @@ def test_two_stacks_side_by_side_and_ctrl_c_stops_everything(tmp_path: Path) -> 
         assert httpx.get(f"{first.url}/v1/runs/run-x", headers=wrong).status_code == 401
         pids = [*first.pids.values(), *second.pids.values()]
         assert all(alive(pid) for pid in pids)
+        deadline = time.monotonic() + 60
+        while (host := aider_host_of(first.pids["implement"])) is None:
+            assert time.monotonic() < deadline, "the Aider host did not start"
+            time.sleep(0.1)
+        pids.append(host)
+        assert aider_host_of(second.pids["implement"]) is None
         assert (tmp_path / "a" / "nats" / "jetstream").is_dir()  # the store is under --data-dir
     assert first.process.returncode == 0 and second.process.returncode == 0
     assert not [pid for pid in pids if alive(pid)]

@@ -1,6 +1,6 @@
 """What Aider is told, and idempotent run ids (pure)."""
 
-from devteam_contracts.commands import ImplementCommand, TaskRef
+from devteam_contracts.commands import FailedCheck, ImplementCommand, TaskRef
 from devteam_contracts.repoconfig import RunConfig
 from devteam_gateway.api.routes.runs import run_id_for
 from devteam_implement.prompt import instruction
@@ -25,9 +25,11 @@ def test_first_attempt_names_the_task_and_protects_the_list() -> None:
 
 
 def test_repair_carries_the_failure_output() -> None:
-    text = instruction(command(attempt=2, feedback="E   assert 1 == 2"), "tasks_list.md")
+    check = FailedCheck(command="pytest -q", outcome="exited with 1", output_tail="E   assert 1")
+    text = instruction(command(attempt=2, failed_check=check), "tasks_list.md")
     assert "repair attempt 1" in text
-    assert text.rstrip().endswith("E   assert 1 == 2")
+    assert "(`pytest -q` exited with 1)" in text
+    assert text.rstrip().endswith("E   assert 1")
 
 
 def test_idempotency_key_gives_a_stable_run_id() -> None:

@@ -99,6 +99,17 @@ def main() -> int:
         banner(f"run {state['state']}: {len(state['tasks_done'])} task(s) done")
         if state.get("failure"):
             print(json.dumps(state["failure"], indent=2))
+        for attempt in state["attempts"]:
+            used = attempt["usage"]
+            print(
+                f"  task {attempt['task_id']} attempt {attempt['attempt']}: {attempt['code']}"
+                f" in {attempt['duration_s']} s on the Aider {attempt['runner']},"
+                f" {attempt['edit_requests']} edit request(s),"
+                f" {used['prompt_tokens']} + {used['completion_tokens']} tokens"
+            )
+        usage = state["usage"]
+        print(f"  run total: {usage['prompt_tokens']} prompt + {usage['completion_tokens']}"
+              f" completion tokens in {usage['requests']} model request(s)")  # fmt: skip
         banner("tasks_list.md on main in the customer repository")
         show = ["git", "--git-dir", str(repo), "show", "main:tasks_list.md"]
         print(subprocess.run(show, capture_output=True, text=True, check=True).stdout)

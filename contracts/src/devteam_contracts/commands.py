@@ -69,10 +69,23 @@ class PrepCommand(TaskCommand):
     """Make a clean worktree on the task branch at `base_sha`."""
 
 
-class ImplementCommand(TaskCommand):
-    """Run Aider on the task in its worktree; `feedback` carries failed checks for a repair."""
+class FailedCheck(Strict):
+    """The verify command that failed an attempt, as a repair is told about it."""
 
-    feedback: str | None = Field(default=None, max_length=200_000)
+    command: str = Field(max_length=2000)
+    outcome: str = Field(
+        max_length=200, description="`exited with 1`, `timed out after 900 s`, ..."
+    )
+    timed_out: bool = False
+    output_tail: str = Field(default="", max_length=200_000)
+
+
+class ImplementCommand(TaskCommand):
+    """Run Aider on the task in its worktree; `failed_check` is set for a repair."""
+
+    failed_check: FailedCheck | None = Field(
+        default=None, description="Why the previous attempt failed verify (repairs only)."
+    )
     from_sha: str | None = Field(
         default=None,
         pattern=r"^[0-9a-f]{40}$",

@@ -19,6 +19,7 @@ class EventType(StrEnum):
     TASK_PREPARED = "task.prepared"
     TASK_IMPLEMENTING = "task.implementing"
     TASK_IMPLEMENTED = "task.implemented"
+    TASK_ATTEMPT_FAILED = "task.attempt_failed"
     TASK_VERIFYING = "task.verifying"
     TASK_VERIFIED = "task.verified"
     TASK_REPAIR = "task.repair"

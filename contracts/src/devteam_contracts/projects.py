@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
@@ -45,14 +45,39 @@ BranchName = Annotated[str, AfterValidator(_check_branch)]
 RepoPath = Annotated[str, AfterValidator(_check_relpath)]
 
 
+EditFormat = Literal["whole", "diff", "diff-fenced", "udiff"]
+_MODEL_NAME = r"^[A-Za-z0-9._/:@-]+$"
+
+
 class ModelConfig(Strict):
     """Which model Aider talks to. The API key itself never travels: only the variable's name."""
 
     name: str = Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9._/:@-]+$",
+        pattern=_MODEL_NAME,
         description="Model name as Aider takes it, e.g. `openai/gpt-4o`.",
+    )
+    weak_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=_MODEL_NAME,
+        description="Model for commit messages (Aider's weak model); default: `name`.",
+    )
+    edit_format: EditFormat | None = Field(
+        default=None,
+        description="How the model writes edits; default: Aider's choice for models it knows, "
+        "`whole` for any other.",
+    )
+    request_timeout_s: float = Field(
+        default=60, ge=1, le=1800, description="Time limit of one model request."
+    )
+    input_usd_per_mtok: float | None = Field(
+        default=None, ge=0, le=10_000, description="Price of a million prompt tokens, in USD."
+    )
+    output_usd_per_mtok: float | None = Field(
+        default=None, ge=0, le=10_000, description="Price of a million completion tokens, in USD."
     )
     api_base: str = Field(
         min_length=1,

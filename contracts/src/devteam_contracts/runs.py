@@ -8,6 +8,7 @@ from pydantic import Field
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
 from devteam_contracts.subjects import Stage
+from devteam_contracts.usage import Usage
 
 
 class RunMode(StrEnum):
@@ -59,11 +60,75 @@ class CurrentTask(Strict):
     attempt: int = Field(ge=1, description="1 for the first implementation, +1 per repair.")
 
 
+class AttemptCode(StrEnum):
+    """How one IMPLEMENT attempt ended: exactly one per attempt, judged from git and from what
+    the model actually returned (never from Aider's exit code or words)."""
+
+    CHANGED = "changed"
+    NO_CHANGE = "no_change"
+    EDITED_TASKS_FILE = "edited_tasks_file"
+    PROTECTED_PATH = "protected_path"
+    MODEL_AUTH_ERROR = "model_auth_error"
+    MODEL_HTTP_ERROR = "model_http_error"
+    MODEL_TIMEOUT = "model_timeout"
+    MALFORMED_EDIT = "malformed_edit"
+    AIDER_CRASHED = "aider_crashed"
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+
+
+class FailureCode(StrEnum):
+    """Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
+    could not produce a usable change, or what went wrong at another stage."""
+
+    NO_CHANGE = "no_change"
+    EDITED_TASKS_FILE = "edited_tasks_file"
+    PROTECTED_PATH = "protected_path"
+    MODEL_AUTH_ERROR = "model_auth_error"
+    MODEL_HTTP_ERROR = "model_http_error"
+    MODEL_TIMEOUT = "model_timeout"
+    MALFORMED_EDIT = "malformed_edit"
+    AIDER_CRASHED = "aider_crashed"
+    TIMEOUT = "timeout"
+    CHECKS_FAILED = "checks_failed"
+    CHECKS_TIMEOUT = "checks_timeout"
+    INVALID_TASK_LIST = "invalid_task_list"
+    INVALID_CONFIG = "invalid_config"
+    GIT_ERROR = "git_error"
+    CONFLICT = "conflict"
+    MALFORMED_COMMAND = "malformed_command"
+    GAVE_UP = "gave_up"
+    ERROR = "error"
+
+
+class AttemptRecord(Strict):
+    """One IMPLEMENT attempt of a task: its reason code, what it changed and what it cost."""
+
+    task_id: TaskId
+    attempt: int = Field(ge=1, description="1 for the first implementation, +1 per repair.")
+    code: AttemptCode
+    http_status: int | None = Field(
+        default=None, description="With `model_http_error` / `model_auth_error`: the status."
+    )
+    detail: str = Field(default="", description="One line: what the code means here.")
+    runner: str = Field(description="`host` (forked from the pre-imported host) or `cli`.")
+    fallback: str | None = Field(
+        default=None, description="Why the CLI ran instead of the host, when it did."
+    )
+    files: list[str] = Field(default_factory=list, description="Files the attempt changed.")
+    head_sha: str | None = None
+    duration_s: float = Field(ge=0, description="Wall time of the attempt.")
+    model_s: float = Field(default=0, ge=0, description="Time spent waiting on the model.")
+    edit_requests: int = Field(default=0, ge=0, description="Edit requests the model answered.")
+    usage: Usage = Field(default_factory=Usage)
+
+
 class Failure(Strict):
     """Why a run failed (stop-on-error)."""
 
     stage: Stage
     task_id: TaskId | None = None
+    code: FailureCode = FailureCode.ERROR
     reason: str
     output_tail: str = Field(default="", description="The last output of the failing step.")
 
@@ -94,6 +159,10 @@ class RunState(Strict):
     )
     max_tasks: int | None = None
     selections: int = Field(default=0, description="How many SELECTs this run has made.")
+    attempts: list[AttemptRecord] = Field(
+        default_factory=list, description="Every IMPLEMENT attempt, in order."
+    )
+    usage: Usage = Field(default_factory=Usage, description="Sum over `attempts`.")
 
 
 class RunAccepted(Strict):

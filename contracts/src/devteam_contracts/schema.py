@@ -17,6 +17,7 @@ from devteam_contracts.projects import Project, ProjectCreate
 from devteam_contracts.repoconfig import RepoConfig
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState
 from devteam_contracts.tasks import TaskTree
+from devteam_contracts.usage import TenantUsage, TenantUsageView
 
 MODELS: tuple[type[BaseModel], ...] = (
     SelectCommand,
@@ -34,6 +35,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     RunAccepted,
     RepoConfig,
     TaskTree,
+    TenantUsage,
+    TenantUsageView,
 )
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"

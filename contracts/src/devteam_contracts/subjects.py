@@ -32,6 +32,7 @@ BUCKET_PROJECTS = "devteam_projects"
 BUCKET_RUNS = "devteam_runs"
 BUCKET_LOCKS = "devteam_locks"
 BUCKET_TOKENS = "devteam_tokens"
+BUCKET_USAGE = "devteam_usage"
 
 # Audit records that cannot be attributed to a tenant (e.g. an unparseable command).
 SYSTEM_TENANT = "system"

@@ -1,23 +1,29 @@
-"""Run Aider once, as a subprocess of its own environment, in a given git work tree.
+"""Run one Aider attempt in a given git work tree: through the host when there is one, else as
+a CLI process of Aider's own environment.
 
 Aider 0.86 exits 0 even when the model or the edit failed, so the outcome only reports what
-happened (exit status, timeout, output); the caller judges success from git.
+happened (how the process ended, the output, and the driver's accounting of every model call);
+the caller judges success from git and that accounting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from devteam_sandbox.process import LineSink, run_process
+from devteam_sandbox.process import LineSink, OutputLines, run_process
 
+from .accounting import Accounting, parse_accounting, read_accounting
+from .host import AiderHost, HostRequest, HostUnavailable
 from .settings_files import StateFiles, aider_args, write_state_files
 
 DRIVER = Path(__file__).with_name("aider_driver.py")
 TAIL_CHARS = 4000
 KILL_GRACE_S = 5.0
+HOST_WAIT_S = 120.0
 _REDACTED = "[REDACTED]"
 # Placeholder for endpoints that take no key: the OpenAI client refuses to start without one.
 _NO_KEY = "no-key"
@@ -29,7 +35,7 @@ class AiderError(Exception):
 
 @dataclass(frozen=True)
 class AiderInvocation:
-    """One Aider run: where, what to ask, and which model endpoint to ask it of."""
+    """One Aider attempt: where, what to ask, which model endpoint, which files in the chat."""
 
     worktree: Path
     message: str
@@ -37,20 +43,30 @@ class AiderInvocation:
     api_base: str
     api_key: str | None
     state_dir: Path
+    tags_cache: Path
     timeout_s: float
-    edit_format: str = "whole"
+    weak_model: str | None = None
+    edit_format: str | None = None
     request_timeout_s: float = 60
+    retry_timeout_s: float = 30
+    chat_files: list[str] = field(default_factory=list)
+    read_only: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class AiderOutcome:
     """What happened; says nothing about whether the change is any good."""
 
-    exit_code: int
+    exit_code: int | None
+    signal: int | None
     timed_out: bool
     duration_s: float
     output_tail: str
     argv: list[str]
+    runner: str
+    accounting: Accounting | None
+    fallback: str | None = None
 
 
 def _environment(inv: AiderInvocation, home: Path) -> dict[str, str]:
@@ -65,57 +81,122 @@ def _environment(inv: AiderInvocation, home: Path) -> dict[str, str]:
         "NO_COLOR": "1",
         "GIT_TERMINAL_PROMPT": "0",
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "OPENBLAS_NUM_THREADS": "1",
         "OPENAI_API_BASE": inv.api_base,
         "OPENAI_API_KEY": inv.api_key or _NO_KEY,
     }
 
 
-def _prepare(inv: AiderInvocation, aider_python: Path) -> StateFiles:
-    if not aider_python.is_file():
-        raise AiderError(f"aider python not found at {aider_python}; install the aider tool env")
+def _prepare(inv: AiderInvocation) -> StateFiles:
     if not inv.worktree.is_dir():
         raise AiderError(f"work tree {inv.worktree} does not exist")
-    return write_state_files(inv.state_dir, inv.model, inv.edit_format, inv.message)
+    inv.tags_cache.mkdir(parents=True, exist_ok=True)
+    weak = inv.weak_model or inv.model
+    return write_state_files(inv.state_dir, sorted({inv.model, weak}), inv.ignored, inv.message)
 
 
 async def run_aider(
-    inv: AiderInvocation, aider_python: Path, on_line: LineSink | None = None
+    inv: AiderInvocation,
+    aider_python: Path,
+    on_line: LineSink | None = None,
+    host: AiderHost | None = None,
 ) -> AiderOutcome:
-    """Run Aider once in `inv.worktree` and report exit status, timeout and output.
+    """Run Aider once in `inv.worktree` and report how it ended, its output and accounting.
 
-    Aider runs through a small driver in the aider environment (`aider_python`) that stops it
-    from reading the repository's `.aider.conf.yml`, `.env` and model files; every setting is
-    on the command line and the API base and key travel only in the environment. Output lines
-    (with the key redacted) go to `on_line` as they arrive. On `inv.timeout_s` expiry, or if
-    the caller is cancelled, the whole process group is terminated. Raises AiderError only if
-    Aider cannot be started.
+    With a `host`, the attempt is a forked child of the pre-imported host; when the host is
+    unavailable the attempt runs Aider's CLI instead and `fallback` says why. Either way Aider
+    runs through a driver that stops it from reading the repository's `.aider.conf.yml`,
+    `.env` and model files; every setting is on the command line, and the API base and key
+    travel only in the environment. Output lines (with the key redacted) go to `on_line` as
+    they arrive. On `inv.timeout_s` expiry, or if the caller is cancelled, the attempt's whole
+    process group is terminated. Raises AiderError only if Aider cannot be started at all.
     """
-    files = await asyncio.to_thread(_prepare, inv, aider_python)
-    argv = [
-        str(aider_python), "-I", "-u", str(DRIVER), str(files.tags_cache), "--",
-        *aider_args(files, inv.model, inv.edit_format, inv.request_timeout_s),
-    ]  # fmt: skip
+    files = await asyncio.to_thread(_prepare, inv)
+    args = aider_args(
+        files,
+        inv.model,
+        inv.weak_model or inv.model,
+        inv.edit_format,
+        inv.request_timeout_s,
+        inv.chat_files,
+        inv.read_only,
+    )
+    env = _environment(inv, files.home)
     secret = inv.api_key
 
     def redact(line: str) -> str:
         return line.replace(secret, _REDACTED) if secret else line
 
+    output = OutputLines(on_line, redact)
+    fallback: str | None = None
+    if host is not None:
+        request = HostRequest(
+            argv=args,
+            cwd=inv.worktree,
+            env=env,
+            message=inv.message,
+            accounting=files.accounting,
+            tags_cache=inv.tags_cache,
+            retry_timeout_s=inv.retry_timeout_s,
+        )
+        try:
+            result = await host.attempt(request, output.line, inv.timeout_s, KILL_GRACE_S,
+                                        wait_ready_s=HOST_WAIT_S)  # fmt: skip
+        except HostUnavailable as exc:
+            fallback = str(exc)
+            await output.line(f"[devteam] {fallback}; running the Aider CLI instead")
+        else:
+            return AiderOutcome(
+                exit_code=result.exit_code,
+                signal=result.signal,
+                timed_out=result.timed_out,
+                duration_s=result.duration_s,
+                output_tail=output.tail()[-TAIL_CHARS:],
+                argv=args,
+                runner="host",
+                accounting=parse_accounting(result.accounting),
+            )
+    return await _run_cli(inv, aider_python, files, args, env, output, fallback)
+
+
+async def _run_cli(
+    inv: AiderInvocation,
+    aider_python: Path,
+    files: StateFiles,
+    args: list[str],
+    env: dict[str, str],
+    output: OutputLines,
+    fallback: str | None,
+) -> AiderOutcome:
+    if not await asyncio.to_thread(aider_python.is_file):
+        raise AiderError(f"aider python not found at {aider_python}; install the aider tool env")
+    argv = [
+        str(aider_python), "-I", "-u", str(DRIVER),
+        "--accounting", str(files.accounting), "--tags-cache", str(inv.tags_cache),
+        "--retry-timeout", f"{inv.retry_timeout_s:g}",
+        "--", "--message-file", str(files.message), *args,
+    ]  # fmt: skip
+    started = time.monotonic()
     try:
         result = await run_process(
             argv,
             cwd=inv.worktree,
-            env=_environment(inv, files.home),
+            env=env,
             timeout_s=inv.timeout_s,
-            on_line=on_line,
-            redact=redact,
+            on_line=output.line,
             kill_grace_s=KILL_GRACE_S,
         )
     except OSError as exc:
         raise AiderError(f"cannot start aider with {aider_python}: {exc}") from exc
+    code = result.exit_code
     return AiderOutcome(
-        exit_code=result.exit_code,
+        exit_code=code if code >= 0 else None,
+        signal=-code if code < 0 else None,
         timed_out=result.timed_out,
-        duration_s=result.duration_s,
-        output_tail=result.output_tail[-TAIL_CHARS:],
+        duration_s=time.monotonic() - started,
+        output_tail=output.tail()[-TAIL_CHARS:],
         argv=argv,
+        runner="cli",
+        accounting=await asyncio.to_thread(read_accounting, files.accounting),
+        fallback=fallback,
     )

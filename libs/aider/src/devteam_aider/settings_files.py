@@ -1,12 +1,13 @@
-"""The files Aider is pointed at: model metadata/settings, history files, the message file.
+"""The files Aider is pointed at: model metadata, history files, the ignore file, the message.
 
-All of them live in the invocation's private state directory, never in the work tree, so Aider
+All of them live in the attempt's private state directory, never in the work tree, so Aider
 neither waits on a model-metadata download at start nor leaves files in the repository.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +15,14 @@ from pathlib import Path
 # a real model's provider enforces its own limits.
 _MAX_INPUT_TOKENS = 128_000
 _MAX_OUTPUT_TOKENS = 8_192
+_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
 
 
 @dataclass(frozen=True)
 class StateFiles:
-    """Paths inside the state directory that one Aider run uses."""
+    """Paths inside the state directory that one Aider attempt uses."""
 
     home: Path
-    tags_cache: Path
     model_metadata: Path
     model_settings: Path
     chat_history: Path
@@ -29,17 +30,29 @@ class StateFiles:
     llm_history: Path
     aiderignore: Path
     message: Path
+    accounting: Path
 
 
 def _provider(model: str) -> str:
     return model.split("/", 1)[0] if "/" in model else "openai"
 
 
-def write_state_files(state_dir: Path, model: str, edit_format: str, message: str) -> StateFiles:
-    """Create the state directory layout and write every file Aider will be given."""
+def ignore_pattern(path: str) -> str:
+    """A gitignore-style pattern matching exactly the repository path `path`."""
+    escaped = _GLOB_SPECIAL.sub(r"\\\1", path)
+    return "/" + escaped
+
+
+def write_state_files(
+    state_dir: Path, models: list[str], ignored: list[str], message: str
+) -> StateFiles:
+    """Create the state directory layout and write every file Aider will be given.
+
+    `models` get metadata (so nothing is downloaded for them); `ignored` repository paths go
+    into the ignore file, which keeps them out of the repo map and out of the chat.
+    """
     files = StateFiles(
         home=state_dir / "home",
-        tags_cache=state_dir / "tags-cache",
         model_metadata=state_dir / "model-metadata.json",
         model_settings=state_dir / "model-settings.yml",
         chat_history=state_dir / "chat-history.md",
@@ -47,10 +60,10 @@ def write_state_files(state_dir: Path, model: str, edit_format: str, message: st
         llm_history=state_dir / "llm-history.txt",
         aiderignore=state_dir / "aiderignore",
         message=state_dir / "message.txt",
+        accounting=state_dir / "accounting.json",
     )
     state_dir.mkdir(parents=True, exist_ok=True)
     files.home.mkdir(exist_ok=True)
-    files.tags_cache.mkdir(exist_ok=True)
     metadata = {
         model: {
             "max_tokens": _MAX_OUTPUT_TOKENS,
@@ -61,24 +74,33 @@ def write_state_files(state_dir: Path, model: str, edit_format: str, message: st
             "litellm_provider": _provider(model),
             "mode": "chat",
         }
+        for model in models
     }
     files.model_metadata.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    # JSON is valid YAML, and Aider reads this file with a YAML loader.
-    settings = [{"name": model, "edit_format": edit_format, "weak_model_name": model}]
-    files.model_settings.write_text(json.dumps(settings, indent=2), encoding="utf-8")
-    files.aiderignore.write_text("", encoding="utf-8")
+    # No settings of our own (Aider's are right for the models it knows), but an explicit file,
+    # so Aider never falls back to a `.aider.model.settings.yml` of the repository.
+    files.model_settings.write_text("[]\n", encoding="utf-8")
+    files.aiderignore.write_text("".join(f"{ignore_pattern(p)}\n" for p in ignored), "utf-8")
     files.message.write_text(message, encoding="utf-8")
+    files.accounting.unlink(missing_ok=True)
     return files
 
 
 def aider_args(
-    files: StateFiles, model: str, edit_format: str, request_timeout_s: float
+    files: StateFiles,
+    model: str,
+    weak_model: str,
+    edit_format: str | None,
+    request_timeout_s: float,
+    chat_files: list[str],
+    read_only: list[str],
 ) -> list[str]:
-    """Aider's command line: everything explicit, nothing that depends on the repository."""
-    return [
+    """Aider's command line without the message: everything explicit, nothing that depends
+    on the repository. Without `edit_format` Aider picks its own for models it knows, and
+    `whole` for any other."""
+    args = [
         "--model", model,
-        "--weak-model", model,
-        "--edit-format", edit_format,
+        "--weak-model", weak_model,
         "--model-metadata-file", str(files.model_metadata),
         "--model-settings-file", str(files.model_settings),
         "--chat-history-file", str(files.chat_history),
@@ -116,5 +138,10 @@ def aider_args(
         "--no-attribute-co-authored-by",
         "--no-auto-lint",
         "--no-auto-test",
-        "--message-file", str(files.message),
     ]  # fmt: skip
+    if edit_format:
+        args += ["--edit-format", edit_format]
+    for path in read_only:
+        args += ["--read", path]
+    # After `--`, so a file name can never be taken for an option.
+    return [*args, "--", *chat_files] if chat_files else args

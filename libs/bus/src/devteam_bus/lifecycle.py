@@ -7,10 +7,20 @@ from typing import Any
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
 from devteam_bus.runstore import RunStore
+from devteam_bus.usage import UsageStore
 from devteam_contracts.commands import TaskCommand
 from devteam_contracts.events import EventType
-from devteam_contracts.runs import BlockedTask, CurrentTask, Failure, RunState, RunStatus
+from devteam_contracts.runs import (
+    AttemptRecord,
+    BlockedTask,
+    CurrentTask,
+    Failure,
+    FailureCode,
+    RunState,
+    RunStatus,
+)
 from devteam_contracts.subjects import Stage
+from devteam_contracts.usage import total
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +43,8 @@ async def end_run(
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
-    change and the event still publishes it.
+    change and the event still publishes it. The event carries the run's model usage, which
+    moves into the tenant's ended total.
     """
 
     def change(run: RunState) -> RunState | None:
@@ -52,10 +63,11 @@ async def end_run(
         stage=stage,
         task_id=task_id,
         message=message,
-        data=data or {},
+        data={**(data or {}), "usage": run.usage.model_dump(mode="json")},
         dedup_id=event.value,
     )
     await runs.release_project(run.tenant, run.project_id, run.id)
+    await UsageStore(bus).record(run)
     log.info("run %s %s: %s", run_id, status.value, message)
     return run
 
@@ -66,12 +78,17 @@ async def fail_run(
     stage: Stage,
     reason: str,
     *,
+    code: FailureCode = FailureCode.ERROR,
     task_id: str | None = None,
     output_tail: str = "",
 ) -> RunState | None:
-    """Mark the run failed (stop-on-error) with the stage, task, reason and last output."""
+    """Mark the run failed (stop-on-error) with the stage, task, code, reason, last output."""
     failure = Failure(
-        stage=stage, task_id=task_id, reason=reason, output_tail=output_tail[-OUTPUT_TAIL_CHARS:]
+        stage=stage,
+        task_id=task_id,
+        code=code,
+        reason=reason,
+        output_tail=output_tail[-OUTPUT_TAIL_CHARS:],
     )
     return await end_run(
         bus,
@@ -117,10 +134,15 @@ async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
 
 
 async def advance(
-    bus: Bus, cmd: TaskCommand, stage: Stage, attempt: int | None = None
+    bus: Bus,
+    cmd: TaskCommand,
+    stage: Stage,
+    attempt: int | None = None,
+    record: AttemptRecord | None = None,
 ) -> RunState | None:
     """Record that the run is now at `stage` of the command's task (attempt as in the command
-    unless given); returns the run, or None when it is gone or already terminal."""
+    unless given), and `record` the attempt that led there in the same update; returns the
+    run, or None when it is gone or already terminal (then nothing changes)."""
     current = CurrentTask(
         id=cmd.task.id, title=cmd.task.title, stage=stage, attempt=attempt or cmd.attempt
     )
@@ -128,7 +150,30 @@ async def advance(
     def change(run: RunState) -> RunState | None:
         if run.state.terminal:
             return None
-        return run.model_copy(update={"state": RunStatus.RUNNING, "current": current})
+        moved = run.model_copy(update={"state": RunStatus.RUNNING, "current": current})
+        return _with_attempt(moved, record) if record is not None else moved
 
     run = await RunStore(bus).update(cmd.run_id, change)
-    return None if run is None or run.state.terminal else run
+    if run is None or run.state.terminal:
+        return None
+    if record is not None:
+        await UsageStore(bus).record(run)
+    return run
+
+
+def _with_attempt(run: RunState, record: AttemptRecord) -> RunState:
+    # A redelivered command records its attempt again: the newer record replaces the older.
+    kept = [a for a in run.attempts if (a.task_id, a.attempt) != (record.task_id, record.attempt)]
+    attempts = [*kept, record]
+    return run.model_copy(
+        update={"attempts": attempts, "usage": total([a.usage for a in attempts])}
+    )
+
+
+async def record_attempt(bus: Bus, run_id: str, record: AttemptRecord) -> RunState | None:
+    """Store an attempt that leads nowhere (it failed, or its run was cancelled meanwhile):
+    recorded even on a run that has ended, so its reason code and usage are never lost."""
+    run = await RunStore(bus).update(run_id, lambda r: _with_attempt(r, record))
+    if run is not None:
+        await UsageStore(bus).record(run)
+    return run

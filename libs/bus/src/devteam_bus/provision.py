@@ -46,6 +46,7 @@ BUCKETS: dict[str, int] = {
     s.BUCKET_RUNS: 5,
     s.BUCKET_LOCKS: 1,
     s.BUCKET_TOKENS: 1,
+    s.BUCKET_USAGE: 1,
 }
 
 

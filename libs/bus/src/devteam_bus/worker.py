@@ -29,6 +29,7 @@ from devteam_bus.publish import publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
+from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import (
     STREAM_COMMANDS,
     SYSTEM_TENANT,
@@ -134,7 +135,7 @@ class StageWorker(Generic[C]):
             async with keep_alive(msg, self.settings.ack_wait_s):
                 await self.handler(cmd)
         except PermanentError as exc:
-            await self._fail(msg, cmd, exc.reason, exc.output_tail)
+            await self._fail(cmd, exc.reason, exc.output_tail, exc.code, exc.stage)
             await msg.term()
             return
         except RunEndedError:
@@ -145,9 +146,8 @@ class StageWorker(Generic[C]):
             delivered = msg.metadata.num_delivered
             if delivered >= self.settings.max_deliver:
                 log.exception("%s: giving up on %s after %d deliveries", self.stage, cmd, delivered)
-                await self._fail(
-                    msg, cmd, f"gave up after {delivered} attempts: {type(exc).__name__}: {exc}", ""
-                )
+                reason = f"gave up after {delivered} attempts: {type(exc).__name__}: {exc}"
+                await self._fail(cmd, reason, "", FailureCode.GAVE_UP)
                 await msg.term()
             else:
                 log.exception("%s: error (delivery %d); will retry", self.stage.value, delivered)
@@ -155,11 +155,24 @@ class StageWorker(Generic[C]):
             return
         await msg.ack()
 
-    async def _fail(self, msg: Msg, cmd: C, reason: str, output_tail: str) -> None:
+    async def _fail(
+        self,
+        cmd: C,
+        reason: str,
+        output_tail: str,
+        code: FailureCode,
+        stage: Stage | None = None,
+    ) -> None:
         task_id = cmd.task.id if isinstance(cmd, TaskCommand) else None
         try:
             await fail_run(
-                self.bus, cmd.run_id, self.stage, reason, task_id=task_id, output_tail=output_tail
+                self.bus,
+                cmd.run_id,
+                stage or self.stage,
+                reason,
+                code=code,
+                task_id=task_id,
+                output_tail=output_tail,
             )
         except Exception:
             log.exception("could not record the failure of run %s", cmd.run_id)
@@ -186,7 +199,9 @@ class StageWorker(Generic[C]):
             )
         if run_id:
             with contextlib.suppress(Exception):
-                await fail_run(self.bus, run_id, self.stage, reason)
+                await fail_run(
+                    self.bus, run_id, self.stage, reason, code=FailureCode.MALFORMED_COMMAND
+                )
         await msg.term()
 
 

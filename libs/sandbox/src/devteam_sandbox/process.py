@@ -42,9 +42,14 @@ _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
-def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: if our worker is killed outright (SIGKILL, OOM),
-    # the child gets SIGKILL too instead of living on as an orphan that still edits the tree.
+def die_with_parent() -> None:
+    """`preexec_fn` for children that must not outlive this process.
+
+    Runs in the child between fork and exec: if our worker is killed outright (SIGKILL, OOM),
+    the child gets SIGKILL too instead of living on as an orphan that still edits the tree.
+    The signal follows the *thread* that forked, so start such children from the event loop's
+    thread, never from a worker thread that may exit.
+    """
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
@@ -54,8 +59,8 @@ def kill_group(pid: int, sig: int) -> None:
         os.killpg(pid, sig)
 
 
-class _Output:
-    """Splits the byte stream into lines, redacts them, keeps a tail and feeds the sink."""
+class OutputLines:
+    """Splits a byte stream into lines, redacts them, keeps a tail and feeds the sink."""
 
     def __init__(self, sink: LineSink | None, redact: Callable[[str], str] | None) -> None:
         self._sink = sink
@@ -64,6 +69,7 @@ class _Output:
         self._tail_chars = 0
 
     async def pump(self, stream: asyncio.StreamReader) -> None:
+        """Read `stream` to its end, line by line."""
         pending = b""
         while chunk := await stream.read(READ_CHUNK):
             pending += chunk
@@ -74,7 +80,10 @@ class _Output:
             await self._line(pending)
 
     async def _line(self, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        await self.line(raw.decode("utf-8", errors="replace").rstrip("\r"))
+
+    async def line(self, line: str) -> None:
+        """Take one already-split line."""
         if self._redact is not None:
             line = self._redact(line)
         self._tail.append(line)
@@ -85,6 +94,7 @@ class _Output:
             await self._sink(line)
 
     def tail(self) -> str:
+        """The last `TAIL_CHARS` characters of output."""
         return "\n".join(self._tail)[-TAIL_CHARS:]
 
 
@@ -124,10 +134,10 @@ async def run_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     assert proc.stdout is not None
-    output = _Output(on_line, redact)
+    output = OutputLines(on_line, redact)
     pump = asyncio.create_task(output.pump(proc.stdout))
     waiter = asyncio.create_task(proc.wait())
     try:

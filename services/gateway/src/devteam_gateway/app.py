@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from devteam_bus.connection import connect
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
-from devteam_gateway.api.routes import events, health, projects, runs
+from devteam_gateway.api.routes import events, health, projects, runs, usage
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.settings import GatewaySettings
 
@@ -35,4 +35,5 @@ def create_app(
     app.include_router(projects.router)
     app.include_router(runs.router)
     app.include_router(events.router)
+    app.include_router(usage.router)
     return app

@@ -1,7 +1,9 @@
-"""`devteam-implement`: the IMPLEMENT stage."""
+"""`devteam-implement`: the IMPLEMENT stage, with its Aider host."""
 
+import asyncio
 from collections.abc import Sequence
 
+from devteam_aider import AiderHost
 from devteam_bus.connection import Bus
 from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
@@ -14,10 +16,36 @@ from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
 
 
+class HostedWorker:
+    """The stage worker plus the Aider host it runs attempts on: the host starts with the
+    worker and stops only after the worker has drained, so no attempt loses its host."""
+
+    def __init__(self, worker: StageWorker[ImplementCommand], host: AiderHost | None) -> None:
+        self.worker = worker
+        self.host = host
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Start the host in the background, work until `stop`, then stop the host."""
+        if self.host is not None:
+            self.host.start()
+        try:
+            await self.worker.run(stop)
+        finally:
+            if self.host is not None:
+                await self.host.close()
+
+
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """One worker: implement."""
-    stage = ImplementStage(bus, WorkspaceSettings(), ImplementSettings())
-    return [StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage)]
+    """One worker: implement, with its Aider host unless `DEVTEAM_AIDER_HOST=false`."""
+    workspaces, aider = WorkspaceSettings(), ImplementSettings()
+    host = None
+    if aider.aider_host:
+        home = workspaces.data_dir.resolve() / "aider" / "host-home"
+        host = AiderHost(aider.aider_python.absolute(), home)
+    stage = ImplementStage(bus, workspaces, aider, host)
+    return [
+        HostedWorker(StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage), host)
+    ]
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""What Aider is told: the task (first attempt) or the failed checks (a repair)."""
+"""What Aider is told: the task (first attempt) or the failed check (a repair)."""
 
 from devteam_contracts.commands import ImplementCommand
 
@@ -15,10 +15,12 @@ def instruction(cmd: ImplementCommand, tasks_file: str) -> str:
         f"\nDo not edit {tasks_file}; the task is ticked there automatically once the project's "
         "checks pass.\n"
     )
-    if cmd.feedback:
+    check = cmd.failed_check
+    if check is not None:
         text += (
             f"\nThis is repair attempt {cmd.attempt - 1}: the project's checks failed after the "
-            "previous change. Fix the code so that they pass. Output of the failing check:\n\n"
-            f"{cmd.feedback[-FEEDBACK_CHARS:]}\n"
+            f"previous change (`{check.command}` {check.outcome}). Fix the code so that they "
+            "pass. Output of the failing check:\n\n"
+            f"{check.output_tail[-FEEDBACK_CHARS:]}\n"
         )
     return text

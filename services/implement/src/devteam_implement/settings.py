@@ -2,13 +2,24 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ImplementSettings(BaseSettings):
-    """Where Aider's own environment is, and how it edits."""
+    """Where Aider's own environment is, and how attempts run."""
 
     model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
 
     aider_python: Path = Path(".tools/aider/bin/python")
-    aider_edit_format: str = "whole"
+    aider_host: bool = Field(
+        default=True,
+        description="Run attempts as forks of a pre-imported Aider host (else the Aider CLI).",
+    )
+    aider_retry_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=600,
+        description="How long Aider keeps retrying transient model errors (5xx, 429, timeouts) "
+        "with doubling delays before the attempt gives up.",
+    )

@@ -1,26 +1,26 @@
-"""IMPLEMENT: run Aider on the task in the project's tree and judge the result from git alone
-(never from Aider's exit code or words)."""
+"""IMPLEMENT: run Aider on the task in the project's tree and judge the attempt from git and
+from the model's actual answers (never from Aider's exit code or words): one reason code per
+attempt, recorded in the run with its tokens and cost."""
 
 import os
 import time
-from pathlib import Path
 
-from devteam_aider import AiderInvocation, run_aider
+from devteam_aider import AiderHost
 from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
-from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance
+from devteam_bus.errors import PermanentError, RunEndedError
+from devteam_bus.lifecycle import advance, record_attempt
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.events import EventType
+from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
 from devteam_contracts.subjects import Stage
-from devteam_git.run import git
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, changed_paths, commit_all, dirty_paths, head
-from devteam_implement.prompt import instruction
-from devteam_implement.protected import protected_paths
+from devteam_git.workspace import Workspace
+from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
+from devteam_implement.outcome import repair_failure
 from devteam_implement.settings import ImplementSettings
 from devteam_sandbox.redact import redact
 
@@ -28,10 +28,17 @@ from devteam_sandbox.redact import redact
 class ImplementStage:
     """Handler of `implement` commands."""
 
-    def __init__(self, bus: Bus, workspaces: WorkspaceSettings, aider: ImplementSettings) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        workspaces: WorkspaceSettings,
+        aider: ImplementSettings,
+        host: AiderHost | None = None,
+    ) -> None:
         self.bus = bus
         self.workspaces = workspaces
         self.aider = aider
+        self.host = host if aider.aider_host else None
 
     async def __call__(self, cmd: ImplementCommand) -> None:
         loaded = await load_active(self.bus, cmd, Stage.IMPLEMENT)
@@ -40,77 +47,93 @@ class ImplementStage:
         run, project = loaded.run, loaded.project
         tree = Workspace.for_project(self.workspaces.data_dir, project).tree.resolve()
         if not (tree / ".git").exists():
-            raise PermanentError(f"the worktree of task {cmd.task.id} is missing")
-        # Start from exactly the committed state, so every change afterwards is Aider's.
-        await git(["reset", "--quiet", "--hard"], tree)
-        await git(["clean", "-qfd"], tree)
+            raise PermanentError(
+                f"the worktree of task {cmd.task.id} is missing", code=FailureCode.GIT_ERROR
+            )
+        files = await prepare_tree(tree, cmd)
         api_key = os.environ.get(project.model.api_key_env)
         secrets = [api_key] if api_key else []
         await publish_task_event(
             self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTING,
             f"Aider is working on {cmd.task.id} (attempt {cmd.attempt})",
-            {"model": project.model.name},
+            {"model": project.model.name, "files": files.editable, "read_only": files.read_only},
         )  # fmt: skip
+        state_root = self.workspaces.data_dir.resolve() / "aider" / cmd.tenant / cmd.project_id
         started = time.perf_counter()
-        state_dir = self.workspaces.data_dir.resolve() / "aider" / cmd.tenant / cmd.project_id
-        invocation = AiderInvocation(
-            worktree=tree,
-            message=instruction(cmd, cmd.config.tasks_file),
-            model=project.model.name,
-            api_base=project.model.api_base,
-            api_key=api_key,
-            state_dir=state_dir / cmd.run_id,
-            timeout_s=cmd.config.limits.implement_seconds,
-            edit_format=self.aider.aider_edit_format,
+        try:
+            async with log_stream(
+                self.bus, run, Stage.IMPLEMENT, cmd.task.id, cmd.attempt,
+                lambda s: redact(s, secrets),
+            ) as logs:  # fmt: skip
+                result = await unless_ended(
+                    self.bus,
+                    cmd.run_id,
+                    run_attempt(
+                        cmd, project, tree, files, self.aider, state_root, self.host, api_key,
+                        logs.line,
+                    ),
+                )  # fmt: skip
+        except RunEndedError:
+            await self._cancelled(cmd, time.perf_counter() - started)
+            raise
+        if result.judgement.code is AttemptCode.CHANGED:
+            await self._changed(cmd, result.record)
+        else:
+            await self._failed(cmd, result)
+
+    async def _cancelled(self, cmd: ImplementCommand, elapsed: float) -> None:
+        record = AttemptRecord(
+            task_id=cmd.task.id,
+            attempt=cmd.attempt,
+            code=AttemptCode.CANCELLED,
+            detail="the run ended while Aider worked",
+            runner="host" if self.host else "cli",
+            duration_s=round(elapsed, 3),
         )
-        async with log_stream(
-            self.bus, run, Stage.IMPLEMENT, cmd.task.id, cmd.attempt, lambda s: redact(s, secrets)
-        ) as logs:
-            outcome = await unless_ended(
-                self.bus,
-                cmd.run_id,
-                run_aider(invocation, self.aider.aider_python, on_line=logs.line),
-            )
-        tail = redact(outcome.output_tail, secrets)
-        if outcome.timed_out:
-            raise PermanentError(
-                f"Aider did not finish within {cmd.config.limits.implement_seconds} s", tail
-            )
-        tip, changed = await self._judge(cmd, tree, tail)
-        elapsed = round(time.perf_counter() - started, 2)
-        moved = await advance(self.bus, cmd, Stage.VERIFY)
+        await record_attempt(self.bus, cmd.run_id, record)
+
+    async def _changed(self, cmd: ImplementCommand, record: AttemptRecord) -> None:
+        assert record.head_sha is not None
+        moved = await advance(self.bus, cmd, Stage.VERIFY, record=record)
         if moved is None:
             return
-        data = {"head_sha": tip, "files": changed, "duration_s": elapsed,
-                "aider_exit_code": outcome.exit_code}  # fmt: skip
+        data = {
+            "head_sha": record.head_sha,
+            "files": record.files,
+            "duration_s": record.duration_s,
+            "attempt": record.model_dump(mode="json"),
+            "run_usage": moved.usage.model_dump(mode="json"),
+        }
+        tokens = record.usage.prompt_tokens + record.usage.completion_tokens
         await publish_task_event(
             self.bus, moved, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTED,
-            f"{len(changed)} file(s) changed in {elapsed} s: {', '.join(changed[:5])}", data,
+            f"{len(record.files)} file(s) changed in {record.duration_s} s "
+            f"({record.edit_requests} edit request(s), {tokens} tokens): "
+            f"{', '.join(record.files[:5])}",
+            data,
         )  # fmt: skip
-        await publish_command(self.bus, Stage.VERIFY, cmd.next(VerifyCommand, head_sha=tip))
+        verify = cmd.next(VerifyCommand, head_sha=record.head_sha)
+        await publish_command(self.bus, Stage.VERIFY, verify)
 
-    async def _judge(self, cmd: ImplementCommand, tree: Path, tail: str) -> tuple[str, list[str]]:
-        """The new head and the files this attempt changed; `PermanentError` when there is no
-        change, or a change to the task list or a protected path."""
-        if await dirty_paths(tree):
-            await commit_all(tree, f"{cmd.task.id}: changes left uncommitted by Aider")
-        tip = await head(tree)
-        # Judged against where the attempt started, so a redelivered command that finds
-        # Aider's commit already there still sees the change.
-        start = cmd.from_sha or cmd.base_sha
-        changed = await changed_paths(tree, start, tip) if tip != start else []
-        if not changed:
-            raise PermanentError("Aider made no change to the repository", tail)
-        touched = await changed_paths(tree, cmd.base_sha, tip)
-        if cmd.config.tasks_file in touched:
-            raise PermanentError(
-                f"the implementer edited {cmd.config.tasks_file}, which only DevTeam Runner "
-                "may change",
-                tail,
-            )
-        forbidden = protected_paths(touched, cmd.config.protected)
-        if forbidden:
-            raise PermanentError(
-                f"the implementer changed protected paths: {', '.join(forbidden[:10])}", tail
-            )
-        return tip, changed
+    async def _failed(self, cmd: ImplementCommand, result: AttemptResult) -> None:
+        record = result.record
+        run = await record_attempt(self.bus, cmd.run_id, record)
+        if run is not None and not run.state.terminal:
+            await publish_task_event(
+                self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_ATTEMPT_FAILED,
+                f"attempt {cmd.attempt} of {cmd.task.id}: {record.code.value}: {record.detail}",
+                {"attempt": record.model_dump(mode="json"),
+                 "run_usage": run.usage.model_dump(mode="json")},
+            )  # fmt: skip
+        code = FailureCode(record.code.value)
+        check = cmd.failed_check
+        if check is None:
+            raise PermanentError(record.detail, result.output_tail, code=code)
+        # A repair that could not fix a failed check: the task failed its checks, and the run
+        # says so with the check's own output (Aider's is in the attempt's log events).
+        raise PermanentError(
+            repair_failure(check, cmd.attempt, result.judgement),
+            check.output_tail,
+            code=code,
+            stage=Stage.VERIFY,
+        )

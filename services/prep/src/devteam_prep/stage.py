@@ -9,6 +9,7 @@ from devteam_bus.lifecycle import advance
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import EventType
+from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
@@ -35,7 +36,9 @@ class PrepStage:
                 cmd.run_id, cmd.task.id, cmd.base_sha, submodules=cmd.config.submodules
             )
         except GitError as exc:
-            raise PermanentError(f"cannot prepare the worktree: {exc}") from exc
+            raise PermanentError(
+                f"cannot prepare the worktree: {exc}", code=FailureCode.GIT_ERROR
+            ) from exc
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         run = await advance(self.bus, cmd, Stage.IMPLEMENT)
         if run is None:

@@ -11,7 +11,7 @@ from devteam_bus.publish import publish_audit, publish_command, publish_task_eve
 from devteam_bus.runstore import RunStore
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
-from devteam_contracts.runs import RunMode, RunState, TaskDone
+from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import MergeConflictError, PushRejectedError
 from devteam_git.settings import WorkspaceSettings
@@ -79,11 +79,15 @@ class CompleteStage:
         branch, tasks_file = cmd.config.target_branch, cmd.config.tasks_file
         raw = await ws.read_file(cmd.head_sha, tasks_file)
         if raw is None:
-            raise PermanentError(f"{tasks_file} disappeared on the task branch")
+            raise PermanentError(
+                f"{tasks_file} disappeared on the task branch", code=FailureCode.INVALID_TASK_LIST
+            )
         try:
             ticked = tick(raw.decode("utf-8", "surrogateescape"), cmd.task.id)
         except TaskListError as exc:
-            raise PermanentError(f"cannot tick {cmd.task.id}: {exc}") from exc
+            raise PermanentError(
+                f"cannot tick {cmd.task.id}: {exc}", code=FailureCode.INVALID_TASK_LIST
+            ) from exc
         message = f"{cmd.task.id} {cmd.task.title}\n\n{trailers(cmd.run_id, cmd.task.id)}"
         commit = await squash_commit(
             ws.tree,
@@ -108,7 +112,8 @@ class CompleteStage:
                     raise PermanentError(
                         f"{branch} changed while task {cmd.task.id} ran, and the changes "
                         f"conflict with it in {', '.join(exc.paths)}; nothing was forced (the "
-                        f"task branch {task_branch(cmd.run_id, cmd.task.id)} is kept)"
+                        f"task branch {task_branch(cmd.run_id, cmd.task.id)} is kept)",
+                        code=FailureCode.CONFLICT,
                     ) from exc
                 continue
             await publish_audit(
@@ -117,4 +122,7 @@ class CompleteStage:
                            "task_id": cmd.task.id},
             )  # fmt: skip
             return commit
-        raise PermanentError(f"{branch} kept moving; gave up after {PUSH_ATTEMPTS} pushes")
+        raise PermanentError(
+            f"{branch} kept moving; gave up after {PUSH_ATTEMPTS} pushes",
+            code=FailureCode.CONFLICT,
+        )

@@ -10,7 +10,7 @@ from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.events import EventType
-from devteam_contracts.runs import BlockedTask, CurrentTask, RunState, RunStatus
+from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
 from devteam_contracts.subjects import Stage
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
@@ -18,6 +18,12 @@ from devteam_selector.source import SourceError, read_list
 from devteam_tasklist import select
 
 log = logging.getLogger(__name__)
+
+_PROBLEM_CODES = {
+    "tasklist": FailureCode.INVALID_TASK_LIST,
+    "config": FailureCode.INVALID_CONFIG,
+    "repository": FailureCode.GIT_ERROR,
+}
 
 
 class SelectStage:
@@ -39,7 +45,8 @@ class SelectStage:
         try:
             source = await read_list(ws, loaded.project)
         except SourceError as exc:
-            raise PermanentError(exc.problem.message) from exc
+            code = _PROBLEM_CODES.get(exc.problem.kind, FailureCode.ERROR)
+            raise PermanentError(exc.problem.message, code=code) from exc
         base, config = source.commit, source.config
         selection = select(source.tasks)
         if selection.task is None:

@@ -10,8 +10,14 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import advance
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
-from devteam_contracts.commands import CompleteCommand, ImplementCommand, VerifyCommand
+from devteam_contracts.commands import (
+    CompleteCommand,
+    FailedCheck,
+    ImplementCommand,
+    VerifyCommand,
+)
 from devteam_contracts.events import EventType
+from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace, head
@@ -34,9 +40,13 @@ class VerifyStage:
         run = loaded.run
         tree = Workspace.for_project(self.settings.data_dir, loaded.project).tree.resolve()
         if not (tree / ".git").exists():
-            raise PermanentError(f"the worktree of task {cmd.task.id} is missing")
+            raise PermanentError(
+                f"the worktree of task {cmd.task.id} is missing", code=FailureCode.GIT_ERROR
+            )
         if await head(tree) != cmd.head_sha:
-            raise PermanentError(f"the worktree is not at {cmd.head_sha[:12]} any more")
+            raise PermanentError(
+                f"the worktree is not at {cmd.head_sha[:12]} any more", code=FailureCode.GIT_ERROR
+            )
         # `setup` (e.g. installing dependencies) may use the network; the checks may not.
         commands = [(c, True) for c in cmd.config.setup]
         commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]
@@ -96,7 +106,8 @@ class VerifyStage:
         tail = redact(result.output_tail)
         repairs = cmd.config.limits.repair_attempts
         if cmd.attempt > repairs:
-            raise PermanentError(f"{reason} (after {cmd.attempt} attempt(s))", tail)
+            code = FailureCode.CHECKS_TIMEOUT if result.timed_out else FailureCode.CHECKS_FAILED
+            raise PermanentError(f"{reason} after {cmd.attempt} attempt(s)", tail, code=code)
         run = await advance(self.bus, cmd, Stage.IMPLEMENT, attempt=cmd.attempt + 1)
         if run is None:
             return
@@ -105,10 +116,10 @@ class VerifyStage:
             f"{reason}; sending the failure back to Aider (repair {cmd.attempt}/{repairs})",
             {"command": command, "exit_code": result.exit_code, "output_tail": tail},
         )  # fmt: skip
+        check = FailedCheck(
+            command=command, outcome=why, timed_out=result.timed_out, output_tail=tail
+        )
         repair = cmd.next(
-            ImplementCommand,
-            attempt=cmd.attempt + 1,
-            feedback=f"$ {command}\n{tail}",
-            from_sha=cmd.head_sha,
+            ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha
         )
         await publish_command(self.bus, Stage.IMPLEMENT, repair)

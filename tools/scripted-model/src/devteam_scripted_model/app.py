@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import uuid
@@ -26,10 +27,22 @@ class RequestLog:
         self.record_file = record_file
 
     def add(self, entry: dict[str, Any]) -> None:
+        """Log a request as it arrives (a test can see a stalled request)."""
         self.entries.append(entry)
+
+    def done(self, entry: dict[str, Any]) -> None:
+        """The request has been answered: append it to the record file."""
         if self.record_file is not None:
             with self.record_file.open("a", encoding="utf-8") as fh:
                 fh.write(json.dumps(entry) + "\n")
+
+
+def _key_digest(authorization: str) -> str | None:
+    # A digest, never the key: enough for a test to check which key arrived.
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        return None
+    return hashlib.sha256(key.strip().encode()).hexdigest()
 
 
 def _usage(messages: list[dict[str, Any]], reply: str) -> dict[str, int]:
@@ -111,6 +124,7 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
+        received = time.monotonic()
         body = await request.json()
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return JSONResponse({"error": {"message": "messages must be a list"}}, 400)
@@ -118,19 +132,24 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
         model = str(body.get("model", "scripted"))
         stream = bool(body.get("stream", False))
         answer = state["router"].route(messages)
-        log.add(
-            {
-                "ts": time.time(),
-                "rule": answer.rule,
-                "kind": answer.kind,
-                "status": answer.status or 200,
-                "stream": stream,
-                "model": model,
-                "messages": messages,
-            }
-        )
+        entry = {
+            "ts": time.time(),
+            "rule": answer.rule,
+            "kind": answer.kind,
+            "status": answer.status or 200,
+            "stream": stream,
+            "model": model,
+            "key_sha256": _key_digest(request.headers.get("authorization", "")),
+            "messages": messages,
+            "answer_s": None,
+        }
+        log.add(entry)
         if answer.delay_s:
             await asyncio.sleep(answer.delay_s)
+        # How long this server took to answer (the scripted delay included), so a caller can
+        # tell its own overhead from the model's time.
+        entry["answer_s"] = round(time.monotonic() - received, 6)
+        log.done(entry)
         if answer.status is not None:
             return _error(answer)
         if not stream:

@@ -1,0 +1,102 @@
+"""Model usage: tokens and cost of attempts, summed per run and per tenant."""
+
+from datetime import datetime
+
+from pydantic import Field
+
+from devteam_contracts.base import Strict
+from devteam_contracts.ids import RunId, TenantId
+
+
+class Usage(Strict):
+    """Tokens and cost of some model calls (every call of an attempt: edits and commit
+    messages). `cost_usd` is None when no price is known: the project gives no prices
+    (`model.input_usd_per_mtok` / `output_usd_per_mtok`) and the endpoint reports no cost."""
+
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0)
+    requests: int = Field(default=0, ge=0, description="Model calls made, answered or not.")
+
+    def __add__(self, other: "Usage") -> "Usage":
+        costs = [c for c in (self.cost_usd, other.cost_usd) if c is not None]
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost_usd=round(sum(costs), 6) if costs else None,
+            requests=self.requests + other.requests,
+        )
+
+
+def total(usages: "list[Usage]") -> Usage:
+    """The sum of `usages` (zero usage for none)."""
+    result = Usage()
+    for usage in usages:
+        result = result + usage
+    return result
+
+
+RECENTLY_ENDED = 500
+
+
+def _delta(new: Usage, old: Usage) -> Usage:
+    """`new - old`, for a run whose total changed after it ended (never below zero)."""
+    cost = None
+    if new.cost_usd is not None or old.cost_usd is not None:
+        cost = max(0.0, round((new.cost_usd or 0.0) - (old.cost_usd or 0.0), 6))
+    return Usage(
+        prompt_tokens=max(0, new.prompt_tokens - old.prompt_tokens),
+        completion_tokens=max(0, new.completion_tokens - old.completion_tokens),
+        cost_usd=cost,
+        requests=max(0, new.requests - old.requests),
+    )
+
+
+class TenantUsage(Strict):
+    """A tenant's usage as stored: ended runs summed in `ended`, active runs by id.
+
+    An active run's entry is overwritten with the run's current total, never incremented, so
+    recording the same attempt twice cannot count it twice. When the run ends its total moves
+    into `ended`; `recent` keeps the totals of the last `RECENTLY_ENDED` ended runs, so an
+    attempt recorded after its run ended (a cancelled one) adds only its difference."""
+
+    tenant: TenantId
+    ended: Usage = Field(default_factory=Usage)
+    ended_runs: int = Field(default=0, ge=0)
+    active: dict[RunId, Usage] = Field(default_factory=dict)
+    recent: dict[RunId, Usage] = Field(default_factory=dict)
+    updated_at: datetime
+
+    @property
+    def total(self) -> Usage:
+        """Ended and active runs together."""
+        return total([self.ended, *self.active.values()])
+
+    def with_run(self, run_id: str, usage: Usage, ended: bool, at: datetime) -> "TenantUsage":
+        """This record after the run's total became `usage` (and, if `ended`, the run ended)."""
+        active, recent = dict(self.active), dict(self.recent)
+        summed, runs = self.ended, self.ended_runs
+        if run_id in recent:
+            summed = summed + _delta(usage, recent[run_id])
+            recent[run_id] = usage
+        elif ended:
+            active.pop(run_id, None)
+            summed, runs = summed + usage, runs + 1
+            recent[run_id] = usage
+            while len(recent) > RECENTLY_ENDED:
+                recent.pop(next(iter(recent)))
+        else:
+            active[run_id] = usage
+        return self.model_copy(
+            update={"ended": summed, "ended_runs": runs, "active": active, "recent": recent,
+                    "updated_at": at}
+        )  # fmt: skip
+
+
+class TenantUsageView(Strict):
+    """`GET /v1/usage`: the calling tenant's model usage over all its runs."""
+
+    tenant: TenantId
+    usage: Usage
+    runs: int = Field(description="Runs that made model calls (ended and active).")
+    updated_at: datetime | None = None

@@ -1,0 +1,388 @@
+"""The client of the Aider host (`aider_host.py`): start it, keep it running, run attempts.
+
+The host is a long-lived process in Aider's own environment that has imported Aider once and
+forks a fresh child per attempt, so an attempt costs a fork instead of an interpreter start-up
+and several seconds of imports. It speaks JSON lines on its stdin/stdout (see `aider_host.py`);
+this side multiplexes concurrent attempts over that one pipe by attempt id.
+
+When the host dies it is started again (with back-off when it keeps failing). An attempt that
+finds no usable host gets `HostUnavailable` and runs through the CLI instead; an attempt whose
+host dies under it gets `HostDiedError`, a transient error (the command is retried).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devteam_sandbox.process import die_with_parent, kill_group
+
+log = logging.getLogger(__name__)
+
+HOST_SCRIPT = Path(__file__).with_name("aider_host.py")
+PROTOCOL = 1
+STREAM_LIMIT = 16 * 1024 * 1024
+_DIED = object()
+
+
+class HostUnavailable(Exception):
+    """There is no usable host for this attempt (not started, failed to start, refused)."""
+
+
+class HostDiedError(Exception):
+    """The host went away while an attempt was running on it."""
+
+
+@dataclass(frozen=True)
+class HostRequest:
+    """One attempt: Aider's arguments, where to run, its whole environment, what to say."""
+
+    argv: list[str]
+    cwd: Path
+    env: Mapping[str, str]
+    message: str
+    accounting: Path
+    tags_cache: Path
+    retry_timeout_s: float
+
+
+@dataclass(frozen=True)
+class HostResult:
+    """How the attempt's child ended, and the accounting it left (raw JSON)."""
+
+    exit_code: int | None
+    signal: int | None
+    accounting: Any
+    timed_out: bool
+    duration_s: float
+    pid: int | None
+
+
+class AiderHost:
+    """One host process, started on demand and restarted when it dies."""
+
+    def __init__(
+        self,
+        aider_python: Path,
+        home: Path,
+        start_timeout_s: float = 180.0,
+        max_backoff_s: float = 60.0,
+    ) -> None:
+        self.aider_python = aider_python
+        self.home = home
+        self.start_timeout_s = start_timeout_s
+        self.max_backoff_s = max_backoff_s
+        self.ready_info: dict[str, Any] | None = None
+        self.starts = 0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._queues: dict[str, asyncio.Queue[Any]] = {}
+        self._write_lock = asyncio.Lock()
+        self._failure: str | None = None
+        self._failed_at = 0.0
+        self._failures = 0
+        self._closed = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def pid(self) -> int | None:
+        """The running host's pid (None when there is none)."""
+        return self._proc.pid if self._proc and self._proc.returncode is None else None
+
+    def start(self) -> None:
+        """Begin starting the host in the background, unless it runs or is starting."""
+        if self._closed or (self.ready_info is not None and self.pid is not None):
+            return
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.create_task(self._start())
+
+    async def wait_ready(self, timeout_s: float | None = None) -> dict[str, Any]:
+        """Wait for a ready host, starting it if needed; `HostUnavailable` if there is none.
+
+        A host that failed to start is tried again only after a back-off that doubles with
+        each failure (up to `max_backoff_s`); until then this fails at once.
+        """
+        if self._closed:
+            raise HostUnavailable("the Aider host is shut down")
+        if self.ready_info is not None and self.pid is not None:
+            return self.ready_info
+        if self._starting is None or self._starting.done():
+            backoff = min(self.max_backoff_s, 2.0 ** max(self._failures - 1, 0))
+            if self._failure and time.monotonic() - self._failed_at < backoff:
+                raise HostUnavailable(self._failure)
+            self.start()
+        if self._starting is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._starting), timeout_s)
+        if self.ready_info is None or self.pid is None:
+            raise HostUnavailable(self._failure or "the Aider host is still starting")
+        return self.ready_info
+
+    async def _start(self) -> None:
+        self.ready_info = None
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TERM": "dumb",
+            "NO_COLOR": "1",
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        }
+        started = time.monotonic()
+        try:
+            if not self.aider_python.is_file():
+                raise OSError(f"aider python not found at {self.aider_python}")
+            # Created from the event loop's thread (PDEATHSIG follows the forking thread), in
+            # its own session so a terminal's Ctrl-C reaches the worker, which then drains.
+            proc = await asyncio.create_subprocess_exec(
+                str(self.aider_python), "-I", "-u", str(HOST_SCRIPT),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
+                preexec_fn=die_with_parent, limit=STREAM_LIMIT,
+            )  # fmt: skip
+        except OSError as exc:
+            self._failed(f"cannot start the Aider host: {exc}")
+            return
+        self._proc = proc
+        self.starts += 1
+        self._spawn(self._log_stderr(proc))
+        try:
+            assert proc.stdout is not None
+            line = await asyncio.wait_for(proc.stdout.readline(), self.start_timeout_s)
+            info = json.loads(line) if line else {}
+        except (TimeoutError, ValueError) as exc:
+            info = {"message": f"no ready message ({type(exc).__name__})"}
+        if info.get("type") != "ready" or info.get("protocol") != PROTOCOL:
+            why = info.get("message") or f"unexpected first message {info!r}"
+            await self._stop_process(proc)
+            self._failed(f"the Aider host did not start: {why}")
+            return
+        if info.get("threads") != 1:
+            await self._stop_process(proc)
+            self._failed(f"the Aider host has {info.get('threads')} threads; it cannot fork")
+            return
+        self.ready_info = info
+        self._failure, self._failures = None, 0
+        log.info(
+            "aider host %s ready in %.1f s (aider %s, %s modules preloaded)",
+            proc.pid, time.monotonic() - started, info.get("aider"), info.get("preloaded"),
+        )  # fmt: skip
+        self._spawn(self._read(proc))
+
+    def _failed(self, reason: str) -> None:
+        self._failure = reason
+        self._failed_at = time.monotonic()
+        self._failures += 1
+        log.warning("%s; attempts use the Aider CLI meanwhile", reason)
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _log_stderr(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stderr is not None
+        while line := await proc.stderr.readline():
+            log.info("aider host %s: %s", proc.pid, line.decode(errors="replace").rstrip())
+
+    async def _read(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stdout is not None
+        try:
+            while line := await proc.stdout.readline():
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    log.warning("aider host sent a line that is not JSON: %r", line[:200])
+                    continue
+                queue = self._queues.get(str(message.get("id")))
+                if queue is not None:
+                    queue.put_nowait(message)
+                elif message.get("type") == "error":
+                    log.warning("aider host: %s", message.get("message"))
+        finally:
+            for queue in self._queues.values():
+                queue.put_nowait(_DIED)
+            await self._stop_process(proc)
+            if self._proc is proc:
+                self.ready_info = None
+                if not self._closed:
+                    self._failed(f"the Aider host exited with {proc.returncode}")
+                    # Restart at once; the back-off only applies to attempts in the meantime.
+                    self.start()
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None or proc.returncode is not None:
+            raise HostDiedError("the Aider host is not running")
+        async with self._write_lock:
+            try:
+                proc.stdin.write(json.dumps({"v": PROTOCOL, **message}).encode() + b"\n")
+                await proc.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise HostDiedError(f"the Aider host is gone: {exc}") from exc
+
+    async def attempt(
+        self,
+        request: HostRequest,
+        on_line: Callable[[str], Awaitable[None]],
+        timeout_s: float,
+        kill_grace_s: float,
+        wait_ready_s: float,
+    ) -> HostResult:
+        """Run one attempt in a forked child of the host.
+
+        Output lines go to `on_line`. After `timeout_s` the child's process group gets SIGTERM,
+        then SIGKILL after `kill_grace_s`; the same happens when the caller is cancelled.
+        Raises `HostUnavailable` before anything ran, `HostDiedError` if the host died during
+        the attempt.
+        """
+        attempt_id = uuid.uuid4().hex
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._queues[attempt_id] = queue
+        started = time.monotonic()
+        state = {"pid": None, "killed": False}
+        start = {
+            "type": "start",
+            "id": attempt_id,
+            "argv": request.argv,
+            "cwd": str(request.cwd),
+            "env": dict(request.env),
+            "message": request.message,
+            "accounting": str(request.accounting),
+            "tags_cache": str(request.tags_cache),
+            "retry_timeout_s": request.retry_timeout_s,
+        }
+        try:
+            await self._start_attempt(start, wait_ready_s)
+            try:
+                return await self._follow(
+                    attempt_id, queue, state, on_line, started, timeout_s, kill_grace_s
+                )
+            except asyncio.CancelledError:
+                await asyncio.shield(self._kill_and_wait(attempt_id, queue, state, kill_grace_s))
+                raise
+        finally:
+            self._queues.pop(attempt_id, None)
+
+    async def _start_attempt(self, start: dict[str, Any], wait_ready_s: float) -> None:
+        # A host that died just now may still look alive until its exit is noticed; nothing
+        # ran yet, so wait for its restart once before giving up on the host.
+        for tries_left in (1, 0):
+            await self.wait_ready(wait_ready_s)
+            try:
+                await self._send(start)
+                return
+            except HostDiedError as exc:
+                if self._proc is not None:
+                    await self._stop_process(self._proc)
+                if not tries_left:
+                    raise HostUnavailable(str(exc)) from exc
+                await asyncio.sleep(0.1)
+
+    async def _follow(
+        self,
+        attempt_id: str,
+        queue: asyncio.Queue[Any],
+        state: dict[str, Any],
+        on_line: Callable[[str], Awaitable[None]],
+        started: float,
+        timeout_s: float,
+        kill_grace_s: float,
+    ) -> HostResult:
+        deadline = started + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if state["killed"]:
+                    # The host does not answer a kill: it is broken. Kill it and the group.
+                    await self._abandon(state)
+                    raise HostDiedError("the Aider host did not end a timed-out attempt")
+                state["killed"] = True
+                await self._send({"type": "kill", "id": attempt_id, "grace_s": kill_grace_s})
+                deadline = time.monotonic() + kill_grace_s + 5
+                continue
+            try:
+                message = await asyncio.wait_for(queue.get(), remaining)
+            except TimeoutError:
+                continue
+            if message is _DIED:
+                raise HostDiedError("the Aider host died during the attempt")
+            kind = message.get("type")
+            if kind == "output":
+                await on_line(str(message.get("line", "")))
+            elif kind == "started":
+                state["pid"] = message.get("pid")
+            elif kind == "error":
+                raise HostUnavailable(f"the Aider host refused: {message.get('message')}")
+            elif kind == "result":
+                return HostResult(
+                    exit_code=message.get("exit_code"),
+                    signal=message.get("signal"),
+                    accounting=message.get("accounting"),
+                    timed_out=bool(state["killed"]),
+                    duration_s=time.monotonic() - started,
+                    pid=state["pid"],
+                )
+
+    async def _kill_and_wait(
+        self, attempt_id: str, queue: asyncio.Queue[Any], state: dict[str, Any], grace_s: float
+    ) -> None:
+        try:
+            await self._send({"type": "kill", "id": attempt_id, "grace_s": grace_s})
+            deadline = time.monotonic() + grace_s + 5
+            while (remaining := deadline - time.monotonic()) > 0:
+                message = await asyncio.wait_for(queue.get(), remaining)
+                if message is _DIED or message.get("type") == "result":
+                    return
+        except (HostDiedError, TimeoutError):
+            pass
+        await self._abandon(state)
+
+    async def _abandon(self, state: dict[str, Any]) -> None:
+        if state.get("pid"):
+            kill_group(int(state["pid"]), signal.SIGKILL)
+        if self._proc is not None:
+            await self._stop_process(self._proc)
+
+    async def _stop_process(self, proc: asyncio.subprocess.Process) -> None:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                if proc.stdin is not None:
+                    proc.stdin.close()
+                try:
+                    await asyncio.wait_for(proc.wait(), 2)
+                except TimeoutError:
+                    kill_group(proc.pid, signal.SIGKILL)
+                    await proc.wait()
+
+    async def close(self) -> None:
+        """Stop the host (its children's groups are killed with it)."""
+        self._closed = True
+        if self._starting is not None and not self._starting.done():
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        if self._proc is not None:
+            await self._stop_process(self._proc)
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """As a service component: start the host at once, stop it when `stop` is set."""
+        self.start()
+        await stop.wait()
+        await self.close()

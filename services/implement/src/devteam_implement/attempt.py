@@ -1,0 +1,131 @@
+"""One IMPLEMENT attempt without the bus: run Aider in a prepared tree, then judge it from git
+and from the model's actual answers, and account for it (tokens, cost, edit requests)."""
+
+import asyncio
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from devteam_aider import AiderHost, AiderInvocation, run_aider
+from devteam_contracts.commands import ImplementCommand
+from devteam_contracts.projects import Project
+from devteam_contracts.runs import AttemptRecord
+from devteam_git.run import git
+from devteam_git.workspace import changed_paths, commit_all, dirty_paths, head, task_slug
+from devteam_implement.chatfiles import ChatFiles, chat_files
+from devteam_implement.outcome import GitFacts, Judgement, judge, usage_of
+from devteam_implement.prompt import instruction
+from devteam_implement.protected import protected_paths
+from devteam_implement.settings import ImplementSettings
+from devteam_sandbox.process import LineSink
+from devteam_sandbox.redact import redact
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """The attempt's judgement, its record for the run, and the end of Aider's output."""
+
+    judgement: Judgement
+    record: AttemptRecord
+    output_tail: str
+
+
+async def prepare_tree(tree: Path, cmd: ImplementCommand) -> ChatFiles:
+    """Reset the tree to exactly the committed state (so every change afterwards is Aider's)
+    and decide which files go into the chat."""
+    await git(["reset", "--quiet", "--hard"], tree)
+    await git(["clean", "-qfd"], tree)
+    task_text = f"{cmd.task.title}\n{cmd.task.body}"
+    check_output = cmd.failed_check.output_tail if cmd.failed_check else ""
+    return await asyncio.to_thread(
+        chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output
+    )
+
+
+async def _git_facts(cmd: ImplementCommand, tree: Path, files: ChatFiles) -> GitFacts:
+    # Aider creates the new files named in the chat empty; one it never wrote is not a change.
+    for rel in files.new:
+        path = tree / rel
+        if path.is_file() and not path.is_symlink() and path.stat().st_size == 0:
+            tracked = await git(["ls-files", "--error-unmatch", "--", rel], tree, check=False)
+            if tracked.code != 0:
+                path.unlink()
+    if await dirty_paths(tree):
+        await commit_all(tree, f"{cmd.task.id}: changes left uncommitted by Aider")
+    tip = await head(tree)
+    # Judged against where the attempt started, so a redelivered command that finds Aider's
+    # commit already there still sees the change.
+    start = cmd.from_sha or cmd.base_sha
+    changed = await changed_paths(tree, start, tip) if tip != start else []
+    touched = await changed_paths(tree, cmd.base_sha, tip) if changed else []
+    return GitFacts(changed, touched, protected_paths(touched, cmd.config.protected), tip)
+
+
+async def run_attempt(
+    cmd: ImplementCommand,
+    project: Project,
+    tree: Path,
+    files: ChatFiles,
+    settings: ImplementSettings,
+    state_root: Path,
+    host: AiderHost | None,
+    api_key: str | None,
+    on_line: LineSink | None = None,
+) -> AttemptResult:
+    """Run Aider once on `cmd`'s task in `tree` and judge the result.
+
+    `state_root` holds the project's Aider state (its tags cache, and this attempt's private
+    directory, removed afterwards). Cancelling the caller kills the attempt's process group.
+    """
+    model = project.model
+    state_dir = state_root / cmd.run_id / f"{task_slug(cmd.task.id)}-{cmd.attempt}"
+    invocation = AiderInvocation(
+        worktree=tree,
+        message=instruction(cmd, cmd.config.tasks_file),
+        model=model.name,
+        api_base=model.api_base,
+        api_key=api_key,
+        state_dir=state_dir,
+        tags_cache=state_root / "tags-cache",
+        timeout_s=cmd.config.limits.implement_seconds,
+        weak_model=model.weak_name,
+        edit_format=model.edit_format,
+        request_timeout_s=model.request_timeout_s,
+        retry_timeout_s=settings.aider_retry_s,
+        chat_files=files.editable,
+        read_only=files.read_only,
+        ignored=[cmd.config.tasks_file],
+    )
+    try:
+        outcome = await run_aider(invocation, settings.aider_python, on_line, host)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, state_dir, True)
+    facts = await _git_facts(cmd, tree, files)
+    accounting = outcome.accounting
+    judgement = judge(
+        cancelled=False,
+        timed_out=outcome.timed_out,
+        timeout_s=cmd.config.limits.implement_seconds,
+        git=facts,
+        tasks_file=cmd.config.tasks_file,
+        accounting=accounting,
+        request_timeout_s=model.request_timeout_s,
+        died_by_signal=outcome.signal,
+    )
+    secrets = [api_key] if api_key else []
+    record = AttemptRecord(
+        task_id=cmd.task.id,
+        attempt=cmd.attempt,
+        code=judgement.code,
+        http_status=judgement.http_status,
+        detail=redact(judgement.detail, secrets),
+        runner=outcome.runner,
+        fallback=outcome.fallback,
+        files=facts.changed,
+        head_sha=facts.tip if facts.changed else None,
+        duration_s=round(outcome.duration_s, 3),
+        model_s=round(accounting.model_s, 3) if accounting else 0.0,
+        edit_requests=accounting.edit_requests if accounting else 0,
+        usage=usage_of(accounting, model.input_usd_per_mtok, model.output_usd_per_mtok),
+    )
+    return AttemptResult(judgement, record, redact(outcome.output_tail, secrets))
