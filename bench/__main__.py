@@ -9,12 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_pipeline, bench_prep, bench_tasklist
+from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = {
     "tasklist": bench_tasklist.run,
     "prep": bench_prep.run,
+    "implement": bench_implement.run,
     "pipeline": bench_pipeline.run,
 }
 

@@ -2,8 +2,8 @@
 
 Starts `devteam up` and the scripted model, runs the three-task demo project `RUNS` times and
 reports medians: SELECT→prepared (PREP), Aider's wall time (IMPLEMENT), the checks (VERIFY),
-COMPLETE, a whole task, and how long an event takes from being published by a stage to
-arriving at a WebSocket client (the charter's ≤ 500 ms).
+COMPLETE, a whole task, how long an event takes from being published by a stage to arriving
+at a WebSocket client (the charter's ≤ 500 ms), and the model's edit requests per task.
 """
 
 import asyncio
@@ -49,9 +49,12 @@ async def one_run(stack: RunningStack, model: ScriptedModelServer, root: Path) -
 def stage_times(frames: list[Any]) -> dict[str, list[float]]:
     at = {}
     out: dict[str, list[float]] = {k: [] for k in ("prep", "implement", "verify", "complete",
-                                                   "task", "event_latency_ms")}  # fmt: skip
+                                                   "task", "event_latency_ms",
+                                                   "edit_requests")}  # fmt: skip
     for received, frame in frames:
         event = frame["event"]
+        if event["type"] == "task.implemented":
+            out["edit_requests"].append(event["data"]["attempt"]["edit_requests"])
         sent = datetime.fromisoformat(event["at"]).timestamp()
         out["event_latency_ms"].append((received - sent) * 1000)
         at[(event["type"], event["task_id"])] = sent
@@ -90,6 +93,7 @@ def run() -> dict[str, Any]:
         "event_latency_ms_median": round(statistics.median(latencies), 1),
         "event_latency_ms_p99": round(latencies[int(len(latencies) * 0.99) - 1], 1),
         "events": len(latencies),
+        "edit_requests_per_task": round(statistics.mean(samples["edit_requests"]), 2),
     }
 
 

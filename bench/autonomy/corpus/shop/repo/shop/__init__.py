@@ -1,0 +1,1 @@
+"""Pricing code of the web shop. Money is always integer cents."""

@@ -1,0 +1,6 @@
+"""Headline casing."""
+
+
+def title_case(text: str) -> str:
+    """Capitalise every word."""
+    return text.title()

@@ -1,0 +1,1 @@
+"""Date and duration helpers for the scheduling service."""
