@@ -11,6 +11,7 @@ from devteam_cli.demo_project import TASKS_LIST, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
+from aider_support import processes_in
 from e2e_client import at_model, events, git_log, git_show, project_body
 from support import eventually
 
@@ -116,21 +117,6 @@ async def test_late_client_gets_exactly_the_events_after_seq(
     for cut in (0, 3, len(everything) - 2):
         after = everything[cut]["seq"]
         assert await events(stack, run_id, after=after) == everything[cut + 1 :]
-
-
-def processes_in(directory: Path) -> list[int]:
-    """Live processes whose working directory is inside `directory`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cwd = (proc / "cwd").resolve(strict=True)
-        except OSError:
-            continue
-        if cwd.is_relative_to(directory):
-            found.append(int(proc.name))
-    return found
 
 
 async def test_cancel_kills_the_running_aider_and_frees_the_project(

@@ -5,10 +5,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from aider_support import AIDER_PYTHON
 
 from devteam_aider import AiderHost
 from devteam_scripted_model import ScriptedModelServer, scripted_model_server
+
+from aider_support import AIDER_PYTHON
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from aider_support import AIDER_PYTHON, git, make_repo, needs_aider, processes_in, threads_of
 
 from devteam_aider import AiderError, AiderHost, AiderInvocation, AiderOutcome, run_aider
 from devteam_scripted_model import ScriptedModelServer
 
+from aider_support import AIDER_PYTHON, git, make_repo, needs_aider, processes_in, threads_of
 from support import eventually
 
 pytestmark = needs_aider

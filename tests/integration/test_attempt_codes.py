@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aider_support import AIDER_PYTHON, git, make_repo, needs_aider, processes_in
 
 from devteam_aider import AiderHost
 from devteam_contracts.commands import ImplementCommand, TaskRef
@@ -23,6 +22,7 @@ from devteam_implement.settings import ImplementSettings
 from devteam_scripted_model import ScriptedModelServer
 from devteam_scripted_model.scenarios import attempt_scenario
 
+from aider_support import AIDER_PYTHON, git, make_repo, needs_aider, processes_in
 from support import eventually
 
 pytestmark = needs_aider

@@ -87,6 +87,7 @@ class AiderHost:
         self._proc: asyncio.subprocess.Process | None = None
         self._starting: asyncio.Task[None] | None = None
         self._queues: dict[str, asyncio.Queue[Any]] = {}
+        self._owners: dict[str, asyncio.subprocess.Process] = {}  # attempt id → its host
         self._write_lock = asyncio.Lock()
         self._failure: str | None = None
         self._failed_at = 0.0
@@ -212,8 +213,9 @@ class AiderHost:
                 elif message.get("type") == "error":
                     log.warning("aider host: %s", message.get("message"))
         finally:
-            for queue in self._queues.values():
-                queue.put_nowait(_DIED)
+            for attempt_id, owner in list(self._owners.items()):
+                if owner is proc and attempt_id in self._queues:
+                    self._queues[attempt_id].put_nowait(_DIED)
             await self._stop_process(proc)
             if self._proc is proc:
                 self.ready_info = None
@@ -275,12 +277,15 @@ class AiderHost:
                 raise
         finally:
             self._queues.pop(attempt_id, None)
+            self._owners.pop(attempt_id, None)
 
     async def _start_attempt(self, start: dict[str, Any], wait_ready_s: float) -> None:
         # A host that died just now may still look alive until its exit is noticed; nothing
         # ran yet, so wait for its restart once before giving up on the host.
         for tries_left in (1, 0):
             await self.wait_ready(wait_ready_s)
+            if self._proc is not None:
+                self._owners[str(start["id"])] = self._proc
             try:
                 await self._send(start)
                 return
