@@ -1,7 +1,10 @@
-"""Tenant usage: a run's total overwrites, never increments; ended runs fold once (pure)."""
+"""Usage of runs and tenants: recorded totals overwrite, never increment; ended runs fold
+once; a run keeps its latest attempts and every attempt's usage (pure)."""
 
 from datetime import UTC, datetime
 
+from devteam_bus.lifecycle import ATTEMPTS_KEPT, with_attempt
+from devteam_contracts.runs import AttemptCode, AttemptRecord, RunMode, RunState, RunStatus
 from devteam_contracts.usage import RECENTLY_ENDED, TenantUsage, Usage, total
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -44,3 +47,30 @@ def test_the_recent_runs_are_bounded() -> None:
     assert len(usage.recent) == RECENTLY_ENDED
     assert usage.ended_runs == RECENTLY_ENDED + 20
     assert usage.total.prompt_tokens == RECENTLY_ENDED + 20
+
+
+def run_state() -> RunState:
+    return RunState(id="run-a", tenant="t", project_id="p", mode=RunMode.CONTINUOUS,
+                    state=RunStatus.RUNNING, created_at=AT, updated_at=AT)  # fmt: skip
+
+
+def record(task: str, attempt: int, usage: Usage) -> AttemptRecord:
+    return AttemptRecord(task_id=task, attempt=attempt, code=AttemptCode.CHANGED,
+                         runner="host", duration_s=1, usage=usage)  # fmt: skip
+
+
+def test_a_redelivered_attempt_replaces_its_record_and_its_usage() -> None:
+    run = with_attempt(run_state(), record("1", 1, u(100)))
+    run = with_attempt(run, record("1", 1, u(120)))
+    assert [(a.task_id, a.attempt) for a in run.attempts] == [("1", 1)]
+    assert (run.attempts_total, run.usage.prompt_tokens) == (1, 120)
+
+
+def test_a_long_run_keeps_the_latest_attempts_and_every_attempts_usage() -> None:
+    run = run_state()
+    for n in range(ATTEMPTS_KEPT + 50):
+        run = with_attempt(run, record(str(n), 1, u(10)))
+    assert len(run.attempts) == ATTEMPTS_KEPT
+    assert run.attempts[-1].task_id == str(ATTEMPTS_KEPT + 49)
+    assert run.attempts_total == ATTEMPTS_KEPT + 50
+    assert run.usage.prompt_tokens == 10 * (ATTEMPTS_KEPT + 50)

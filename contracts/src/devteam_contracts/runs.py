@@ -160,9 +160,11 @@ class RunState(Strict):
     max_tasks: int | None = None
     selections: int = Field(default=0, description="How many SELECTs this run has made.")
     attempts: list[AttemptRecord] = Field(
-        default_factory=list, description="Every IMPLEMENT attempt, in order."
+        default_factory=list,
+        description="IMPLEMENT attempts in order: the last 200 (every one is also an event).",
     )
-    usage: Usage = Field(default_factory=Usage, description="Sum over `attempts`.")
+    attempts_total: int = Field(default=0, ge=0, description="Attempts made, all told.")
+    usage: Usage = Field(default_factory=Usage, description="Tokens and cost of every attempt.")
 
 
 class RunAccepted(Strict):

@@ -18,6 +18,18 @@ class Usage(Strict):
     cost_usd: float | None = Field(default=None, ge=0)
     requests: int = Field(default=0, ge=0, description="Model calls made, answered or not.")
 
+    def __sub__(self, other: "Usage") -> "Usage":
+        """What `self` has more than `other` (never below zero): a total without one part."""
+        cost = None
+        if self.cost_usd is not None or other.cost_usd is not None:
+            cost = max(0.0, round((self.cost_usd or 0.0) - (other.cost_usd or 0.0), 6))
+        return Usage(
+            prompt_tokens=max(0, self.prompt_tokens - other.prompt_tokens),
+            completion_tokens=max(0, self.completion_tokens - other.completion_tokens),
+            cost_usd=cost,
+            requests=max(0, self.requests - other.requests),
+        )
+
     def __add__(self, other: "Usage") -> "Usage":
         costs = [c for c in (self.cost_usd, other.cost_usd) if c is not None]
         return Usage(
@@ -37,19 +49,6 @@ def total(usages: "list[Usage]") -> Usage:
 
 
 RECENTLY_ENDED = 500
-
-
-def _delta(new: Usage, old: Usage) -> Usage:
-    """`new - old`, for a run whose total changed after it ended (never below zero)."""
-    cost = None
-    if new.cost_usd is not None or old.cost_usd is not None:
-        cost = max(0.0, round((new.cost_usd or 0.0) - (old.cost_usd or 0.0), 6))
-    return Usage(
-        prompt_tokens=max(0, new.prompt_tokens - old.prompt_tokens),
-        completion_tokens=max(0, new.completion_tokens - old.completion_tokens),
-        cost_usd=cost,
-        requests=max(0, new.requests - old.requests),
-    )
 
 
 class TenantUsage(Strict):
@@ -77,7 +76,7 @@ class TenantUsage(Strict):
         active, recent = dict(self.active), dict(self.recent)
         summed, runs = self.ended, self.ended_runs
         if run_id in recent:
-            summed = summed + _delta(usage, recent[run_id])
+            summed = summed + (usage - recent[run_id])
             recent[run_id] = usage
         elif ended:
             active.pop(run_id, None)

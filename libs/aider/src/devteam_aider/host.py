@@ -43,6 +43,10 @@ class HostDiedError(Exception):
     """The host went away while an attempt was running on it."""
 
 
+class _NotStarted(Exception):
+    """The host went away before it started the attempt (so nothing ran)."""
+
+
 @dataclass(frozen=True)
 class HostRequest:
     """One attempt: Aider's arguments, where to run, its whole environment, what to say."""
@@ -250,51 +254,52 @@ class AiderHost:
         Raises `HostUnavailable` before anything ran, `HostDiedError` if the host died during
         the attempt.
         """
-        attempt_id = uuid.uuid4().hex
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._queues[attempt_id] = queue
-        started = time.monotonic()
-        state = {"pid": None, "killed": False}
-        start = {
-            "type": "start",
-            "id": attempt_id,
-            "argv": request.argv,
-            "cwd": str(request.cwd),
-            "env": dict(request.env),
-            "message": request.message,
-            "accounting": str(request.accounting),
-            "tags_cache": str(request.tags_cache),
-            "retry_timeout_s": request.retry_timeout_s,
-        }
-        try:
-            await self._start_attempt(start, wait_ready_s)
+        for tries_left in (1, 0):
+            attempt_id = uuid.uuid4().hex
+            queue: asyncio.Queue[Any] = asyncio.Queue()
+            self._queues[attempt_id] = queue
+            started = time.monotonic()
+            state: dict[str, Any] = {"pid": None, "killed": False}
+            start = {
+                "type": "start",
+                "id": attempt_id,
+                "argv": request.argv,
+                "cwd": str(request.cwd),
+                "env": dict(request.env),
+                "message": request.message,
+                "accounting": str(request.accounting),
+                "tags_cache": str(request.tags_cache),
+                "retry_timeout_s": request.retry_timeout_s,
+            }
             try:
+                await self._send_start(start, wait_ready_s)
                 return await self._follow(
                     attempt_id, queue, state, on_line, started, timeout_s, kill_grace_s
                 )
-            except asyncio.CancelledError:
-                await asyncio.shield(self._kill_and_wait(attempt_id, queue, state, kill_grace_s))
-                raise
-        finally:
-            self._queues.pop(attempt_id, None)
-            self._owners.pop(attempt_id, None)
-
-    async def _start_attempt(self, start: dict[str, Any], wait_ready_s: float) -> None:
-        # A host that died just now may still look alive until its exit is noticed; nothing
-        # ran yet, so wait for its restart once before giving up on the host.
-        for tries_left in (1, 0):
-            await self.wait_ready(wait_ready_s)
-            if self._proc is not None:
-                self._owners[str(start["id"])] = self._proc
-            try:
-                await self._send(start)
-                return
-            except HostDiedError as exc:
-                if self._proc is not None:
-                    await self._stop_process(self._proc)
+            except _NotStarted as exc:
+                # The host died before it forked this attempt (it may have looked alive
+                # until its exit was noticed): nothing ran, so try its restart once.
                 if not tries_left:
                     raise HostUnavailable(str(exc)) from exc
                 await asyncio.sleep(0.1)
+            except asyncio.CancelledError:
+                await asyncio.shield(self._kill_and_wait(attempt_id, queue, state, kill_grace_s))
+                raise
+            finally:
+                self._queues.pop(attempt_id, None)
+                self._owners.pop(attempt_id, None)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send_start(self, start: dict[str, Any], wait_ready_s: float) -> None:
+        await self.wait_ready(wait_ready_s)
+        if self._proc is not None:
+            self._owners[str(start["id"])] = self._proc
+        try:
+            await self._send(start)
+        except HostDiedError as exc:
+            if self._proc is not None:
+                await self._stop_process(self._proc)
+            raise _NotStarted(str(exc)) from exc
 
     async def _follow(
         self,
@@ -323,6 +328,8 @@ class AiderHost:
             except TimeoutError:
                 continue
             if message is _DIED:
+                if state["pid"] is None:
+                    raise _NotStarted("the Aider host died before the attempt started")
                 raise HostDiedError("the Aider host died during the attempt")
             kind = message.get("type")
             if kind == "output":

@@ -25,6 +25,9 @@ from devteam_contracts.usage import total
 log = logging.getLogger(__name__)
 
 OUTPUT_TAIL_CHARS = 4000
+# Attempts kept in the run's state (every attempt is also in the run's events): a long
+# continuous run must stay well inside NATS's message size.
+ATTEMPTS_KEPT = 200
 
 
 async def end_run(
@@ -151,7 +154,7 @@ async def advance(
         if run.state.terminal:
             return None
         moved = run.model_copy(update={"state": RunStatus.RUNNING, "current": current})
-        return _with_attempt(moved, record) if record is not None else moved
+        return with_attempt(moved, record) if record is not None else moved
 
     run = await RunStore(bus).update(cmd.run_id, change)
     if run is None or run.state.terminal:
@@ -161,19 +164,23 @@ async def advance(
     return run
 
 
-def _with_attempt(run: RunState, record: AttemptRecord) -> RunState:
-    # A redelivered command records its attempt again: the newer record replaces the older.
-    kept = [a for a in run.attempts if (a.task_id, a.attempt) != (record.task_id, record.attempt)]
-    attempts = [*kept, record]
-    return run.model_copy(
-        update={"attempts": attempts, "usage": total([a.usage for a in attempts])}
-    )
+def with_attempt(run: RunState, record: AttemptRecord) -> RunState:
+    """The run with `record` added: the newer record of a redelivered attempt replaces the
+    older (always among the kept ones: it is the run's latest), only the last `ATTEMPTS_KEPT`
+    are kept, and the run's usage is kept by difference, so dropped attempts still count."""
+    key = (record.task_id, record.attempt)
+    replaced = [a for a in run.attempts if (a.task_id, a.attempt) == key]
+    usage = run.usage - total([a.usage for a in replaced]) + record.usage
+    kept = [a for a in run.attempts if (a.task_id, a.attempt) != key]
+    attempts = [*kept, record][-ATTEMPTS_KEPT:]
+    count = run.attempts_total + (0 if replaced else 1)
+    return run.model_copy(update={"attempts": attempts, "attempts_total": count, "usage": usage})
 
 
 async def record_attempt(bus: Bus, run_id: str, record: AttemptRecord) -> RunState | None:
     """Store an attempt that leads nowhere (it failed, or its run was cancelled meanwhile):
     recorded even on a run that has ended, so its reason code and usage are never lost."""
-    run = await RunStore(bus).update(run_id, lambda r: _with_attempt(r, record))
+    run = await RunStore(bus).update(run_id, lambda r: with_attempt(r, record))
     if run is not None:
         await UsageStore(bus).record(run)
     return run
