@@ -89,6 +89,7 @@ async def test_a_tenant_sees_only_its_own_projects_and_runs(
         async with websockets.connect(url, additional_headers=other) as ws:
             await asyncio.wait_for(ws.recv(), 5)
     assert (await api.get(f"/v1/projects/{project['id']}")).status_code == 200
+    await api.post(f"/v1/runs/{run['run_id']}/cancel")  # the stack is shared: leave it idle
 
 
 async def test_a_secret_in_a_repository_url_is_refused_and_not_echoed(
@@ -118,3 +119,4 @@ async def test_idempotency_key_makes_a_retried_start_a_no_op(
     other = await api.post(f"/v1/projects/{project['id']}/runs", json={})
     assert other.status_code == 202
     assert other.json()["run_id"] != first.json()["run_id"]
+    await api.post(f"/v1/runs/{other.json()['run_id']}/cancel")

@@ -17,4 +17,7 @@ def main() -> None:
         port=settings.port,
         log_level="info",
         ws="websockets-sansio",
+        # Longer than clients keep idle connections (httpx: 5 s, browsers: more), so a client
+        # never reuses a connection the server is closing at that moment.
+        timeout_keep_alive=75,
     )
