@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import RunEndedError
+from devteam_bus.periodic import every
 from devteam_bus.runstore import RunStore
 
 T = TypeVar("T")
@@ -16,32 +17,30 @@ log = logging.getLogger(__name__)
 POLL_S = 0.5
 
 
-async def _until_ended(bus: Bus, run_id: str) -> None:
-    store = RunStore(bus)
-    while True:
-        await asyncio.sleep(POLL_S)
-        try:
-            run = await store.get(run_id)
-        except Exception as exc:  # NATS hiccup: keep working, look again next time
-            log.debug("cancellation check for %s failed: %s", run_id, exc)
-            continue
-        if run is None or run.state.terminal:
-            return
-
-
 async def unless_ended(bus: Bus, run_id: str, work: Awaitable[T]) -> T:
     """Await `work`, but cancel it (killing its subprocess group) once the run has ended.
 
     Raises `RunEndedError` when the run was cancelled (or otherwise ended) meanwhile.
     """
+    store = RunStore(bus)
+    ended = asyncio.Event()
+
+    async def check() -> None:
+        try:
+            run = await store.get(run_id)
+        except Exception as exc:  # NATS hiccup: keep working, look again next time
+            log.debug("cancellation check for %s failed: %s", run_id, exc)
+            return
+        if run is None or run.state.terminal:
+            ended.set()
+
     job = asyncio.ensure_future(work)
-    watcher = asyncio.create_task(_until_ended(bus, run_id))
+    noticed = asyncio.create_task(ended.wait())
     try:
-        await asyncio.wait({job, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        async with every(POLL_S, check):
+            await asyncio.wait({job, noticed}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        noticed.cancel()
     if job.done():
         return job.result()
     job.cancel()

@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from devteam_bus.connection import Bus
+from devteam_bus.periodic import every
 from devteam_bus.publish import publish_event
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import RunState
@@ -59,11 +60,6 @@ class LogStream:
                 data={"lines": lines},
             )
 
-    async def _ticker(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_INTERVAL_S)
-            await self.flush()
-
 
 @contextlib.asynccontextmanager
 async def log_stream(
@@ -76,11 +72,8 @@ async def log_stream(
 ) -> AsyncIterator[LogStream]:
     """A `LogStream` flushed periodically while the body runs and once more at the end."""
     stream = LogStream(bus, run, stage, task_id, attempt, redact)
-    ticker = asyncio.create_task(stream._ticker())
     try:
-        yield stream
+        async with every(FLUSH_INTERVAL_S, stream.flush):
+            yield stream
     finally:
-        ticker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ticker
         await stream.flush()

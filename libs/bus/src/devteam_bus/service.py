@@ -1,7 +1,6 @@
 """Process entry point shared by the stage services: logging, signals, graceful drain."""
 
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -63,9 +62,10 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     _done, late = await asyncio.wait(tasks, timeout=settings.shutdown_grace_s)
     for task in late:
         task.cancel()
-    for task in late:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if late:
+        # Bounded: nats-py swallows cancellation inside its calls (see periodic.py), so a
+        # cancelled job may not end; its message is not acked and comes back anyway.
+        await asyncio.wait(late, timeout=5)
     stopping.cancel()
     await bus.close()
     log.info("%s: stopped", name)
