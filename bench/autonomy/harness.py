@@ -126,7 +126,9 @@ def summarise(model: ModelSpec, outcomes: list[dict[str, Any]]) -> dict[str, Any
         "prompt_tokens": sum(o["usage"]["prompt_tokens"] for o in outcomes),
         "completion_tokens": sum(o["usage"]["completion_tokens"] for o in outcomes),
         "cost_usd": round(sum(costs), 6) if costs else None,
-        "task_s_median": statistics.median(o["task_s"] for o in outcomes) if outcomes else 0,
+        "task_s_median": round(statistics.median(o["task_s"] for o in outcomes), 3)
+        if outcomes
+        else 0,
         "edit_requests_per_done_task": (
             round(statistics.mean(o["edit_requests"] for o in done), 2) if done else None
         ),
