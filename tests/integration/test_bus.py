@@ -42,10 +42,10 @@ def select_cmd(run_id: str = "run-1", selection: int = 1) -> SelectCommand:
 
 
 async def start_worker(
-    bus: Bus, settings: BusSettings, handler: object
+    bus: Bus, settings: BusSettings, handler: object, concurrency: int = 1
 ) -> tuple[asyncio.Event, asyncio.Task[None]]:
     stop = asyncio.Event()
-    worker = StageWorker(bus, settings, Stage.SELECT, SelectCommand, handler)  # type: ignore[arg-type]
+    worker = StageWorker(bus, settings, Stage.SELECT, SelectCommand, handler, concurrency)  # type: ignore[arg-type]
     return stop, asyncio.create_task(worker.run(stop))
 
 
@@ -183,6 +183,57 @@ async def test_long_job_is_kept_alive_past_ack_wait(bus: Bus, bus_settings: BusS
     await stop_worker(stop, task)
     assert calls == 1
     assert info.num_redelivered == 0
+
+
+async def test_a_worker_settles_up_to_its_concurrency_at_once(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    runs = [f"run-{i}" for i in range(5)]
+    for run_id in runs:
+        await new_run(bus, run_id)
+    running, most = 0, 0
+    release = asyncio.Event()
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+
+    stop, task = await start_worker(bus, bus_settings, handler, concurrency=3)
+    for run_id in runs:
+        await publish_command(bus, Stage.SELECT, select_cmd(run_id))
+    await eventually(lambda: _true(running == 3), what="three commands in hand at once")
+    await asyncio.sleep(0.5)
+    assert (running, most) == (3, 3)  # never more than the limit
+    release.set()
+    await eventually(lambda: _true_async(pending(bus), 0), what="all five settled")
+    await stop_worker(stop, task)
+    assert most == 3
+
+
+async def test_stopping_drains_the_commands_in_hand(bus: Bus, bus_settings: BusSettings) -> None:
+    for i in range(3):
+        await new_run(bus, f"run-{i}")
+    finished: list[str] = []
+
+    async def handler(cmd: SelectCommand) -> None:
+        await asyncio.sleep(1.5)
+        finished.append(cmd.run_id)
+
+    stop, task = await start_worker(bus, bus_settings, handler, concurrency=4)
+    for i in range(3):
+        await publish_command(bus, Stage.SELECT, select_cmd(f"run-{i}"))
+    await eventually(lambda: _true_async(_ack_pending(bus), 3), what="three in hand")
+    await stop_worker(stop, task)  # returns only after the three have finished and been acked
+    assert sorted(finished) == ["run-0", "run-1", "run-2"]
+    await eventually(lambda: _true_async(pending(bus), 0), what="the three acked")
+
+
+async def _ack_pending(bus: Bus) -> int:
+    info = await bus.js.consumer_info(STREAM_COMMANDS, durable_name(Stage.SELECT))
+    return int(info.num_ack_pending)
 
 
 async def test_compare_and_set_applies_every_concurrent_update(bus: Bus) -> None:

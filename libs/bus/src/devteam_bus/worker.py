@@ -5,13 +5,18 @@ failure: malformed commands are terminated and recorded, `PermanentError` fails 
 terminates, anything unexpected is nak'ed with a delay until `max_deliver`, after which the run
 is failed as poisoned instead of being retried forever. A command is acked only after the handler
 returned, i.e. after its effect is durable and the next command is published.
+
+A worker settles up to `concurrency` commands at once (`DEVTEAM_<STAGE>_CONCURRENCY`), each in
+its own task with its own keep-alive; commands of one run never race, because a run has one
+command in flight at a time and a project one active run.
 """
 
 import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
 
 from nats.aio.msg import Msg
@@ -43,6 +48,26 @@ log = logging.getLogger(__name__)
 C = TypeVar("C", bound=CommandBase)
 Handler = Callable[[C], Awaitable[None]]
 
+# Commands a worker settles at once unless `DEVTEAM_<STAGE>_CONCURRENCY` says otherwise:
+# implement mostly waits on a model, verify is CPU-bound, the others are short git work.
+DEFAULT_CONCURRENCY = 4
+STAGE_CONCURRENCY = {Stage.IMPLEMENT: 8, Stage.VERIFY: os.cpu_count() or 1}
+
+
+def concurrency_of(stage: Stage, environ: Mapping[str, str] | None = None) -> int:
+    """The stage's concurrency limit: `DEVTEAM_<STAGE>_CONCURRENCY`, else its default."""
+    var = f"DEVTEAM_{stage.value.upper()}_CONCURRENCY"
+    raw = (os.environ if environ is None else environ).get(var)
+    if raw is None or not raw.strip():
+        return STAGE_CONCURRENCY.get(stage, DEFAULT_CONCURRENCY)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{var} must be a whole number ≥ 1, not {raw!r}") from None
+    if not 1 <= value <= 256:
+        raise ValueError(f"{var} must be between 1 and 256, not {value}")
+    return value
+
 
 class StageWorker(Generic[C]):
     """A durable pull consumer for one stage, shared by all replicas of that stage."""
@@ -54,12 +79,14 @@ class StageWorker(Generic[C]):
         stage: Stage,
         model: type[C],
         handler: Handler[C],
+        concurrency: int | None = None,
     ) -> None:
         self.bus = bus
         self.settings = settings
         self.stage = stage
         self.model = model
         self.handler = handler
+        self.concurrency = concurrency or concurrency_of(stage)
 
     def consumer_config(self) -> api.ConsumerConfig:
         """The durable consumer's settings, from `BusSettings`."""
@@ -91,38 +118,61 @@ class StageWorker(Generic[C]):
         return None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Fetch and handle commands one at a time until `stop` is set.
+        """Fetch and handle up to `concurrency` commands at once until `stop` is set, then
+        let the ones in hand finish.
 
-        The flag is checked between messages, so the message in hand is finished (or its
-        handler cancelled by the caller after the grace period, leading to a redelivery).
+        Cancelled (after the shutdown grace period), the commands in hand are cancelled too;
+        they are not acked, so JetStream redelivers them.
         """
         sub = await self._subscribe(stop)
         if sub is None:
             return
-        log.info("%s worker ready", self.stage.value)
+        log.info("%s worker ready (concurrency %d)", self.stage.value, self.concurrency)
+        inflight: set[asyncio.Task[None]] = set()
         try:
-            await self._loop(sub, stop)
+            await self._loop(sub, stop, inflight)
+            if inflight:
+                await asyncio.wait(inflight)
         finally:
+            for task in inflight:
+                task.cancel()
+            if inflight:
+                await asyncio.wait(inflight, timeout=5)
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()  # type: ignore[attr-defined]
 
-    async def _loop(self, sub: object, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                msgs = await sub.fetch(1, timeout=1)  # type: ignore[attr-defined]
-            except (NatsTimeoutError, TimeoutError):
-                continue
-            except ConnectionClosedError:
-                return
-            except Exception as exc:  # reconnecting: keep the loop alive
-                log.warning("fetch failed (%s); retrying", exc)
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
+    async def _loop(
+        self, sub: object, stop: asyncio.Event, inflight: set[asyncio.Task[None]]
+    ) -> None:
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                free = self.concurrency - len(inflight)
+                if free <= 0:
+                    await asyncio.wait({stopping, *inflight}, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 try:
-                    await self.handle(msg)
-                except Exception:  # settling failed (connection lost): JetStream redelivers
-                    log.exception("%s: could not settle a message; it will come back", self.stage)
+                    msgs = await sub.fetch(free, timeout=1)  # type: ignore[attr-defined]
+                except (NatsTimeoutError, TimeoutError):
+                    continue
+                except ConnectionClosedError:
+                    return
+                except Exception as exc:  # reconnecting: keep the loop alive
+                    log.warning("fetch failed (%s); retrying", exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                for msg in msgs:
+                    task = asyncio.create_task(self._settle(msg))
+                    inflight.add(task)
+                    task.add_done_callback(inflight.discard)
+        finally:
+            stopping.cancel()
+
+    async def _settle(self, msg: Msg) -> None:
+        try:
+            await self.handle(msg)
+        except Exception:  # settling failed (connection lost): JetStream redelivers
+            log.exception("%s: could not settle a message; it will come back", self.stage)
 
     async def handle(self, msg: Msg) -> None:
         """Settle one message; never raises."""
