@@ -17,8 +17,11 @@ from e2e_client import KEY_ENV, MODEL_KEY
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """`devteam up` on free ports, shared by every test that needs no stack of its own."""
-    with local_stack(tmp_path_factory.mktemp("stack"), {KEY_ENV: MODEL_KEY}) as running:
+    """`devteam up` on free ports with two replicas of every stage, shared by every test that
+    needs no stack of its own."""
+    scale = dict.fromkeys(("selector", "prep", "implement", "verify"), 2)
+    data = tmp_path_factory.mktemp("stack")
+    with local_stack(data, {KEY_ENV: MODEL_KEY}, scale=scale) as running:
         yield running
 
 

@@ -2,7 +2,6 @@
 health, and the process topology `devteam up` started."""
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,11 @@ def read_cmdline(pid: int) -> str:
     return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
-def test_devteam_up_runs_nats_and_five_service_processes(stack: RunningStack) -> None:
-    names = {"nats-server", "gateway", "selector", "prep", "implement", "verify"}
-    assert set(stack.pids) == names
+def test_devteam_up_runs_nats_and_the_service_replicas(stack: RunningStack) -> None:
+    stages = [f"{s}-{i}" for s in ("selector", "prep", "implement", "verify") for i in (1, 2)]
+    assert set(stack.pids) == {"nats-server", "gateway-1", *stages}
     for name, pid in stack.pids.items():
-        expected = "nats-server" if name == "nats-server" else f"devteam-{name}"
+        expected = "nats-server" if name == "nats-server" else f"devteam-{name.rsplit('-', 1)[0]}"
         assert expected in read_cmdline(pid)
 
 
@@ -71,7 +70,7 @@ async def test_invalid_bodies_get_422_naming_the_field(
 async def test_a_tenant_sees_only_its_own_projects_and_runs(
     stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
 ) -> None:
-    nats_url = json.loads((stack.data_dir / "stack.json").read_text())["nats_url"]
+    nats_url = stack.nats_url
     bus = await connect(BusSettings(nats_url=nats_url), "test")
     await TokenStore(bus).add("other-tenant-token-123456", "other")
     await bus.close()

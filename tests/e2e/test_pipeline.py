@@ -6,9 +6,13 @@ from typing import Any
 
 import httpx
 import pytest
+from nats.js.errors import NotFoundError
 
+from devteam_bus.connection import connect
+from devteam_bus.settings import BusSettings
 from devteam_cli.demo_project import TASKS_LIST, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
+from devteam_contracts.subjects import OBJECTS_BUNDLES
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 from aider_support import processes_in
@@ -74,6 +78,22 @@ async def test_three_tasks_run_to_completed(
     # Aider really talked to the model, for the edits and for its own commit messages.
     kinds = [r["kind"] for r in model.requests()]
     assert kinds.count("edit") >= 3 and kinds.count("commit_message") >= 3
+    # Implement's commits reached verify and complete as bundles in NATS (every replica has
+    # its own data directory), and they are gone with the run.
+    assert await bundle_names(stack, run_id) == []
+
+
+async def bundle_names(stack: RunningStack, run_id: str) -> list[str]:
+    bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
+    try:
+        obs = await bus.js.object_store(OBJECTS_BUNDLES)
+        try:
+            entries = await obs.list(ignore_deletes=True)
+        except NotFoundError:
+            return []
+        return [e.name for e in entries if e.name and e.name.startswith(f"{run_id}/")]
+    finally:
+        await bus.close()
 
 
 async def test_failing_task_stops_the_run_at_verify(
@@ -127,7 +147,7 @@ async def test_cancel_kills_the_running_aider_and_frees_the_project(
     body = project_body(repo, model)
     created = (await api.post("/v1/projects", json=body)).json()
     run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
-    workspaces = (stack.data_dir / "workspaces").resolve()
+    workspaces = (stack.data_dir / "services").resolve()  # every replica's own trees
 
     await eventually(lambda: at_model(model, "stall"), timeout_s=60, what="Aider asking the model")
     assert processes_in(workspaces), "Aider runs in the task's worktree"

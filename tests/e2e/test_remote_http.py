@@ -58,7 +58,7 @@ def http_body(server: GitHttpServer, model: ScriptedModelServer, token_env: str)
 
 
 async def audit_text(stack: RunningStack) -> str:
-    nats_url = json.loads((stack.data_dir / "stack.json").read_text())["nats_url"]
+    nats_url = stack.nats_url
     bus = await connect(BusSettings(nats_url=nats_url), "test")
     info = await bus.js.stream_info(STREAM_AUDIT)
     records = [
@@ -71,7 +71,8 @@ async def audit_text(stack: RunningStack) -> str:
 
 def everything_on_disk(stack: RunningStack) -> str:
     texts = [p.read_text(errors="replace") for p in (stack.data_dir / "logs").glob("*.log")]
-    texts += [p.read_text(errors="replace") for p in stack.data_dir.glob("mirrors/*/*.git/config")]
+    configs = stack.data_dir.glob("services/*/mirrors/*/*.git/config")
+    texts += [p.read_text(errors="replace") for p in configs]
     return "\n".join(texts)
 
 

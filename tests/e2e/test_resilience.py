@@ -55,8 +55,10 @@ async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
     created = (await api.post("/v1/projects", json=project_body(repo, model))).json()
     run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
     await eventually(lambda: at_model(model, "task-1-slow"), timeout_s=60, what="Aider waiting")
-    implement = json.loads((stack.data_dir / "stack.json").read_text())["pids"]["implement"]
-    os.kill(implement, signal.SIGKILL)  # no drain, no ack: JetStream must redeliver
+    pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
+    for name, pid in pids.items():
+        if name.startswith("implement-"):  # every replica: the attempt is on one of them
+            os.kill(pid, signal.SIGKILL)  # no drain, no ack: JetStream must redeliver
 
     frames = await events(stack, run_id)
     run = (await api.get(f"/v1/runs/{run_id}")).json()
@@ -64,7 +66,7 @@ async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
     types = [f["event"]["type"] for f in frames if f["event"]["type"] != "log"]
     assert types.count("task.completed") == 3
     log = (stack.data_dir / "devteam-up.log").read_text()
-    assert "implement exited (-9); restarting" in log
+    assert "implement-1 exited (-9); restarting" in log
 
 
 async def test_the_stack_stopped_and_started_again_finishes_the_run(

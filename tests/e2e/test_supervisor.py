@@ -48,7 +48,9 @@ def test_two_stacks_side_by_side_and_ctrl_c_stops_everything(tmp_path: Path) -> 
     with (
         local_stack(tmp_path / "a") as first,
         # No Aider host here: this stack never runs Aider, and starting one costs seconds.
-        local_stack(tmp_path / "b", {"DEVTEAM_AIDER_HOST": "false"}) as second,
+        local_stack(
+            tmp_path / "b", {"DEVTEAM_AIDER_HOST": "false"}, scale={"prep": 2, "verify": 3}
+        ) as second,
     ):
         assert first.url != second.url
         for stack in (first, second):
@@ -60,14 +62,22 @@ def test_two_stacks_side_by_side_and_ctrl_c_stops_everything(tmp_path: Path) -> 
         pids = [*first.pids.values(), *second.pids.values()]
         assert all(alive(pid) for pid in pids)
         deadline = time.monotonic() + 60
-        while (host := aider_host_of(first.pids["implement"])) is None:
+        while (host := aider_host_of(first.pids["implement-1"])) is None:
             assert time.monotonic() < deadline, "the Aider host did not start"
             time.sleep(0.1)
         pids.append(host)
-        assert aider_host_of(second.pids["implement"]) is None
+        assert aider_host_of(second.pids["implement-1"]) is None
         assert (tmp_path / "a" / "nats" / "jetstream").is_dir()  # the store is under --data-dir
+        assert sorted(second.pids) == [
+            "gateway-1", "implement-1", "nats-server", "prep-1", "prep-2", "selector-1",
+            "verify-1", "verify-2", "verify-3",
+        ]  # fmt: skip
+        up_log = (tmp_path / "b" / "devteam-up.log").read_text()
+        assert f"verify-3 (pid {second.pids['verify-3']})" in up_log  # it says what it started
+        # every process its own data directory, as on its own machine
+        assert (tmp_path / "b" / "services" / "verify-3").is_dir()
     assert first.process.returncode == 0 and second.process.returncode == 0
     assert not [pid for pid in pids if alive(pid)]
-    log = (tmp_path / "a" / "logs" / "selector.log").read_text()
+    log = (tmp_path / "a" / "logs" / "selector-1.log").read_text()
     assert "selector: stopped" in log  # drained, not killed
     assert os.path.exists(tmp_path / "a" / "logs" / "nats.log")

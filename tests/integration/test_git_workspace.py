@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devteam_cli.demo_project import TASKS_LIST, create_demo_repo
-from devteam_git.errors import InvalidInputError, MergeConflictError, PushRejectedError
+from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
 from devteam_git.maintenance import sweep
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import (
@@ -18,6 +18,7 @@ from devteam_git.workspace import (
     check_branch_name,
     collect_garbage,
     commit_all,
+    handover_ref,
     head,
     squash_commit,
     task_branch,
@@ -69,7 +70,7 @@ async def test_task_lands_as_one_commit_and_is_pushed(remote: Path, ws: Workspac
     (path / "calc.py").write_text("def add(a, b):\n    return b + a\n")
     tip = await commit_all(path, "aider: tweak")
     ticked = TASKS_LIST.replace("- [ ] 1 ", "- [x] 1 ", 1).encode()
-    commit = await squash_commit(path, base, "1 Add add\n", "tasks_list.md", ticked)
+    commit = await squash_commit(ws.mirror, base, tip, "1 Add add\n", "tasks_list.md", ticked)
     assert git(path, "rev-parse", f"{commit}^") == base
     assert sorted(await changed_paths(path, base, commit)) == ["calc.py", "tasks_list.md"]
     assert await changed_paths(path, tip, commit) == ["tasks_list.md"]
@@ -84,14 +85,16 @@ async def test_push_onto_a_moved_branch_is_rejected(
     base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     (path / "calc.py").write_text("x = 1\n")
-    await commit_all(path, "change")
+    tip = await commit_all(path, "change")
     # Someone else pushes to main meanwhile.
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(remote), str(other))
     (other / "README.md").write_text("changed\n")
     git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qam", "moved")
     git(other, "push", "-q", "origin", "main")
-    commit = await squash_commit(path, base, "1 x\n", "tasks_list.md", TASKS_LIST.encode())
+    commit = await squash_commit(
+        ws.mirror, base, tip, "1 x\n", "tasks_list.md", TASKS_LIST.encode()
+    )
     with pytest.raises(PushRejectedError):
         await ws.push(commit, "main")
 
@@ -142,9 +145,11 @@ async def test_replay_onto_a_moved_branch_merges_or_names_the_conflict(
     base = await ws.sync("main")
     path = await ws.prepare("run-1", "1", base)
     (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
-    await commit_all(path, "add")
+    tip = await commit_all(path, "add")
     ticked = TASKS_LIST.replace("- [ ] 1 ", "- [x] 1 ", 1)
-    ours = await squash_commit(path, base, "1 Add\n\ntrailer\n", "tasks_list.md", ticked.encode())
+    ours = await squash_commit(
+        ws.mirror, base, tip, "1 Add\n\ntrailer\n", "tasks_list.md", ticked.encode()
+    )
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(remote), str(other))
     (other / "tasks_list.md").write_text(TASKS_LIST + "- [ ] 4 A new task\n")
@@ -201,9 +206,53 @@ async def test_failed_task_branches_are_kept_until_their_retention_ends(ws: Work
     base = await ws.sync("main")
     await ws.prepare("run-1", "1", base)
     await ws.prepare("run-2", "1", base)  # run-1's task failed: its branch stays
-    assert await collect_garbage(ws, keep_failed_s=3600) == []
-    deleted = await collect_garbage(ws, keep_failed_s=-10)
-    assert deleted == ["devteam/run-1/1"]  # the checked-out branch is never deleted
+    git(ws.mirror, "update-ref", handover_ref("run-1", "1", 1), base)  # the failed task's hand-over
+    assert await collect_garbage(ws.mirror, keep_failed_s=3600) == []
+    deleted = await collect_garbage(ws.mirror, keep_failed_s=-10)
+    # the checked-out branch is never deleted
+    assert deleted == ["refs/devteam/run-1/1/1", "refs/heads/devteam/run-1/1"]
+
+
+async def test_commits_travel_between_data_directories_as_a_bundle(
+    tmp_path: Path, remote: Path
+) -> None:
+    """Implement's commits reach another process's own mirror through a bundle only: the
+    base comes from the customer's repository, the rest from the bundle."""
+    url = normalize_repo_url(str(remote))
+    maker = Workspace(tmp_path / "implement", "acme", "prj-1", url)
+    taker = Workspace(tmp_path / "verify", "acme", "prj-1", url)
+    base = await maker.sync("main")
+    path = await maker.prepare("run-1", "1", base)
+    (path / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    await commit_all(path, "one")
+    (path / "notes.md").write_text("two\n")
+    tip = await commit_all(path, "two")
+    bundle = await maker.bundle("run-1", "1", 1, base, tip)
+    calls = 0
+
+    async def source() -> bytes | None:
+        nonlocal calls
+        calls += 1
+        return bundle
+
+    handover = (handover_ref("run-1", "1", 1), source)
+    await taker.ensure_commit(tip, base=base, branch="main", handover=handover)
+    assert await taker.has_commit(tip) and calls == 1
+    tree = await taker.prepare("run-1", "1", tip)
+    assert tree != path and (tree / "notes.md").read_text() == "two\n"
+    await taker.ensure_commit(tip, base=base, branch="main", handover=handover)
+    assert calls == 1  # held already: nothing fetched
+    # the bundle holds only the task's commits, never the repository's history
+    assert len(bundle) < 2000
+    await taker.finish("run-1", "1")
+    assert git(taker.mirror, "for-each-ref", "refs/devteam/") == ""
+
+    async def gone() -> bytes | None:
+        return None
+
+    other = Workspace(tmp_path / "complete", "acme", "prj-1", url)
+    with pytest.raises(GitError, match="not handed over"):
+        await other.ensure_commit(tip, base=base, branch="main", handover=("refs/devteam/x", gone))
 
 
 async def test_start_up_sweep_repairs_what_a_crash_left(ws: Workspace, tmp_path: Path) -> None:

@@ -24,13 +24,18 @@ class RunningStack:
     data_dir: Path
     pids: dict[str, int]
     process: subprocess.Popen[bytes]
+    nats_url: str
 
 
 @contextmanager
 def local_stack(
-    data_dir: Path, extra_env: Mapping[str, str] | None = None, timeout_s: float = 90
+    data_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
+    timeout_s: float = 90,
+    scale: Mapping[str, int] | None = None,
 ) -> Iterator[RunningStack]:
-    """`devteam up` on free ports under `data_dir`; stopped with SIGINT (as Ctrl-C) at exit."""
+    """`devteam up` on free ports under `data_dir` (with `scale` replicas of services);
+    stopped with SIGINT (as Ctrl-C) at exit."""
     token = new_token()
     env = {**os.environ, **(extra_env or {}), "DEVTEAM_API_TOKEN": token}
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -38,6 +43,8 @@ def local_stack(
     stack_file.unlink(missing_ok=True)
     exe = Path(sys.executable).parent / "devteam"
     argv = [str(exe), "up", "--data-dir", str(data_dir), "--port", str(free_port())]
+    for service, replicas in (scale or {}).items():
+        argv += ["--scale", f"{service}={replicas}"]
     with open(data_dir / "devteam-up.log", "ab") as log:
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -51,7 +58,9 @@ def local_stack(
                 raise TimeoutError(f"devteam up not ready in {timeout_s:.0f} s")
             time.sleep(0.05)
         info = json.loads(stack_file.read_text())
-        yield RunningStack(info["gateway_url"], token, data_dir, info["pids"], proc)
+        yield RunningStack(
+            info["gateway_url"], token, data_dir, info["pids"], proc, info["nats_url"]
+        )
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)

@@ -20,6 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--port", type=int, help="gateway port (default $DEVTEAM_GATEWAY_PORT or 8080)")
     up.add_argument("--nats-port", type=int, help="NATS port (default: a free one)")
     up.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
+    up.add_argument(
+        "--scale",
+        action="append",
+        default=[],
+        metavar="SERVICE=N",
+        help="run N replicas of a service (selector, prep, implement, verify); repeatable",
+    )
     prov = sub.add_parser(
         "provision", help="create/update streams and buckets on $DEVTEAM_NATS_URL"
     )
@@ -31,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     prov.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
     args = parser.parse_args(argv)
     if args.command == "up":
-        return run_stack(config_from(args.data_dir, args.port, args.nats_port, args.tenant))
+        try:
+            cfg = config_from(args.data_dir, args.port, args.nats_port, args.tenant, args.scale)
+        except ValueError as exc:
+            parser.error(str(exc))
+        return run_stack(cfg)
     settings = BusSettings()
 
     async def do_provision() -> None:

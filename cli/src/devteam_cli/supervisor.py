@@ -1,8 +1,10 @@
 """`devteam up`: the whole topology on one machine, without Docker.
 
 An embedded nats-server with JetStream, the streams and buckets provisioned, a development API
-token, and one process per service. Services that die are restarted with back-off; Ctrl-C (or
-SIGTERM) stops the services first (they drain), then NATS.
+token, and one process per service replica (`--scale implement=3`: replicas of a stage share
+its durable consumer). Every process has its own data directory, `services/<name>-<n>/`, as
+it would on its own machine: stages share nothing but NATS. Services that die are restarted
+with back-off; Ctrl-C (or SIGTERM) stops the services first (they drain), then NATS.
 """
 
 import asyncio
@@ -23,6 +25,35 @@ from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.nats_server import free_port, start_nats, stop_process
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")
+# The gateway listens on one port: scale it behind a load balancer (or with compose), not here.
+SCALABLE = frozenset(SERVICES) - {"gateway"}
+MAX_REPLICAS = 16
+
+
+def parse_scale(items: list[str]) -> dict[str, int]:
+    """`["implement=3", "verify=2"]` → replicas per service (1 for the others).
+
+    `ValueError` with a clear message for an unknown service or a bad count.
+    """
+    scale = dict.fromkeys(SERVICES, 1)
+    for item in items:
+        name, sep, count = item.partition("=")
+        name = name.strip()
+        if not sep or name not in SERVICES:
+            raise ValueError(
+                f"--scale {item!r}: expected SERVICE=N with SERVICE one of "
+                f"{', '.join(sorted(SCALABLE))}"
+            )
+        if name not in SCALABLE:
+            raise ValueError("--scale: the gateway runs once under devteam up (it owns the port)")
+        try:
+            replicas = int(count)
+        except ValueError:
+            raise ValueError(f"--scale {item!r}: N must be a whole number") from None
+        if not 1 <= replicas <= MAX_REPLICAS:
+            raise ValueError(f"--scale {item!r}: N must be between 1 and {MAX_REPLICAS}")
+        scale[name] = replicas
+    return scale
 
 
 @dataclass
@@ -35,6 +66,11 @@ class StackConfig:
     tenant: str
     token: str
     host: str = "127.0.0.1"
+    scale: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 1))
+
+    def processes(self) -> list[tuple[str, str]]:
+        """(process name, service) of every replica: `implement-1`, `implement-2`, …"""
+        return [(f"{s}-{i}", s) for s in SERVICES for i in range(1, self.scale.get(s, 1) + 1)]
 
 
 @dataclass
@@ -42,6 +78,7 @@ class Child:
     """One supervised service process."""
 
     name: str
+    service: str
     proc: subprocess.Popen[bytes]
     restarts: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -55,13 +92,13 @@ def default_aider_python() -> str:
     return str(Path(sys.prefix).resolve().parent / ".tools" / "aider" / "bin" / "python")
 
 
-def service_env(cfg: StackConfig) -> dict[str, str]:
-    """Environment of every service process."""
+def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
+    """Environment of the service process `name` (its own data directory)."""
     env = dict(os.environ)
     env.update(
         {
             "DEVTEAM_NATS_URL": f"nats://127.0.0.1:{cfg.nats_port}",
-            "DEVTEAM_DATA_DIR": str(cfg.data_dir),
+            "DEVTEAM_DATA_DIR": str(cfg.data_dir / "services" / name),
             "DEVTEAM_GATEWAY_HOST": cfg.host,
             "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
             "DEVTEAM_AIDER_PYTHON": default_aider_python(),
@@ -72,14 +109,16 @@ def service_env(cfg: StackConfig) -> dict[str, str]:
     return env
 
 
-def spawn(name: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
-    """Start one service's console script, its output appended to `logs/<name>.log`."""
+def spawn(name: str, service: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
+    """Start one replica of a service's console script, its output appended to
+    `logs/<name>.log`."""
     logs = cfg.data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    exe = Path(sys.executable).parent / f"devteam-{name}"
+    (cfg.data_dir / "services" / name).mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).parent / f"devteam-{service}"
     with open(logs / f"{name}.log", "ab") as out:
         return subprocess.Popen(
-            [str(exe)], stdout=out, stderr=subprocess.STDOUT, env=service_env(cfg)
+            [str(exe)], stdout=out, stderr=subprocess.STDOUT, env=service_env(cfg, name)
         )
 
 
@@ -125,7 +164,7 @@ def run_stack(cfg: StackConfig) -> int:
     children: list[Child] = []
     try:
         asyncio.run(prepare_bus(cfg))
-        children = [Child(name, spawn(name, cfg)) for name in SERVICES]
+        children = [Child(name, svc, spawn(name, svc, cfg)) for name, svc in cfg.processes()]
         url = f"http://{cfg.host}:{cfg.gateway_port}"
         wait_ready(url, children)
         stack_tmp = cfg.data_dir / "stack.json.tmp"
@@ -141,6 +180,8 @@ def run_stack(cfg: StackConfig) -> int:
             )
         )
         stack_tmp.rename(cfg.data_dir / "stack.json")  # readers never see a partial file
+        started = ", ".join(f"{c.name} (pid {c.proc.pid})" for c in children)
+        print(f"started nats-server (pid {nats.pid}, port {cfg.nats_port}), {started}", flush=True)
         print(f"DevTeam Runner is up: {url}", flush=True)
         print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
         print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
@@ -153,7 +194,7 @@ def run_stack(cfg: StackConfig) -> int:
                 if time.monotonic() - child.started < delay:
                     continue
                 print(f"{child.name} exited ({child.proc.returncode}); restarting", flush=True)
-                child.proc = spawn(child.name, cfg)
+                child.proc = spawn(child.name, child.service, cfg)
                 child.restarts += 1
                 child.started = time.monotonic()
     finally:
@@ -169,10 +210,15 @@ def run_stack(cfg: StackConfig) -> int:
 
 
 def config_from(
-    data_dir: str | None, port: int | None, nats_port: int | None, tenant: str
+    data_dir: str | None,
+    port: int | None,
+    nats_port: int | None,
+    tenant: str,
+    scale: list[str] | None = None,
 ) -> StackConfig:
     """Flags first, then `DEVTEAM_*` variables, then defaults."""
     return StackConfig(
+        scale=parse_scale(scale or []),
         data_dir=Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve(),
         gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),
         nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),

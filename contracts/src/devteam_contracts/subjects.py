@@ -33,6 +33,9 @@ BUCKET_RUNS = "devteam_runs"
 BUCKET_LOCKS = "devteam_locks"
 BUCKET_TOKENS = "devteam_tokens"
 BUCKET_USAGE = "devteam_usage"
+BUCKET_ADMISSION = "devteam_admission"
+# Object store: the commits one stage hands the next, as git bundles (deleted with the run).
+OBJECTS_BUNDLES = "devteam_bundles"
 
 # Audit records that cannot be attributed to a tenant (e.g. an unparseable command).
 SYSTEM_TENANT = "system"
@@ -71,6 +74,11 @@ def project_key(tenant: str, project: str) -> str:
 def msg_id(run: str, task: str, attempt: int, stage: Stage) -> str:
     """`Nats-Msg-Id` of a command: replays inside the duplicate window are dropped."""
     return f"{run}/{task}/{attempt}/{stage.value}"
+
+
+def bundle_key(run: str, task: str, attempt: int) -> str:
+    """Object name of the bundle with the commits of one IMPLEMENT attempt."""
+    return f"{run}/{task}/{attempt}"
 
 
 def tasks_rpc_subject(tenant: str, project: str) -> str:

@@ -4,6 +4,7 @@ blocked) and recording which stage of which task the run is at."""
 import logging
 from typing import Any
 
+from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
 from devteam_bus.runstore import RunStore
@@ -42,7 +43,8 @@ async def end_run(
     stage: Stage | None = None,
     task_id: str | None = None,
 ) -> RunState | None:
-    """Move a run to a terminal `status`, publish `event` once and release the project.
+    """Move a run to a terminal `status`, publish `event` once, release the project and
+    delete the bundles its stages handed each other.
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
@@ -71,6 +73,10 @@ async def end_run(
     )
     await runs.release_project(run.tenant, run.project_id, run.id)
     await UsageStore(bus).record(run)
+    try:
+        await BundleStore(bus).drop_run(run.id)
+    except Exception as exc:  # left to the bucket's age limit
+        log.warning("could not delete the bundles of run %s: %s", run.id, exc)
     log.info("run %s %s: %s", run_id, status.value, message)
     return run
 

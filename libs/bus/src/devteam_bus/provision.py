@@ -1,7 +1,7 @@
 """Idempotent provisioning of the streams and key-value buckets named in contracts."""
 
 from nats.js import api
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
 
 from devteam_bus.connection import Bus
 from devteam_bus.settings import BusSettings
@@ -47,7 +47,10 @@ BUCKETS: dict[str, int] = {
     s.BUCKET_LOCKS: 1,
     s.BUCKET_TOKENS: 1,
     s.BUCKET_USAGE: 1,
+    s.BUCKET_ADMISSION: 1,
 }
+# Bundles live as long as their run; the age limit only catches what a crash left behind.
+BUNDLES_MAX_AGE_DAYS = 7.0
 
 
 async def provision(bus: Bus, settings: BusSettings) -> None:
@@ -65,3 +68,10 @@ async def provision(bus: Bus, settings: BusSettings) -> None:
             await bus.js.create_key_value(
                 api.KeyValueConfig(bucket=bucket, history=history, storage=api.StorageType.FILE)
             )
+    try:
+        await bus.js.object_store(s.OBJECTS_BUNDLES)
+    except (BucketNotFoundError, NotFoundError):
+        await bus.js.create_object_store(
+            s.OBJECTS_BUNDLES,  # (nats-py overwrites the config's bucket with this argument)
+            api.ObjectStoreConfig(storage=api.StorageType.FILE, ttl=BUNDLES_MAX_AGE_DAYS * DAY),
+        )

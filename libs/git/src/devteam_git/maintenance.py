@@ -5,6 +5,8 @@ command on that repository fails), half-made mirrors, and working trees whose re
 metadata is gone.
 """
 
+import asyncio
+import contextlib
 import logging
 import shutil
 import time
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devteam_git.run import git
+from devteam_git.settings import WorkspaceSettings
+from devteam_git.workspace import collect_all_garbage
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +80,28 @@ def _gitdir_of(pointer: Path) -> Path | None:
         return None
     path = Path(text[len("gitdir:") :].strip())
     return path if path.is_absolute() else (pointer.parent / path).resolve()
+
+
+class Maintenance:
+    """A service's care of its own data directory: the start-up sweep, then old task branches
+    and hand-over refs deleted every `every_s` (each process keeps only its own files)."""
+
+    def __init__(self, data_dir: Path, keep_failed_s: float, every_s: float = 3600) -> None:
+        self.data_dir = data_dir
+        self.keep_failed_s = keep_failed_s
+        self.every_s = every_s
+
+    @classmethod
+    def of(cls, settings: WorkspaceSettings) -> "Maintenance":
+        """The maintenance of the data directory `settings` name."""
+        return cls(settings.data_dir, settings.failed_branch_retention_hours * 3600)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sweep, then collect garbage periodically until `stop`."""
+        await sweep(self.data_dir)
+        while not stop.is_set():
+            deleted = await collect_all_garbage(self.data_dir, self.keep_failed_s)
+            if deleted:
+                log.info("deleted %d old task ref(s)", len(deleted))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.every_s)

@@ -43,8 +43,8 @@ def credentials_from_env(project: Project) -> Credentials | None:
 
 
 class WorkspaceSettings(BaseSettings):
-    """Where workspaces live (shared by every stage that touches git) and how long failed
-    tasks' branches are kept."""
+    """Where this process keeps its mirrors and trees (its own data directory: no other process
+    reads it) and how long failed tasks' branches are kept."""
 
     model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
 

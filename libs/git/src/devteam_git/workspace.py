@@ -1,5 +1,5 @@
-"""One project's git workspace: a bare mirror of the customer repository, and one working
-tree per project that is reused from task to task.
+"""One project's git workspace in one service process's own data directory: a bare mirror of
+the customer repository, and one working tree per project that is reused from task to task.
 
 Layout under the data directory (built from validated ids and a hash of the URL only):
 
@@ -8,6 +8,10 @@ Layout under the data directory (built from validated ids and a hash of the URL 
     workspaces/<tenant>/<project>/tree        the project's working tree; each task checks out
                                               its branch devteam/<run>/<task> there
 
+No other process reads these files: a stage that lacks a commit fetches the target branch from
+the customer's repository, and the commits another stage made from the bundle that stage handed
+over (`bundle` / `ensure_commit`; the bundle travels through NATS, not the file system).
+
 One run per project at a time (the project lock) means one task at a time uses the tree.
 Re-using it costs a checkout of what changed plus a clean, instead of writing every file of
 the repository for each task.
@@ -15,10 +19,13 @@ the repository for each task.
 
 import asyncio
 import hashlib
+import logging
 import os
 import re
 import shutil
 import time
+import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from devteam_contracts.projects import Project
@@ -28,9 +35,13 @@ from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, GitResult, git
 from devteam_git.settings import allowed_schemes, credentials_from_env
 from devteam_git.urls import normalize_repo_url
 
+log = logging.getLogger(__name__)
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TASK = re.compile(r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$")
 BRANCH_PREFIX = "devteam/"
+# Where a bundle's commits are kept in a mirror: refs/devteam/<run>/<task>/<attempt>.
+HANDOVER_PREFIX = "refs/devteam/"
+BundleSource = Callable[[], Awaitable[bytes | None]]
 # Serialises git work on one mirror inside this process (fetches and ref updates of projects
 # sharing a repository); git's own ref locks cover other processes.
 _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
@@ -39,6 +50,11 @@ _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
 def task_branch(run_id: str, task_id: str) -> str:
     """Branch a task is implemented on."""
     return f"devteam/{run_id}/{task_slug(task_id)}"
+
+
+def handover_ref(run_id: str, task_id: str, attempt: int) -> str:
+    """Ref that holds the commits of one attempt, in the bundle and in every mirror."""
+    return f"{HANDOVER_PREFIX}{run_id}/{task_slug(task_id)}/{attempt}"
 
 
 def task_slug(task_id: str) -> str:
@@ -152,6 +168,65 @@ class Workspace:
         result = await git(["cat-file", "-e", f"{sha}^{{commit}}"], self.mirror, check=False)
         return result.code == 0
 
+    def _scratch(self, suffix: str) -> Path:
+        scratch = self.data_dir / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        return scratch / f"{uuid.uuid4().hex}{suffix}"
+
+    async def bundle(self, run_id: str, task_id: str, attempt: int, base: str, tip: str) -> bytes:
+        """A git bundle of the commits `base..tip` (an attempt's work), under the attempt's
+        hand-over ref; `base` is its prerequisite, which every stage fetches from the customer's
+        repository itself."""
+        ref = handover_ref(run_id, task_id, attempt)
+        await git(["update-ref", ref, tip], self.mirror)
+        path = self._scratch(".bundle")
+        try:
+            await git(["bundle", "create", "--quiet", str(path), ref, f"^{base}"], self.mirror)
+            return path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)
+
+    async def ensure_commit(
+        self,
+        sha: str,
+        *,
+        base: str,
+        branch: str,
+        handover: tuple[str, BundleSource] | None = None,
+    ) -> None:
+        """Make sure the mirror holds `sha`: fetch the target `branch` when even `base` is
+        missing, then, when `sha` is a commit another stage made on top of `base`, import it
+        from `handover` (the hand-over ref and a source of its bundle).
+
+        `GitError` when the commit cannot be had (the bundle is gone, or `base` is no longer
+        in the customer's repository).
+        """
+        if await self.has_commit(sha):
+            return
+        if not await self.has_commit(base):
+            await self.sync(branch)
+            if not await self.has_commit(base):
+                raise GitError(f"commit {base[:12]} is no longer on {branch}")
+        if sha == base or await self.has_commit(sha):
+            return
+        if handover is None:
+            raise GitError(f"commit {sha[:12]} is not in the repository")
+        ref, source = handover
+        data = await source()
+        if data is None:
+            raise GitError(f"the commits up to {sha[:12]} were not handed over (or are gone)")
+        path = self._scratch(".bundle")
+        try:
+            path.write_bytes(data)
+            async with self._lock():
+                await git(
+                    ["fetch", "--quiet", "--no-tags", str(path), f"+{ref}:{ref}"], self.mirror
+                )
+        finally:
+            path.unlink(missing_ok=True)
+        if not await self.has_commit(sha):
+            raise GitError(f"the bundle of {ref} does not hold {sha[:12]}")
+
     async def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at `commit`, read from the mirror without a checkout; None if absent."""
         result = await git(["cat-file", "blob", f"{commit}:{path}"], self.mirror, check=False)
@@ -240,13 +315,19 @@ class Workspace:
         await git(["worktree", "prune"], self.mirror, check=False)
 
     async def finish(self, run_id: str, task_id: str) -> None:
-        """After integration: the task branch is gone, the tree stays for the next task."""
+        """After integration: the task branch and its hand-over refs are gone, the tree (if
+        any) stays for the next task."""
         branch = task_branch(run_id, task_id)
         if (self.tree / ".git").is_file():
             current = await git(["symbolic-ref", "--quiet", "HEAD"], self.tree, check=False)
             if current.stdout.strip() == f"refs/heads/{branch}":
                 await git(["checkout", "--quiet", "--detach"], self.tree)
         await git(["branch", "-D", "--", branch], self.mirror, check=False)
+        prefix = f"{HANDOVER_PREFIX}{run_id}/{task_slug(task_id)}/"
+        refs = await git(["for-each-ref", "--format=%(refname)", prefix], self.mirror)
+        doomed = "".join(f"delete {ref}\n" for ref in refs.stdout.split())
+        if doomed:
+            await git(["update-ref", "--stdin"], self.mirror, stdin=doomed.encode())
 
     async def disk_usage(self) -> int:
         """Bytes used by this project's tree and its repository's mirror."""
@@ -304,28 +385,28 @@ async def commit_all(worktree: Path, message: str) -> str:
 
 
 async def squash_commit(
-    worktree: Path, base: str, message: str, extra_path: str, content: bytes
+    repo: Path, base: str, tip: str, message: str, extra_path: str, content: bytes
 ) -> str:
-    """One commit on top of `base` with HEAD's tree plus `extra_path` replaced by `content`.
+    """One commit on top of `base` with `tip`'s tree plus `extra_path` replaced by `content`.
 
     Used by COMPLETE so each task lands as exactly one commit on the target branch (the code
-    change and the ticked box together). Built with plumbing in a private index, so the
-    worktree's own state is irrelevant.
+    change and the ticked box together). Built with plumbing in a private index in `repo` (a
+    mirror), so no working tree is involved.
     """
-    index = worktree.parent / f".{worktree.name}.complete-index"
+    index = repo / f"devteam-complete-{uuid.uuid4().hex}.index"
     env = {"GIT_INDEX_FILE": str(index)}
     try:
-        await git(["read-tree", "HEAD"], worktree, env=env)
-        blob = (await git(["hash-object", "-w", "--stdin"], worktree, stdin=content)).stdout.strip()
+        await git(["read-tree", tip], repo, env=env)
+        blob = (await git(["hash-object", "-w", "--stdin"], repo, stdin=content)).stdout.strip()
         await git(
             ["update-index", "--add", "--cacheinfo", f"100644,{blob},{extra_path}"],
-            worktree,
+            repo,
             env=env,
         )
-        tree = (await git(["write-tree"], worktree, env=env)).stdout.strip()
+        tree = (await git(["write-tree"], repo, env=env)).stdout.strip()
     finally:
         index.unlink(missing_ok=True)
-    out = await git(["commit-tree", tree, "-p", base, "-F", "-"], worktree, stdin=message.encode())
+    out = await git(["commit-tree", tree, "-p", base, "-F", "-"], repo, stdin=message.encode())
     if not out.stdout.strip():
         raise GitError("commit-tree returned no commit")
     return out.stdout.strip()
@@ -343,24 +424,37 @@ def _du(paths: list[Path]) -> int:
     return total
 
 
-async def collect_garbage(ws: Workspace, keep_failed_s: float) -> list[str]:
-    """Delete task branches older than `keep_failed_s` (failed tasks kept for inspection until
-    then); the branch checked out in the tree is kept. Returns the deleted branch names."""
+async def collect_garbage(mirror: Path, keep_failed_s: float) -> list[str]:
+    """Delete task branches and hand-over refs whose commits are older than `keep_failed_s`
+    (failed tasks are kept for inspection until then); a branch checked out in a working tree
+    is kept. Returns the deleted ref names."""
     out = await git(
-        ["for-each-ref", "--format=%(refname:short) %(committerdate:unix)",
-         f"refs/heads/{BRANCH_PREFIX}"],
-        ws.mirror,
+        ["for-each-ref", "--format=%(refname) %(committerdate:unix)",
+         f"refs/heads/{BRANCH_PREFIX}", HANDOVER_PREFIX],
+        mirror,
     )  # fmt: skip
-    checked_out = ""
-    if (ws.tree / ".git").is_file():
-        head_ref = await git(["symbolic-ref", "--quiet", "--short", "HEAD"], ws.tree, check=False)
-        checked_out = head_ref.stdout.strip()
+    trees = await git(["worktree", "list", "--porcelain"], mirror, check=False)
+    checked_out = {
+        line.split(" ", 1)[1] for line in trees.stdout.splitlines() if line.startswith("branch ")
+    }
     cutoff = time.time() - keep_failed_s
     old = [
         name
         for name, stamp in (line.rsplit(" ", 1) for line in out.stdout.splitlines() if line)
-        if int(stamp) < cutoff and name != checked_out
+        if int(stamp) < cutoff and name not in checked_out
     ]
     if old:
-        await git(["branch", "-D", "--", *old], ws.mirror)
+        doomed = "".join(f"delete {name}\n" for name in old)
+        await git(["update-ref", "--stdin"], mirror, stdin=doomed.encode())
     return old
+
+
+async def collect_all_garbage(data_dir: Path, keep_failed_s: float) -> list[str]:
+    """`collect_garbage` in every mirror of a data directory."""
+    deleted: list[str] = []
+    for mirror in sorted((data_dir / "mirrors").glob("*/*.git")):
+        try:
+            deleted += await collect_garbage(mirror, keep_failed_s)
+        except GitError as exc:
+            log.warning("garbage collection in %s failed: %s", mirror, exc)
+    return deleted

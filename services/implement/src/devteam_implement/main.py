@@ -11,6 +11,7 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import ImplementCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
@@ -36,7 +37,8 @@ class HostedWorker:
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """One worker: implement, with its Aider host unless `DEVTEAM_AIDER_HOST=false`."""
+    """The care of its own data directory, and the implement worker with its Aider host
+    (unless `DEVTEAM_AIDER_HOST=false`)."""
     workspaces, aider = WorkspaceSettings(), ImplementSettings()
     host = None
     if aider.aider_host:
@@ -44,7 +46,8 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
         host = AiderHost(aider.aider_python.absolute(), home)
     stage = ImplementStage(bus, workspaces, aider, host)
     return [
-        HostedWorker(StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage), host)
+        Maintenance.of(workspaces),
+        HostedWorker(StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage), host),
     ]
 
 

@@ -4,8 +4,10 @@ attempt, recorded in the run with its tokens and cost."""
 
 import os
 import time
+from pathlib import Path
 
 from devteam_aider import AiderHost
+from devteam_bus.bundles import BundleStore
 from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
@@ -17,8 +19,9 @@ from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
 from devteam_contracts.subjects import Stage
+from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace
+from devteam_git.workspace import Workspace, handover_ref
 from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
 from devteam_implement.outcome import repair_failure
 from devteam_implement.settings import ImplementSettings
@@ -45,11 +48,8 @@ class ImplementStage:
         if loaded is None:
             return
         run, project = loaded.run, loaded.project
-        tree = Workspace.for_project(self.workspaces.data_dir, project).tree.resolve()
-        if not (tree / ".git").exists():
-            raise PermanentError(
-                f"the worktree of task {cmd.task.id} is missing", code=FailureCode.GIT_ERROR
-            )
+        ws = Workspace.for_project(self.workspaces.data_dir, project)
+        tree = await self._tree(ws, cmd)
         files = await prepare_tree(tree, cmd)
         api_key = os.environ.get(project.model.api_key_env)
         secrets = [api_key] if api_key else []
@@ -77,9 +77,35 @@ class ImplementStage:
             await self._cancelled(cmd, time.perf_counter() - started)
             raise
         if result.judgement.code is AttemptCode.CHANGED:
-            await self._changed(cmd, result.record)
+            await self._changed(ws, cmd, result.record)
         else:
             await self._failed(cmd, result)
+
+    async def _tree(self, ws: Workspace, cmd: ImplementCommand) -> Path:
+        """This worker's own tree of the project on the task branch, at the commit the attempt
+        starts from: the base, or for a repair the previous attempt's head, imported from the
+        bundle that attempt handed over (it may have run on another replica)."""
+        start = cmd.from_sha or cmd.base_sha
+        previous = None
+        if cmd.from_sha:
+            bundles, attempt = BundleStore(self.bus), cmd.attempt - 1
+            previous = (
+                handover_ref(cmd.run_id, cmd.task.id, attempt),
+                lambda: bundles.get(cmd.run_id, cmd.task.id, attempt),
+            )
+        try:
+            await ws.ensure_commit(
+                start, base=cmd.base_sha, branch=cmd.config.target_branch, handover=previous
+            )
+            tree = await ws.prepare(
+                cmd.run_id, cmd.task.id, start, submodules=cmd.config.submodules
+            )
+        except GitError as exc:
+            raise PermanentError(
+                f"cannot prepare the worktree of task {cmd.task.id}: {exc}",
+                code=FailureCode.GIT_ERROR,
+            ) from exc
+        return tree.resolve()
 
     async def _cancelled(self, cmd: ImplementCommand, elapsed: float) -> None:
         record = AttemptRecord(
@@ -92,8 +118,14 @@ class ImplementStage:
         )
         await record_attempt(self.bus, cmd.run_id, record)
 
-    async def _changed(self, cmd: ImplementCommand, record: AttemptRecord) -> None:
+    async def _changed(self, ws: Workspace, cmd: ImplementCommand, record: AttemptRecord) -> None:
         assert record.head_sha is not None
+        # The attempt's commits go to verify and complete through NATS, whichever replica
+        # (on whichever machine) takes their commands.
+        bundle = await ws.bundle(
+            cmd.run_id, cmd.task.id, cmd.attempt, cmd.base_sha, record.head_sha
+        )
+        await BundleStore(self.bus).put(cmd.run_id, cmd.task.id, cmd.attempt, bundle)
         moved = await advance(self.bus, cmd, Stage.VERIFY, record=record)
         if moved is None:
             return

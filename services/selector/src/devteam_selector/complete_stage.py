@@ -3,6 +3,7 @@ then select the next task (continuous) or finish the run (single)."""
 
 import logging
 
+from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
@@ -13,9 +14,9 @@ from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
-from devteam_git.errors import MergeConflictError, PushRejectedError
+from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, collect_garbage, squash_commit, task_branch
+from devteam_git.workspace import Workspace, handover_ref, squash_commit, task_branch
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,6 @@ class CompleteStage:
             {"commit": done.commit, "branch": cmd.config.target_branch},
         )  # fmt: skip
         await ws.finish(cmd.run_id, cmd.task.id)
-        await collect_garbage(ws, self.settings.failed_branch_retention_hours * 3600)
         if run.mode is RunMode.SINGLE:
             await complete_run(self.bus, cmd.run_id, f"single-task run done: {cmd.task.id}")
             return
@@ -77,6 +77,19 @@ class CompleteStage:
 
     async def _integrate(self, ws: Workspace, cmd: CompleteCommand) -> str:
         branch, tasks_file = cmd.config.target_branch, cmd.config.tasks_file
+        bundles = BundleStore(self.bus)
+        handover = (
+            handover_ref(cmd.run_id, cmd.task.id, cmd.attempt),
+            lambda: bundles.get(cmd.run_id, cmd.task.id, cmd.attempt),
+        )
+        try:
+            await ws.ensure_commit(
+                cmd.head_sha, base=cmd.base_sha, branch=branch, handover=handover
+            )
+        except GitError as exc:
+            raise PermanentError(
+                f"cannot get the commits of task {cmd.task.id}: {exc}", code=FailureCode.GIT_ERROR
+            ) from exc
         raw = await ws.read_file(cmd.head_sha, tasks_file)
         if raw is None:
             raise PermanentError(
@@ -90,8 +103,9 @@ class CompleteStage:
             ) from exc
         message = f"{cmd.task.id} {cmd.task.title}\n\n{trailers(cmd.run_id, cmd.task.id)}"
         commit = await squash_commit(
-            ws.tree,
+            ws.mirror,
             cmd.base_sha,
+            cmd.head_sha,
             message,
             tasks_file,
             ticked.encode("utf-8", "surrogateescape"),

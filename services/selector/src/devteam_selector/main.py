@@ -9,6 +9,7 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_selector.complete_stage import CompleteStage
 from devteam_selector.select_stage import SelectStage
@@ -19,6 +20,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """SELECT and COMPLETE, and the task-list reader behind `GET /v1/projects/{id}/tasks`."""
     own = WorkspaceSettings()
     return [
+        Maintenance.of(own),
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
         TasksResponder(bus, own),

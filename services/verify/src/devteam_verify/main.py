@@ -9,14 +9,18 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
+from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_verify.stage import VerifyStage
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """One worker: verify."""
-    stage = VerifyStage(bus, WorkspaceSettings())
-    return [StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, stage)]
+    """The care of its own data directory, and the verify worker."""
+    own = WorkspaceSettings()
+    return [
+        Maintenance.of(own),
+        StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, VerifyStage(bus, own)),
+    ]
 
 
 def main() -> None:

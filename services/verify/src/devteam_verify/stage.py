@@ -2,7 +2,9 @@
 repair (bounded) → stop the run."""
 
 import time
+from pathlib import Path
 
+from devteam_bus.bundles import BundleStore
 from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
@@ -19,8 +21,9 @@ from devteam_contracts.commands import (
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
+from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, head
+from devteam_git.workspace import Workspace, handover_ref
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
 from devteam_sandbox.sandbox import run_sandboxed
@@ -38,15 +41,7 @@ class VerifyStage:
         if loaded is None:
             return
         run = loaded.run
-        tree = Workspace.for_project(self.settings.data_dir, loaded.project).tree.resolve()
-        if not (tree / ".git").exists():
-            raise PermanentError(
-                f"the worktree of task {cmd.task.id} is missing", code=FailureCode.GIT_ERROR
-            )
-        if await head(tree) != cmd.head_sha:
-            raise PermanentError(
-                f"the worktree is not at {cmd.head_sha[:12]} any more", code=FailureCode.GIT_ERROR
-            )
+        tree = await self._tree(Workspace.for_project(self.settings.data_dir, loaded.project), cmd)
         # `setup` (e.g. installing dependencies) may use the network; the checks may not.
         commands = [(c, True) for c in cmd.config.setup]
         commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]
@@ -83,6 +78,28 @@ class VerifyStage:
             await self._passed(cmd, elapsed)
         else:
             await self._failed(cmd, *failed)
+
+    async def _tree(self, ws: Workspace, cmd: VerifyCommand) -> Path:
+        """This worker's own clean tree at the attempt's head, whose commits came from the
+        bundle implement handed over."""
+        bundles = BundleStore(self.bus)
+        handover = (
+            handover_ref(cmd.run_id, cmd.task.id, cmd.attempt),
+            lambda: bundles.get(cmd.run_id, cmd.task.id, cmd.attempt),
+        )
+        try:
+            await ws.ensure_commit(
+                cmd.head_sha, base=cmd.base_sha, branch=cmd.config.target_branch, handover=handover
+            )
+            tree = await ws.prepare(
+                cmd.run_id, cmd.task.id, cmd.head_sha, submodules=cmd.config.submodules
+            )
+        except GitError as exc:
+            raise PermanentError(
+                f"cannot check out {cmd.head_sha[:12]} of task {cmd.task.id}: {exc}",
+                code=FailureCode.GIT_ERROR,
+            ) from exc
+        return tree.resolve()
 
     async def _passed(self, cmd: VerifyCommand, elapsed: float) -> None:
         run = await advance(self.bus, cmd, Stage.COMPLETE)
