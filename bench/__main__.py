@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist
+from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist, load
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = {
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "prep": bench_prep.run,
     "implement": bench_implement.run,
     "pipeline": bench_pipeline.run,
+    "load": load.run,
 }
 
 

@@ -5,7 +5,11 @@
 * warm prep: what PREP does for each next task: check the base is in the mirror, check out
   the task branch at the base in the project's reused tree, clean it. Before each sample the
   previous "task" leaves work behind (changed, new and ignored files, a commit), as real tasks do;
-* clone: `git clone file://…` of the same repository (what a naive runner does per task).
+* clone: `git clone file://…` of the same repository (what a naive runner does per task);
+* bundle round trip: how a task's commits reach the next stage, which has its own data
+  directory (stages share nothing but NATS): implement bundles `base..head` (a task-sized
+  change), puts it in the object store of a real nats-server; verify gets it, imports it into
+  its own warm mirror and checks the head out in its own tree.
 """
 
 import asyncio
@@ -17,8 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devteam_bus.bundles import BundleStore
+from devteam_bus.connection import connect
+from devteam_bus.provision import provision
+from devteam_bus.settings import BusSettings
+from devteam_cli.nats_server import free_port, start_nats, stop_process
 from devteam_git.run import git
-from devteam_git.workspace import Workspace, commit_all
+from devteam_git.workspace import Workspace, commit_all, handover_ref
 
 FILES = 2000
 COMMITS = 200
@@ -105,6 +114,7 @@ async def measure(root: Path, bare: Path) -> dict[str, Any]:
         clone.append((time.perf_counter() - started) * 1000)
         shutil.rmtree(dest)
 
+    bundle = await bundle_round_trip(root, bare, base)
     warm_ms = statistics.median(warm)
     clone_ms = statistics.median(clone)
     return {
@@ -118,6 +128,68 @@ async def measure(root: Path, bare: Path) -> dict[str, Any]:
         "speedup": round(clone_ms / warm_ms, 2),
         "where_the_time_goes_ms_median": {
             name: round(statistics.median(values), 1) for name, values in steps.items()
+        },
+        **bundle,
+    }
+
+
+async def bundle_round_trip(root: Path, bare: Path, base: str) -> dict[str, Any]:
+    """Median time from implement's commit to verify's tree at that commit, through NATS."""
+    port = free_port()
+    nats = start_nats(root / "nats", port, root / "nats.log")
+    try:
+        settings = BusSettings(nats_url=f"nats://127.0.0.1:{port}")
+        bus = await connect(settings, "bench-prep")
+        await provision(bus, settings)
+        store = BundleStore(bus)
+        maker = Workspace(root / "implement", "bench", "prj-bench", f"file://{bare}")
+        taker = Workspace(root / "verify", "bench", "prj-bench", f"file://{bare}")
+        await maker.sync("main")
+        await taker.sync("main")
+        await taker.prepare("run-w", "0", base)  # both warm, as after the first task
+        total: list[float] = []
+        parts: dict[str, list[float]] = {"bundle": [], "put": [], "get": [], "import": []}
+        size = 0
+        for i in range(1, SAMPLES + 1):
+            run, task = f"run-b{i}", "1"
+            tree = await maker.prepare(run, task, base)
+            (tree / "pkg3" / "mod_3.py").write_text(f"changed {i}\n")
+            (tree / f"feature_{i}.py").write_text("def f():\n    return 1\n")
+            tip = await commit_all(tree, f"task {i}")
+            started = time.perf_counter()
+            data = await maker.bundle(run, task, 1, base, tip)
+            t1 = time.perf_counter()
+            await store.put(run, task, 1, data)
+            t2 = time.perf_counter()
+
+            async def fetch(run: str = run, task: str = task) -> bytes | None:
+                return await store.get(run, task, 1)
+
+            got = await fetch()
+            t3 = time.perf_counter()
+
+            async def source(got: bytes | None = got) -> bytes | None:
+                return got
+
+            await taker.ensure_commit(
+                tip, base=base, branch="main", handover=(handover_ref(run, task, 1), source)
+            )
+            await taker.prepare(run, task, tip)
+            t4 = time.perf_counter()
+            size = len(data)
+            for name, (a, b) in {"bundle": (started, t1), "put": (t1, t2), "get": (t2, t3),
+                                 "import": (t3, t4)}.items():  # fmt: skip
+                parts[name].append((b - a) * 1000)
+            total.append((t4 - started) * 1000)
+            await store.drop_run(run)
+        await bus.close()
+    finally:
+        stop_process(nats)
+    return {
+        "bundle_round_trip_ms_median": round(statistics.median(total), 1),
+        "bundle_bytes": size,
+        "bundle_round_trip_parts_ms_median": {
+            name: round(statistics.median(values), 1) for name, values in parts.items()
         },
     }
 

@@ -52,7 +52,7 @@ async def test_three_tasks_run_to_completed(
     assert seqs == sorted(set(seqs)), "sequences strictly increase"
     milestones = [(f["event"]["type"], f["event"]["task_id"]) for f in frames
                   if f["event"]["type"] != "log"]  # fmt: skip
-    expected = [("run.queued", None)]
+    expected = [("run.queued", None), ("run.admitted", None)]
     for task in ("1", "2", "3"):
         expected += [(stage, task) for stage in TASK_STAGES]
     expected.append(("run.completed", None))

@@ -15,6 +15,7 @@ class EventType(StrEnum):
     """Kinds of run events, roughly in pipeline order."""
 
     RUN_QUEUED = "run.queued"
+    RUN_ADMITTED = "run.admitted"
     TASK_SELECTED = "task.selected"
     TASK_PREPARED = "task.prepared"
     TASK_IMPLEMENTING = "task.implementing"
@@ -55,6 +56,11 @@ class Event(Strict):
     attempt: int | None = None
     message: str = Field(default="", description="One human-readable line.")
     data: dict[str, Any] = Field(default_factory=dict)
+    queue_ms: float | None = Field(
+        default=None,
+        description="Published by a stage: how long the command it works on waited for a "
+        "worker (in the commands stream).",
+    )
 
 
 class EventFrame(Strict):

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from devteam_contracts.admission import QueueInfo
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
 from devteam_contracts.subjects import Stage
@@ -165,6 +166,11 @@ class RunState(Strict):
     )
     attempts_total: int = Field(default=0, ge=0, description="Attempts made, all told.")
     usage: Usage = Field(default_factory=Usage, description="Tokens and cost of every attempt.")
+    queue: QueueInfo | None = Field(
+        default=None,
+        description="While `queued` and not admitted yet: its position and the cap it waits "
+        "on (computed when read; never stored).",
+    )
 
 
 class RunAccepted(Strict):

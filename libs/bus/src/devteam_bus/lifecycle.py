@@ -4,6 +4,7 @@ blocked) and recording which stage of which task the run is at."""
 import logging
 from typing import Any
 
+from devteam_bus.admission import AdmissionStore, start_admitted
 from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_event
@@ -43,8 +44,9 @@ async def end_run(
     stage: Stage | None = None,
     task_id: str | None = None,
 ) -> RunState | None:
-    """Move a run to a terminal `status`, publish `event` once, release the project and
-    delete the bundles its stages handed each other.
+    """Move a run to a terminal `status`, publish `event` once, release the project and its
+    admission slot (starting the next waiting run) and delete the bundles its stages handed
+    each other.
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
@@ -72,6 +74,7 @@ async def end_run(
         dedup_id=event.value,
     )
     await runs.release_project(run.tenant, run.project_id, run.id)
+    await start_admitted(bus, await AdmissionStore(bus).release(run.id))
     await UsageStore(bus).record(run)
     try:
         await BundleStore(bus).drop_run(run.id)

@@ -1,6 +1,7 @@
 """Publishing events, audit records and stage commands."""
 
 import logging
+from contextvars import ContextVar
 from typing import Any
 
 from devteam_bus.connection import Bus
@@ -17,6 +18,10 @@ from devteam_contracts.subjects import (
 )
 
 log = logging.getLogger(__name__)
+
+# Set by the stage worker while it handles a command: how long that command waited in the
+# commands stream before a worker took it. Events published meanwhile carry it (`queue_ms`).
+command_queue_ms: ContextVar[float | None] = ContextVar("command_queue_ms", default=None)
 
 
 async def publish_command(bus: Bus, stage: Stage, cmd: CommandBase) -> None:
@@ -61,6 +66,7 @@ async def publish_event(
         attempt=attempt,
         message=message,
         data=data or {},
+        queue_ms=command_queue_ms.get(),
     )
     headers = {"Nats-Msg-Id": f"{run.id}/{dedup_id}"} if dedup_id else None
     ack = await bus.js.publish(

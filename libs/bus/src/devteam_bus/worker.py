@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
 
@@ -30,7 +31,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
-from devteam_bus.publish import publish_audit
+from devteam_bus.publish import command_queue_ms, publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
@@ -181,6 +182,7 @@ class StageWorker(Generic[C]):
         except ValidationError as exc:
             await self._reject(msg, exc)
             return
+        command_queue_ms.set(_queue_ms(msg))
         try:
             async with keep_alive(msg, self.settings.ack_wait_s):
                 await self.handler(cmd)
@@ -253,6 +255,15 @@ class StageWorker(Generic[C]):
                     self.bus, run_id, self.stage, reason, code=FailureCode.MALFORMED_COMMAND
                 )
         await msg.term()
+
+
+def _queue_ms(msg: Msg) -> float | None:
+    """Time between the command's arrival in the stream and now."""
+    try:
+        stored = msg.metadata.timestamp
+    except Exception:  # not a JetStream message
+        return None
+    return round(max(0.0, (time.time() - stored.timestamp()) * 1000), 1)
 
 
 def _run_id_of(data: bytes) -> str | None:

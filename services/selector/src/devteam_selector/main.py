@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from devteam_bus.admission import AdmissionKeeper
 from devteam_bus.connection import Bus
 from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
@@ -17,10 +18,12 @@ from devteam_selector.tasks_rpc import TasksResponder
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """SELECT and COMPLETE, and the task-list reader behind `GET /v1/projects/{id}/tasks`."""
+    """SELECT and COMPLETE, the task-list reader behind `GET /v1/projects/{id}/tasks`, the
+    admission keeper and the care of its own data directory."""
     own = WorkspaceSettings()
     return [
         Maintenance.of(own),
+        AdmissionKeeper(bus),
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
         TasksResponder(bus, own),

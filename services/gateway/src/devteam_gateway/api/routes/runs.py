@@ -6,17 +6,19 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, status
 from nats.js.errors import KeyWrongLastSequenceError
 
+from devteam_bus.admission import AdmissionStore, start_admitted
 from devteam_bus.lifecycle import cancel_run
-from devteam_bus.publish import publish_audit, publish_command, publish_event
+from devteam_bus.publish import publish_audit, publish_event
 from devteam_bus.runstore import RunStore, now
-from devteam_contracts.commands import SelectCommand
+from devteam_contracts.admission import QueueFullError
 from devteam_contracts.events import EventType
 from devteam_contracts.ids import is_safe_id, new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
-from devteam_contracts.subjects import Stage
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 
 router = APIRouter(prefix="/v1", tags=["runs"])
+# What a 429 (the tenant's queue is full) suggests: about how long a slot takes to free.
+QUEUE_FULL_RETRY_AFTER_S = 30
 
 
 def run_id_for(tenant: str, project_id: str, idempotency_key: str | None) -> str:
@@ -35,7 +37,10 @@ async def start_run(
     who: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> RunAccepted:
-    """Queue a run of the project; 409 while another run of it is active."""
+    """Queue a run of the project: it starts at once when its tenant and the service have a
+    free slot, else it waits in `queued` (round-robin between tenants, FIFO within one).
+    409 while another run of the project is active; 429 (with `Retry-After`) when the
+    tenant's queue is full."""
     await find_project(bus, who, project_id)
     runs = RunStore(bus)
     run_id = run_id_for(who.tenant, project_id, idempotency_key)
@@ -53,6 +58,17 @@ async def start_run(
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"run {holder} of this project is still active"
         )
+    # Queued before its state is stored: the admission record is what counts active runs
+    # (a crash in between leaves an entry the admission keeper releases).
+    try:
+        admitted = await AdmissionStore(bus).enqueue(run_id, who.tenant, project_id)
+    except QueueFullError as exc:
+        await runs.release_project(who.tenant, project_id, run_id)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            str(exc),
+            headers={"Retry-After": str(QUEUE_FULL_RETRY_AFTER_S)},
+        ) from exc
     at = now()
     run = RunState(
         id=run_id,
@@ -78,11 +94,7 @@ async def start_run(
         data={"mode": body.mode.value},
         dedup_id="queued",
     )
-    await publish_command(
-        bus,
-        Stage.SELECT,
-        SelectCommand(run_id=run_id, tenant=who.tenant, project_id=project_id, selection=1),
-    )
+    await start_admitted(bus, admitted)
     await publish_audit(
         bus,
         who.tenant,
@@ -97,10 +109,13 @@ async def start_run(
 
 @router.get("/runs/{run_id}")
 async def get_run(run_id: str, bus: BusDep, who: PrincipalDep) -> RunState:
-    """The run's state, tasks done, current task and stage, and failure if any."""
+    """The run's state, tasks done, current task and stage, and failure if any; while it
+    waits for admission, its position and the cap it waits on."""
     run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
     if run is None or run.tenant != who.tenant:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "run not found")
+    if run.state is RunStatus.QUEUED:
+        run = run.model_copy(update={"queue": await AdmissionStore(bus).info(run_id)})
     return run
 
 

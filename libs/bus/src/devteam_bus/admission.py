@@ -1,0 +1,165 @@
+"""The admission record in its bucket (compare-and-set), and starting what it admits.
+
+A run is queued before its state exists and released when it ends, so the record is the one
+place that knows how many runs are active; `AdmissionKeeper` repairs what a crash between two
+of those steps leaves (an entry without a run, an admitted run whose start was lost).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+
+from devteam_bus.connection import Bus
+from devteam_bus.errors import ConflictError
+from devteam_bus.publish import publish_command, publish_event
+from devteam_bus.runstore import CAS_ATTEMPTS, RunStore, now
+from devteam_bus.settings import BusSettings
+from devteam_contracts.admission import (
+    AdmissionLimits,
+    AdmissionState,
+    Entry,
+    QueueInfo,
+    enqueue,
+    queue_info,
+    release,
+)
+from devteam_contracts.commands import SelectCommand
+from devteam_contracts.events import EventType
+from devteam_contracts.runs import RunStatus
+from devteam_contracts.subjects import BUCKET_ADMISSION, Stage
+
+log = logging.getLogger(__name__)
+
+KEY = "state"
+Change = Callable[[AdmissionState], tuple[AdmissionState, list[Entry]]]
+
+
+def limits_from(settings: BusSettings) -> AdmissionLimits:
+    """The caps operators set (`DEVTEAM_MAX_ACTIVE_RUNS`, `DEVTEAM_TENANT_MAX_ACTIVE_RUNS`,
+    `DEVTEAM_TENANT_MAX_QUEUED_RUNS`)."""
+    return AdmissionLimits(
+        max_active=settings.max_active_runs,
+        tenant_max_active=settings.tenant_max_active_runs,
+        tenant_max_queued=settings.tenant_max_queued_runs,
+    )
+
+
+class AdmissionStore:
+    """Queue, release and look up runs in the admission record."""
+
+    def __init__(self, bus: Bus, limits: AdmissionLimits | None = None) -> None:
+        self._bus = bus
+        self.limits = limits or limits_from(BusSettings())
+
+    async def _read(self) -> tuple[AdmissionState, int | None]:
+        kv = await self._bus.js.key_value(BUCKET_ADMISSION)
+        try:
+            entry = await kv.get(KEY)
+        except KeyNotFoundError:
+            return AdmissionState(), None
+        if not entry.value:
+            return AdmissionState(), entry.revision
+        return AdmissionState.model_validate_json(entry.value), entry.revision
+
+    async def state(self) -> AdmissionState:
+        """The current record."""
+        return (await self._read())[0]
+
+    async def _change(self, change: Change) -> list[Entry]:
+        kv = await self._bus.js.key_value(BUCKET_ADMISSION)
+        for _ in range(CAS_ATTEMPTS * 5):  # every start and end of a run writes here
+            state, revision = await self._read()
+            new, admitted = change(state)
+            if new == state:
+                return admitted
+            data = new.model_dump_json().encode()
+            try:
+                if revision is None:
+                    await kv.create(KEY, data)
+                else:
+                    await kv.update(KEY, data, last=revision)
+                return admitted
+            except KeyWrongLastSequenceError:
+                continue
+        raise ConflictError("admission: gave up after too many conflicting updates")
+
+    async def enqueue(self, run_id: str, tenant: str, project_id: str) -> list[Entry]:
+        """Queue a run; returns the runs admitted by it (the run itself when a slot was free).
+        `QueueFullError` when the tenant's queue is full."""
+        entry = Entry(run_id=run_id, tenant=tenant, project_id=project_id, at=now())
+        return await self._change(lambda s: enqueue(s, entry, self.limits))
+
+    async def release(self, run_id: str) -> list[Entry]:
+        """Forget an ended run; returns the runs admitted into the freed slot."""
+        return await self._change(lambda s: release(s, run_id, self.limits, now()))
+
+    async def info(self, run_id: str) -> QueueInfo | None:
+        """Where a waiting run stands, or None when it is not waiting."""
+        return queue_info(await self.state(), run_id, self.limits)
+
+
+async def start_admitted(bus: Bus, admitted: list[Entry]) -> None:
+    """Start admitted runs: `run.admitted`, then their first SELECT (both deduplicated, so a
+    repeat is harmless)."""
+    for entry in admitted:
+        run = await RunStore(bus).get(entry.run_id)
+        if run is None or run.state.terminal:
+            continue  # not stored yet (its start request stores it, then starts it) or ended
+        waited = max(0.0, (entry.at - run.created_at).total_seconds())
+        await publish_event(
+            bus,
+            run,
+            EventType.RUN_ADMITTED,
+            message=f"run admitted after {waited:.1f} s in the queue",
+            data={"queued_s": round(waited, 3)},
+            dedup_id="admitted",
+        )
+        await publish_command(
+            bus,
+            Stage.SELECT,
+            SelectCommand(
+                run_id=entry.run_id, tenant=entry.tenant, project_id=entry.project_id, selection=1
+            ),
+        )
+
+
+class AdmissionKeeper:
+    """Repairs the admission record every `every_s`: an entry whose run never got stored
+    (a crash between queueing and storing) or has ended is released; an admitted run still
+    `queued` after `grace_s` gets its start again (deduplicated)."""
+
+    def __init__(self, bus: Bus, every_s: float = 5.0, grace_s: float = 30.0) -> None:
+        self.bus = bus
+        self.every_s = every_s
+        self.grace_s = grace_s
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Check, then wait, until `stop`."""
+        while not stop.is_set():
+            try:
+                await self.check()
+            except Exception as exc:  # the next round tries again
+                log.warning("admission check failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.every_s)
+
+    async def check(self) -> None:
+        """One round of repairs."""
+        store, runs = AdmissionStore(self.bus), RunStore(self.bus)
+        state = await store.state()
+        cutoff = now() - timedelta(seconds=self.grace_s)
+        for entry in (*state.active, *state.queued):
+            run = await runs.get(entry.run_id)
+            if (run is None and entry.at < cutoff) or (run is not None and run.state.terminal):
+                log.warning("admission: releasing %s (run %s)", entry.run_id,
+                            "missing" if run is None else run.state.value)  # fmt: skip
+                await start_admitted(self.bus, await store.release(entry.run_id))
+        for entry in state.active:
+            run = await runs.get(entry.run_id)
+            stuck = run is not None and run.state is RunStatus.QUEUED and run.selections == 0
+            if stuck and entry.at < cutoff:
+                await start_admitted(self.bus, [entry])
