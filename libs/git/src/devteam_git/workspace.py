@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from devteam_contracts.commands import TaskCommand
 from devteam_contracts.projects import Project
 from devteam_git.credentials import Credentials, credential_env, redact_git
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
@@ -42,6 +43,8 @@ BRANCH_PREFIX = "devteam/"
 # Where a bundle's commits are kept in a mirror: refs/devteam/<run>/<task>/<attempt>.
 HANDOVER_PREFIX = "refs/devteam/"
 BundleSource = Callable[[], Awaitable[bytes | None]]
+# (run, task, attempt) → that attempt's bundle, e.g. `BundleStore.get`
+BundleGetter = Callable[[str, str, int], Awaitable[bytes | None]]
 # Serialises git work on one mirror inside this process (fetches and ref updates of projects
 # sharing a repository); git's own ref locks cover other processes.
 _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
@@ -226,6 +229,22 @@ class Workspace:
             path.unlink(missing_ok=True)
         if not await self.has_commit(sha):
             raise GitError(f"the bundle of {ref} does not hold {sha[:12]}")
+
+    async def ensure_task_commit(
+        self, cmd: TaskCommand, sha: str, attempt: int, bundles: BundleGetter
+    ) -> None:
+        """`ensure_commit` for `sha`, made by attempt `attempt` of `cmd`'s task on top of its
+        base, with that attempt's bundle from `bundles` if needed."""
+
+        async def source() -> bytes | None:
+            return await bundles(cmd.run_id, cmd.task.id, attempt)
+
+        await self.ensure_commit(
+            sha,
+            base=cmd.base_sha,
+            branch=cmd.config.target_branch,
+            handover=(handover_ref(cmd.run_id, cmd.task.id, attempt), source),
+        )
 
     async def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at `commit`, read from the mirror without a checkout; None if absent."""

@@ -21,7 +21,7 @@ from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, handover_ref
+from devteam_git.workspace import Workspace
 from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
 from devteam_implement.outcome import repair_failure
 from devteam_implement.settings import ImplementSettings
@@ -86,17 +86,9 @@ class ImplementStage:
         starts from: the base, or for a repair the previous attempt's head, imported from the
         bundle that attempt handed over (it may have run on another replica)."""
         start = cmd.from_sha or cmd.base_sha
-        previous = None
-        if cmd.from_sha:
-            bundles, attempt = BundleStore(self.bus), cmd.attempt - 1
-            previous = (
-                handover_ref(cmd.run_id, cmd.task.id, attempt),
-                lambda: bundles.get(cmd.run_id, cmd.task.id, attempt),
-            )
         try:
-            await ws.ensure_commit(
-                start, base=cmd.base_sha, branch=cmd.config.target_branch, handover=previous
-            )
+            # a repair starts from the previous attempt's head (attempt 1 from the base)
+            await ws.ensure_task_commit(cmd, start, cmd.attempt - 1, BundleStore(self.bus).get)
             tree = await ws.prepare(
                 cmd.run_id, cmd.task.id, start, submodules=cmd.config.submodules
             )

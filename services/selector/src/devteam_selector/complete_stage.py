@@ -16,7 +16,7 @@ from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, handover_ref, squash_commit, task_branch
+from devteam_git.workspace import Workspace, squash_commit, task_branch
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
@@ -77,15 +77,8 @@ class CompleteStage:
 
     async def _integrate(self, ws: Workspace, cmd: CompleteCommand) -> str:
         branch, tasks_file = cmd.config.target_branch, cmd.config.tasks_file
-        bundles = BundleStore(self.bus)
-        handover = (
-            handover_ref(cmd.run_id, cmd.task.id, cmd.attempt),
-            lambda: bundles.get(cmd.run_id, cmd.task.id, cmd.attempt),
-        )
         try:
-            await ws.ensure_commit(
-                cmd.head_sha, base=cmd.base_sha, branch=branch, handover=handover
-            )
+            await ws.ensure_task_commit(cmd, cmd.head_sha, cmd.attempt, BundleStore(self.bus).get)
         except GitError as exc:
             raise PermanentError(
                 f"cannot get the commits of task {cmd.task.id}: {exc}", code=FailureCode.GIT_ERROR

@@ -23,7 +23,7 @@ from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, handover_ref
+from devteam_git.workspace import Workspace
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
 from devteam_sandbox.sandbox import run_sandboxed
@@ -82,15 +82,8 @@ class VerifyStage:
     async def _tree(self, ws: Workspace, cmd: VerifyCommand) -> Path:
         """This worker's own clean tree at the attempt's head, whose commits came from the
         bundle implement handed over."""
-        bundles = BundleStore(self.bus)
-        handover = (
-            handover_ref(cmd.run_id, cmd.task.id, cmd.attempt),
-            lambda: bundles.get(cmd.run_id, cmd.task.id, cmd.attempt),
-        )
         try:
-            await ws.ensure_commit(
-                cmd.head_sha, base=cmd.base_sha, branch=cmd.config.target_branch, handover=handover
-            )
+            await ws.ensure_task_commit(cmd, cmd.head_sha, cmd.attempt, BundleStore(self.bus).get)
             tree = await ws.prepare(
                 cmd.run_id, cmd.task.id, cmd.head_sha, submodules=cmd.config.submodules
             )
