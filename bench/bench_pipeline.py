@@ -23,7 +23,8 @@ from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
 
 RUNS = 3
-KEY_ENV = "DEVTEAM_BENCH_MODEL_KEY"
+KEY_ENV = "BENCH_MODEL_KEY"
+ALLOW = {"DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV};big:{KEY_ENV};small:{KEY_ENV}"}
 
 
 async def one_run(stack: RunningStack, model: ScriptedModelServer, root: Path) -> list[Any]:
@@ -75,7 +76,7 @@ def run() -> dict[str, Any]:
         root = Path(tmp)
         with (
             scripted_model_server() as model,
-            local_stack(root / "stack", {KEY_ENV: "bench"}) as stack,
+            local_stack(root / "stack", {KEY_ENV: "bench", **ALLOW}) as stack,
         ):
             model.set_scenario(demo_scenario())
             for i in range(RUNS):

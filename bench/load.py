@@ -31,7 +31,8 @@ from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
 
-KEY_ENV = "DEVTEAM_BENCH_MODEL_KEY"
+KEY_ENV = "BENCH_MODEL_KEY"
+ALLOW = {"DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV};big:{KEY_ENV};small:{KEY_ENV}"}
 TASKS = 5
 ANSWER_S = 2.0
 BIG, SMALL = ("big", 16), ("small", 4)
@@ -193,7 +194,7 @@ def first_selected_s(w: Watched) -> float:
 async def scenario_run(root: Path) -> dict[str, Any]:
     with (
         scripted_model_server() as model,
-        local_stack(root / "stack", {KEY_ENV: "bench"}) as stack,
+        local_stack(root / "stack", {KEY_ENV: "bench", **ALLOW}) as stack,
     ):
         model.set_scenario(scenario())
         bus = await connect(BusSettings(nats_url=stack.nats_url), "bench")

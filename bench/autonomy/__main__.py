@@ -23,7 +23,7 @@ from bench.autonomy.harness import ModelSpec, run_corpus, summarise, write_resul
 from devteam_scripted_model.launcher import scripted_model_server
 
 RESULT = Path(__file__).resolve().parents[1] / "results" / "autonomy.json"
-SCRIPTED_KEY_ENV = "DEVTEAM_AUTONOMY_SCRIPTED_KEY"
+SCRIPTED_KEY_ENV = "AUTONOMY_SCRIPTED_KEY"
 COMPARED = ("completed", "completed_first_try", "repairs", "hidden_tests_passed",
             "failed_by_reason")  # fmt: skip
 

@@ -150,6 +150,8 @@ async def run_corpus(
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="autonomy-") as tmp:
         root = Path(tmp)
+        # the key's variable, allow-listed for the stack's tenant
+        env = {**env, "DEVTEAM_ENV_SECRETS": f"dev:{model.api_key_env}"}
         with local_stack(root / "stack", env, timeout_s=180) as stack:
             headers = {"Authorization": f"Bearer {stack.token}"}
             async with httpx.AsyncClient(base_url=stack.url, headers=headers, timeout=60) as http:

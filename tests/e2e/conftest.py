@@ -12,7 +12,7 @@ from devteam_cli.demo_project import create_demo_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
 
-from e2e_client import KEY_ENV, MODEL_KEY
+from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, SERVICE_SECRET, SERVICE_SECRET_ENV
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     needs no stack of its own."""
     scale = dict.fromkeys(("selector", "prep", "implement", "verify"), 2)
     data = tmp_path_factory.mktemp("stack")
-    with local_stack(data, {KEY_ENV: MODEL_KEY}, scale=scale) as running:
+    with local_stack(
+        data, {KEY_ENV: MODEL_KEY, SERVICE_SECRET_ENV: SERVICE_SECRET, **ALLOW_KEY}, scale=scale
+    ) as running:
         yield running
 
 

@@ -14,8 +14,13 @@ from devteam_cli.demo_project import VERIFY
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-KEY_ENV = "DEVTEAM_E2E_MODEL_KEY"
+KEY_ENV = "E2E_MODEL_KEY"
 MODEL_KEY = "e2e-model-key-0123456789"
+# The e2e stacks allow-list the key's variable for the tenants the tests use.
+ALLOW_KEY = {"DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV};globex:{KEY_ENV}"}
+# A secret of the service, in every worker's environment, allow-listed for no tenant.
+SERVICE_SECRET_ENV = "E2E_SERVICE_SECRET"
+SERVICE_SECRET = "svc-secret-7Hq2ZpLr0VwXk9Ty"
 
 
 def project_body(repo: Path, model: ScriptedModelServer, **extra: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
 
-from e2e_client import KEY_ENV, MODEL_KEY, at_model, events, project_body
+from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, at_model, events, project_body
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ CAPS = {
 @pytest.fixture(scope="module")
 def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     data = tmp_path_factory.mktemp("tight")
-    with local_stack(data, {KEY_ENV: MODEL_KEY, **CAPS}) as running:
+    with local_stack(data, {KEY_ENV: MODEL_KEY, **ALLOW_KEY, **CAPS}) as running:
         yield running
 
 

@@ -33,8 +33,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The topology with the git token in the workers' environment (their secret store)."""
     env = {
         KEY_ENV: MODEL_KEY,
-        "DEVTEAM_E2E_GIT_TOKEN": TOKEN,
-        "DEVTEAM_E2E_WRONG_TOKEN": WRONG,
+        "DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV},E2E_GIT_TOKEN,E2E_WRONG_TOKEN",
+        "E2E_GIT_TOKEN": TOKEN,
+        "E2E_WRONG_TOKEN": WRONG,
         "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",  # http: loopback test server
     }
     with local_stack(tmp_path_factory.mktemp("stack"), env) as running:
@@ -83,7 +84,7 @@ async def test_token_authenticates_and_never_leaks(
     server: GitHttpServer,
 ) -> None:
     model.set_scenario(demo_scenario())
-    created = await api.post("/v1/projects", json=http_body(server, model, "DEVTEAM_E2E_GIT_TOKEN"))
+    created = await api.post("/v1/projects", json=http_body(server, model, "E2E_GIT_TOKEN"))
     assert created.status_code == 201, created.text
     project_id = created.json()["id"]
     started = await api.post(f"/v1/projects/{project_id}/runs", json={})
@@ -117,9 +118,7 @@ async def test_a_wrong_token_fails_the_run_clearly_without_showing_it(
     model: ScriptedModelServer,
     server: GitHttpServer,
 ) -> None:
-    created = await api.post(
-        "/v1/projects", json=http_body(server, model, "DEVTEAM_E2E_WRONG_TOKEN")
-    )
+    created = await api.post("/v1/projects", json=http_body(server, model, "E2E_WRONG_TOKEN"))
     project_id = created.json()["id"]
     problem = await api.get(f"/v1/projects/{project_id}/tasks")
     assert problem.status_code == 409

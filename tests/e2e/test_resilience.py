@@ -17,13 +17,22 @@ from devteam_cli.demo_project import TASKS_LIST, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import KEY_ENV, MODEL_KEY, at_model, events, git_log, git_show, project_body
+from e2e_client import (
+    ALLOW_KEY,
+    KEY_ENV,
+    MODEL_KEY,
+    at_model,
+    events,
+    git_log,
+    git_show,
+    project_body,
+)
 from support import eventually
 
 pytestmark = pytest.mark.e2e
 
 # Short AckWait so a message held by a killed worker comes back quickly.
-ENV = {KEY_ENV: MODEL_KEY, "DEVTEAM_ACK_WAIT_S": "4", "DEVTEAM_NAK_DELAY_S": "0.5"}
+ENV = {KEY_ENV: MODEL_KEY, **ALLOW_KEY, "DEVTEAM_ACK_WAIT_S": "4", "DEVTEAM_NAK_DELAY_S": "0.5"}
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,18 @@ def test_project_fields_are_validated(field: str, value: object) -> None:
 def test_project_defaults() -> None:
     project = ProjectCreate.model_validate({"name": "n", "repo_url": "/r", "model": MODEL})
     assert project.target_branch is None and project.tasks_file is None  # from the repo
-    assert project.model.api_key_env == "OPENAI_API_KEY"
+    # no key unless the project names a secret (or an allow-listed worker variable)
+    assert project.model.api_key_secret is None and project.model.api_key_env is None
+
+
+def test_a_key_comes_from_one_place() -> None:
+    both = {**MODEL, "api_key_secret": "k", "api_key_env": "K"}
+    with pytest.raises(ValidationError, match="not both"):
+        ProjectCreate.model_validate({"name": "n", "repo_url": "/r", "model": both})
+    with pytest.raises(ValidationError, match="api_key_secret"):
+        ProjectCreate.model_validate(
+            {"name": "n", "repo_url": "/r", "model": {**MODEL, "api_key_secret": "a.b"}}
+        )
 
 
 def test_names_and_message_ids() -> None:

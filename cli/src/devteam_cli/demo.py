@@ -2,8 +2,8 @@
 
 Everything is real (NATS, the five services, git, Aider, pytest) except the model: Aider talks
 to the project's scripted model server, which answers from a scenario file. To use a real
-model, register a project with `model.name`, `model.api_base` and `model.api_key_env` instead
-(see README).
+model, store its key with `PUT /v1/secrets/{name}` and register a project with `model.name`,
+`model.api_base` and `model.api_key_secret` (see README), as this demo does with a dummy key.
 """
 
 import asyncio
@@ -21,8 +21,6 @@ import websockets
 from devteam_cli.demo_project import VERIFY, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import local_stack
 from devteam_scripted_model.launcher import scripted_model_server
-
-KEY_ENV = "DEVTEAM_DEMO_MODEL_KEY"
 
 
 def banner(text: str) -> None:
@@ -68,11 +66,13 @@ def main() -> int:
     scenario.write_text(json.dumps(demo_scenario(), indent=2))
     with (
         scripted_model_server(scenario, root / "model-requests.jsonl") as model,
-        local_stack(root / "stack", {KEY_ENV: "demo-key-not-secret"}) as stack,
+        local_stack(root / "stack") as stack,
     ):
         banner(f"devteam up: gateway {stack.url} (logs in {stack.data_dir / 'logs'})")
         headers = {"Authorization": f"Bearer {stack.token}"}
         with httpx.Client(base_url=stack.url, headers=headers, timeout=30) as http:
+            # The model key lives in the tenant's secret store; the project names it.
+            http.put("/v1/secrets/model-key", json={"value": "demo-key"}).raise_for_status()
             project = http.post(
                 "/v1/projects",
                 json={
@@ -84,7 +84,7 @@ def main() -> int:
                     "model": {
                         "name": "openai/scripted-demo",
                         "api_base": model.api_base,
-                        "api_key_env": KEY_ENV,
+                        "api_key_secret": "model-key",
                     },
                 },
             )

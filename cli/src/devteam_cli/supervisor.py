@@ -20,6 +20,7 @@ from pathlib import Path
 
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
+from devteam_bus.secrets import new_key
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.nats_server import free_port, start_nats, stop_process
@@ -92,6 +93,19 @@ def default_aider_python() -> str:
     return str(Path(sys.prefix).resolve().parent / ".tools" / "aider" / "bin" / "python")
 
 
+def secrets_key(data_dir: Path) -> str:
+    """`$DEVTEAM_SECRETS_KEY`, else the local key in `<data>/secrets.key` (made once, 0600)."""
+    configured = os.environ.get("DEVTEAM_SECRETS_KEY")
+    if configured:
+        return configured
+    path = data_dir / "secrets.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(new_key() + "\n")
+    return path.read_text().strip()
+
+
 def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
     """Environment of the service process `name` (its own data directory)."""
     env = dict(os.environ)
@@ -102,6 +116,7 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_GATEWAY_HOST": cfg.host,
             "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
             "DEVTEAM_AIDER_PYTHON": default_aider_python(),
+            "DEVTEAM_SECRETS_KEY": secrets_key(cfg.data_dir),
             "PYTHONUNBUFFERED": "1",
         }
     )

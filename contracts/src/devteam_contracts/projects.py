@@ -4,10 +4,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, TenantId
+from devteam_contracts.secrets import SecretName
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _BRANCH_CHARS = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
@@ -50,7 +51,8 @@ _MODEL_NAME = r"^[A-Za-z0-9._/:@-]+$"
 
 
 class ModelConfig(Strict):
-    """Which model Aider talks to. The API key itself never travels: only the variable's name."""
+    """Which model Aider talks to. The API key itself never travels: only the name of the
+    tenant's secret (or of an allow-listed worker variable) that holds it."""
 
     name: str = Field(
         min_length=1,
@@ -85,17 +87,27 @@ class ModelConfig(Strict):
         pattern=r"^https?://[^\s]+$",
         description="OpenAI-compatible endpoint, e.g. `https://api.openai.com/v1`.",
     )
-    api_key_env: str = Field(
-        default="OPENAI_API_KEY",
-        description="Name of the environment variable (on the implement workers) holding the key.",
+    api_key_secret: SecretName | None = Field(
+        default=None, description="Name of the tenant's secret holding the key (`/v1/secrets`)."
+    )
+    api_key_env: str | None = Field(
+        default=None,
+        description="Instead of a secret: a variable of the implement workers' environment, "
+        "only when the operator allow-lists it for the tenant (`DEVTEAM_ENV_SECRETS`).",
     )
 
     @field_validator("api_key_env")
     @classmethod
-    def _env_name(cls, value: str) -> str:
-        if not _ENV_NAME.match(value):
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
             raise ValueError("must be an environment variable name")
         return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "ModelConfig":
+        if self.api_key_secret and self.api_key_env:
+            raise ValueError("give api_key_secret or api_key_env, not both")
+        return self
 
 
 class Limits(Strict):
@@ -112,14 +124,24 @@ class Limits(Strict):
 
 
 class GitCredentials(Strict):
-    """How workers authenticate to the repository. Only the *names* of environment variables
-    (the secret store of the workers) travel; the secrets themselves never do."""
+    """How workers authenticate to the repository. Only *names* travel (of the tenant's
+    secrets, or of allow-listed worker variables); the values never do."""
 
     username: str | None = Field(
         default=None, max_length=200, description="https user, e.g. `x-access-token`."
     )
-    token_env: str | None = Field(default=None, description="Variable holding an https token.")
-    ssh_key_env: str | None = Field(default=None, description="Variable holding an SSH key.")
+    token_secret: SecretName | None = Field(
+        default=None, description="The tenant's secret holding an https token."
+    )
+    ssh_key_secret: SecretName | None = Field(
+        default=None, description="The tenant's secret holding an SSH private key."
+    )
+    token_env: str | None = Field(
+        default=None, description="Worker variable holding an https token (allow-listed only)."
+    )
+    ssh_key_env: str | None = Field(
+        default=None, description="Worker variable holding an SSH key (allow-listed only)."
+    )
     ssh_known_hosts_env: str | None = Field(
         default=None, description="Variable holding known_hosts lines that pin the host key."
     )
@@ -130,6 +152,14 @@ class GitCredentials(Strict):
         if value is not None and not _ENV_NAME.match(value):
             raise ValueError("must be an environment variable name")
         return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "GitCredentials":
+        if self.token_secret and self.token_env:
+            raise ValueError("give token_secret or token_env, not both")
+        if self.ssh_key_secret and self.ssh_key_env:
+            raise ValueError("give ssh_key_secret or ssh_key_env, not both")
+        return self
 
 
 class LimitsOverride(Strict):
@@ -184,13 +214,26 @@ class ProjectCreate(Strict):
         default=None, description="Paths (globs) the implementer may not change."
     )
     credentials: GitCredentials | None = Field(
-        default=None, description="Repository credentials, by environment variable name."
+        default=None, description="Repository credentials, by secret (or variable) name."
     )
     submodules: bool | None = Field(
         default=None, description="Check out git submodules in the worktree (default: no)."
     )
     model: ModelConfig
     limits: LimitsOverride = Field(default_factory=LimitsOverride)
+
+    def env_references(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every worker environment variable the project names, with the field naming it."""
+        refs: list[tuple[tuple[str, ...], str]] = []
+        if self.model.api_key_env:
+            refs.append((("model", "api_key_env"), self.model.api_key_env))
+        creds = self.credentials
+        if creds is not None:
+            for field in ("token_env", "ssh_key_env", "ssh_known_hosts_env"):
+                name = getattr(creds, field)
+                if name:
+                    refs.append((("credentials", field), name))
+        return refs
 
 
 class Project(ProjectCreate):

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from devteam_bus.connection import Bus, connect
+from devteam_bus.secrets import SecretsKeyError, parse_key
 from devteam_bus.settings import BusSettings
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,18 @@ class Component(Protocol):
 
 
 WorkerFactory = Callable[[Bus, BusSettings], Sequence[Component]]
+
+
+def startup_problem(settings: BusSettings) -> str | None:
+    """Why a service must not start with these settings: a malformed secrets key, or none
+    in production (`DEVTEAM_PRODUCTION`)."""
+    try:
+        key = parse_key(settings.secrets_key)
+    except SecretsKeyError as exc:
+        return str(exc)
+    if key is None and settings.production:
+        return "DEVTEAM_SECRETS_KEY is required in production (DEVTEAM_PRODUCTION=true)"
+    return None
 
 
 def setup_logging(name: str) -> None:
@@ -39,6 +52,10 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     another replica gets it again.
     """
     settings = settings or BusSettings()
+    problem = startup_problem(settings)
+    if problem:
+        log.error("%s: %s; not starting", name, problem)
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -22,3 +22,6 @@ class BusSettings(BaseSettings):
     max_active_runs: int = Field(default=16, ge=1)
     tenant_max_active_runs: int = Field(default=8, ge=1)
     tenant_max_queued_runs: int = Field(default=100, ge=0)
+    # The tenant secret store's AES-256 key (base64); production refuses to run without one.
+    secrets_key: str | None = Field(default=None, repr=False)
+    production: bool = False

@@ -1,6 +1,7 @@
 """Git settings of a worker, from its environment (its secret store)."""
 
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,20 +26,23 @@ def allowed_schemes() -> frozenset[str]:
     return schemes
 
 
-def credentials_from_env(project: Project) -> Credentials | None:
-    """The project's credentials, read from the variables it names (missing ones stay unset)."""
+# (secret name, worker variable name, field) → the value; see `devteam_bus.secrets.Secrets`.
+SecretLookup = Callable[[str | None, str | None, str], Awaitable[str | None]]
+
+
+async def credentials_for(project: Project, lookup: SecretLookup) -> Credentials | None:
+    """The project's git credentials, resolved now (from the tenant's secrets, or worker
+    variables allow-listed for the tenant)."""
     spec = project.credentials
     if spec is None:
         return None
-
-    def read(name: str | None) -> str | None:
-        return os.environ.get(name) if name else None
-
     return Credentials(
         username=spec.username,
-        token=read(spec.token_env),
-        ssh_key=read(spec.ssh_key_env),
-        ssh_known_hosts=read(spec.ssh_known_hosts_env),
+        token=await lookup(spec.token_secret, spec.token_env, "credentials.token"),
+        ssh_key=await lookup(spec.ssh_key_secret, spec.ssh_key_env, "credentials.ssh_key"),
+        ssh_known_hosts=await lookup(
+            None, spec.ssh_known_hosts_env, "credentials.ssh_known_hosts_env"
+        ),
     )
 
 

@@ -33,7 +33,7 @@ from devteam_contracts.projects import Project
 from devteam_git.credentials import Credentials, credential_env, redact_git
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
 from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, GitResult, git
-from devteam_git.settings import allowed_schemes, credentials_from_env
+from devteam_git.settings import SecretLookup, allowed_schemes, credentials_for
 from devteam_git.urls import normalize_repo_url
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,12 @@ class Workspace:
         self.tree = self.root / "tree"
 
     @classmethod
-    def for_project(cls, data_dir: Path, project: Project) -> "Workspace":
+    async def open(cls, data_dir: Path, project: Project, lookup: SecretLookup) -> "Workspace":
         """The workspace of a registered project (its URL validated again here), with the
-        credentials named by the project read from this worker's environment."""
+        project's credentials resolved now through `lookup` (the command's tenant's secrets)."""
         url = normalize_repo_url(project.repo_url, allowed_schemes())
-        return cls(data_dir, project.tenant, project.id, url, credentials_from_env(project))
+        credentials = await credentials_for(project, lookup)
+        return cls(data_dir, project.tenant, project.id, url, credentials)
 
     async def _remote(self, args: list[str], *, check: bool = True) -> GitResult:
         """A git command that talks to the customer's repository: credentials go in through

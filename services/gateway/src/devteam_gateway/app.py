@@ -6,9 +6,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from devteam_bus.connection import connect
+from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
-from devteam_gateway.api.routes import events, health, projects, runs, usage
+from devteam_gateway.api.routes import events, health, projects, runs, secrets, usage
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.settings import GatewaySettings
 
@@ -25,6 +26,7 @@ def create_app(
         bus = await connect(bus_settings, "gateway")
         app.state.bus = bus
         app.state.tokens = TokenCache(TokenStore(bus), settings.token_cache_s)
+        app.state.secrets = SecretStore.from_settings(bus, bus_settings)
         try:
             yield
         finally:
@@ -36,4 +38,5 @@ def create_app(
     app.include_router(runs.router)
     app.include_router(events.router)
     app.include_router(usage.router)
+    app.include_router(secrets.router)
     return app

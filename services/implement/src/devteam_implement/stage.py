@@ -2,7 +2,6 @@
 from the model's actual answers (never from Aider's exit code or words): one reason code per
 attempt, recorded in the run with its tokens and cost."""
 
-import os
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.lifecycle import advance, record_attempt
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
+from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
@@ -48,11 +48,13 @@ class ImplementStage:
         if loaded is None:
             return
         run, project = loaded.run, loaded.project
-        ws = Workspace.for_project(self.workspaces.data_dir, project)
+        resolver = Secrets(self.bus, cmd.tenant)
+        ws = await Workspace.open(self.workspaces.data_dir, project, resolver.lookup)
+        model = project.model
+        api_key = await resolver.lookup(model.api_key_secret, model.api_key_env, "model.api_key")
         tree = await self._tree(ws, cmd)
         files = await prepare_tree(tree, cmd)
-        api_key = os.environ.get(project.model.api_key_env)
-        secrets = [api_key] if api_key else []
+        secrets = resolver.resolved  # every value resolved for this command is redacted
         await publish_task_event(
             self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTING,
             f"Aider is working on {cmd.task.id} (attempt {cmd.attempt})",

@@ -7,6 +7,7 @@ from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import advance
 from devteam_bus.publish import publish_command, publish_task_event
+from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import FailureCode
@@ -28,7 +29,8 @@ class PrepStage:
         if loaded is None:
             return
         started = time.perf_counter()
-        ws = Workspace.for_project(self.settings.data_dir, loaded.project)
+        secrets = Secrets(self.bus, cmd.tenant)
+        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
         if not await ws.has_commit(cmd.base_sha):
             await ws.sync(cmd.config.target_branch)
         try:

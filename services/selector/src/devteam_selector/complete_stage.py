@@ -10,6 +10,7 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import complete_run
 from devteam_bus.publish import publish_audit, publish_command, publish_task_event
 from devteam_bus.runstore import RunStore
+from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
@@ -41,7 +42,8 @@ class CompleteStage:
         if loaded is None:
             return
         run = loaded.run
-        ws = Workspace.for_project(self.settings.data_dir, loaded.project)
+        secrets = Secrets(self.bus, cmd.tenant)
+        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
         done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
         if done is None:
             commit = await self._integrate(ws, cmd)

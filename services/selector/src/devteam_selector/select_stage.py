@@ -8,6 +8,7 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import block_run, complete_run
 from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
+from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
@@ -41,7 +42,8 @@ class SelectStage:
         if run.max_tasks is not None and len(run.tasks_done) >= run.max_tasks:
             await complete_run(self.bus, cmd.run_id, f"max_tasks={run.max_tasks} reached")
             return
-        ws = Workspace.for_project(self.settings.data_dir, loaded.project)
+        secrets = Secrets(self.bus, cmd.tenant)
+        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
         try:
             source = await read_list(ws, loaded.project)
         except SourceError as exc:

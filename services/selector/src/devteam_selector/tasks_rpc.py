@@ -8,6 +8,8 @@ from nats.aio.msg import Msg
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
+from devteam_bus.errors import PermanentError
+from devteam_bus.secrets import Secrets
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE
 from devteam_contracts.tasks import (
@@ -75,9 +77,12 @@ class TasksResponder:
         if project is None:
             problem = TaskListProblem(message="project not found", kind="repository")
             return TasksReply(problem=problem)
-        ws = Workspace.for_project(self.settings.data_dir, project)
         try:
+            secrets = Secrets(self.bus, request.tenant)
+            ws = await Workspace.open(self.settings.data_dir, project, secrets.lookup)
             source = await read_list(ws, project)
+        except PermanentError as exc:  # credentials the tenant may not use, or has not set
+            return TasksReply(problem=TaskListProblem(message=exc.reason, kind="repository"))
         except SourceError as exc:
             return TasksReply(problem=exc.problem)
         except GitError as exc:

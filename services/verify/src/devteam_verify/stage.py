@@ -12,6 +12,7 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import advance
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
+from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import (
     CompleteCommand,
     FailedCheck,
@@ -41,7 +42,9 @@ class VerifyStage:
         if loaded is None:
             return
         run = loaded.run
-        tree = await self._tree(Workspace.for_project(self.settings.data_dir, loaded.project), cmd)
+        secrets = Secrets(self.bus, cmd.tenant)
+        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
+        tree = await self._tree(ws, cmd)
         # `setup` (e.g. installing dependencies) may use the network; the checks may not.
         commands = [(c, True) for c in cmd.config.setup]
         commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]

@@ -1,5 +1,7 @@
 """`/v1/projects`: register and read projects."""
 
+import os
+
 from fastapi import APIRouter, HTTPException, status
 from nats.errors import NoRespondersError
 
@@ -8,6 +10,7 @@ from devteam_bus.runstore import now
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import new_project_id
 from devteam_contracts.projects import Project, ProjectCreate
+from devteam_contracts.secrets import ENV_SECRETS_VAR, env_allowed, parse_env_allowlist
 from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
@@ -28,6 +31,19 @@ async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) ->
             await check_branch_name(body.target_branch)
     except InvalidInputError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    allowlist = parse_env_allowlist(os.environ.get(ENV_SECRETS_VAR))
+    refused = [
+        {
+            "loc": ["body", *field],
+            "msg": f"the worker variable {name} is not allowed for tenant {who.tenant}: "
+            "store the value with PUT /v1/secrets/{name} and refer to it by name",
+            "type": "value_error.env_not_allowed",
+        }
+        for field, name in body.env_references()
+        if not env_allowed(allowlist, who.tenant, name)
+    ]
+    if refused:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, refused)
     project = Project(**body.model_dump(), id=new_project_id(), tenant=who.tenant, created_at=now())
     await ProjectStore(bus).put(project)
     await publish_audit(
