@@ -2,6 +2,7 @@
 health, and the process topology `devteam up` started."""
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,50 @@ async def test_invalid_bodies_get_422_naming_the_field(
         response = await api.post("/v1/projects", json=body)
         assert response.status_code == 422, body
         assert needle in response.text
+        problem = response.json()  # problem details, naming the field
+        assert response.headers["content-type"] == "application/problem+json"
+        assert problem["status"] == 422 and problem["title"] and needle in problem["detail"]
     bad_run = await api.post("/v1/projects/prj-000000000000/runs", json={"mode": "forever"})
     assert bad_run.status_code == 422
+    assert bad_run.json()["errors"][0]["loc"] == ["body", "mode"]
+
+
+async def test_text_that_cannot_be_stored_is_a_422_not_a_500(
+    api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    good = json.dumps(project_body(tmp_path, model))
+    for raw, field in [
+        (good.replace('"calc"', '"\\ud800"'), "name"),  # a lone surrogate
+        (good.replace('"calc"', '"ca\\u0000lc"'), "name"),  # NUL in a shown name
+        (good.replace('"tasks_list.md"', '"\\udfff.md"'), "tasks_file"),
+    ]:
+        response = await api.post(
+            "/v1/projects", content=raw.encode(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["loc"] == ["body", field]
+    secret = await api.put(
+        "/v1/secrets/s",
+        content=b'{"value": "a\\udc80b"}',
+        headers={"content-type": "application/json"},
+    )
+    assert secret.status_code == 422 and "\\udc80" not in secret.text
+
+
+async def test_a_body_over_the_limit_is_a_413(api: httpx.AsyncClient) -> None:
+    big = b'{"name": "' + b"x" * 1_100_000 + b'"}'
+    declared = await api.post("/v1/projects", content=big,
+                              headers={"content-type": "application/json"})  # fmt: skip
+    assert declared.status_code == 413
+    assert declared.json()["status"] == 413
+
+    async def chunks() -> Any:  # no Content-Length: counted as it arrives
+        for _ in range(20):
+            yield b"x" * 100_000
+
+    streamed = await api.post("/v1/projects", content=chunks(),
+                              headers={"content-type": "application/json"})  # fmt: skip
+    assert streamed.status_code == 413
 
 
 async def test_a_tenant_sees_only_its_own_projects_and_runs(

@@ -96,7 +96,7 @@ async def test_a_tenants_secrets_and_the_services_never_reach_another_tenant(
         ]:  # fmt: skip
             refused = await globex.post("/v1/projects", json=project)
             assert refused.status_code == 422, refused.text
-            assert refused.json()["detail"][0]["loc"] == field
+            assert refused.json()["errors"][0]["loc"] == field
             assert SERVICE_SECRET not in refused.text
 
         # Tenant A's secret by name: globex has no such secret, so its run fails before

@@ -180,7 +180,7 @@ async def test_repository_config_is_used_and_validated(
     bad_id = await register(api, body(bad, model))
     problem = await api.get(f"/v1/projects/{bad_id}/tasks")
     assert problem.status_code == 422
-    assert "verfy: unknown key" in problem.json()["detail"]["message"]
+    assert "verfy: unknown key" in problem.json()["detail"]
     run, _ = await run_to_end(stack, api, bad_id)
     assert run["state"] == "failed" and "verfy: unknown key" in run["failure"]["reason"]
 
@@ -193,6 +193,7 @@ async def test_invalid_task_list_is_a_422_with_line_numbers(
     project_id = await register(api, body(repo, model))
     response = await api.get(f"/v1/projects/{project_id}/tasks")
     assert response.status_code == 422
-    detail = response.json()["detail"]
+    detail = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
     assert detail["kind"] == "tasklist"
     assert detail["lines"] == [1, 3]

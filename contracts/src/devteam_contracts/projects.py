@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from devteam_contracts.base import Strict
+from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, TenantId
 from devteam_contracts.secrets import SecretName
 
@@ -50,7 +50,7 @@ EditFormat = Literal["whole", "diff", "diff-fenced", "udiff"]
 _MODEL_NAME = r"^[A-Za-z0-9._/:@-]+$"
 
 
-class ModelConfig(Strict):
+class ModelConfig(Input):
     """Which model Aider talks to. The API key itself never travels: only the name of the
     tenant's secret (or of an allow-listed worker variable) that holds it."""
 
@@ -123,7 +123,7 @@ class Limits(Strict):
     )
 
 
-class GitCredentials(Strict):
+class GitCredentials(Input):
     """How workers authenticate to the repository. Only *names* travel (of the tenant's
     secrets, or of allow-listed worker variables); the values never do."""
 
@@ -162,7 +162,7 @@ class GitCredentials(Strict):
         return self
 
 
-class LimitsOverride(Strict):
+class LimitsOverride(Input):
     """Limits given at registration; unset values come from `.devteam.toml`, then defaults."""
 
     implement_seconds: int | None = Field(default=None, ge=5, le=7200)
@@ -188,7 +188,7 @@ Commands = Annotated[list[str], AfterValidator(_check_commands), Field(max_lengt
 Globs = Annotated[list[str], AfterValidator(_check_globs), Field(max_length=100)]
 
 
-class ProjectCreate(Strict):
+class ProjectCreate(Input):
     """`POST /v1/projects` body. Fields left out come from the repository's `.devteam.toml`
     (read from the target branch), then from the defaults."""
 

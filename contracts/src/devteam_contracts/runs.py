@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from devteam_contracts.admission import QueueInfo
-from devteam_contracts.base import Strict
+from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
@@ -35,7 +35,7 @@ class RunStatus(StrEnum):
         return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-class RunCreate(Strict):
+class RunCreate(Input):
     """`POST /v1/projects/{project_id}/runs` body."""
 
     mode: RunMode = RunMode.CONTINUOUS

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from devteam_contracts.base import Strict
+from devteam_contracts.base import Input, Strict
 
 SECRET_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"  # noqa: S105 - a pattern, not a value
 SecretName = Annotated[str, StringConstraints(pattern=SECRET_NAME)]
@@ -28,7 +28,7 @@ def is_secret_name(name: str) -> bool:
     return re.match(SECRET_NAME, name) is not None
 
 
-class SecretPut(Strict):
+class SecretPut(Input):
     """`PUT /v1/secrets/{name}` body."""
 
     value: str = Field(min_length=1, max_length=MAX_SECRET_BYTES)

@@ -9,6 +9,7 @@ from devteam_bus.connection import connect
 from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
+from devteam_gateway import problems
 from devteam_gateway.api.routes import events, health, projects, runs, secrets, usage
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.settings import GatewaySettings
@@ -25,7 +26,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus = await connect(bus_settings, "gateway")
         app.state.bus = bus
-        app.state.tokens = TokenCache(TokenStore(bus), settings.token_cache_s)
+        app.state.tokens = TokenCache(
+            TokenStore(bus), settings.token_cache_s, settings.token_cache_entries
+        )
         app.state.secrets = SecretStore.from_settings(bus, bus_settings)
         try:
             yield
@@ -33,6 +36,8 @@ def create_app(
             await bus.close()
 
     app = FastAPI(title="DevTeam Runner", version="0.1.0", lifespan=lifespan)
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

@@ -1,6 +1,7 @@
 """Bearer-token authentication: every request acts as exactly one tenant."""
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from devteam_bus.stores import TokenStore, token_digest
@@ -14,22 +15,47 @@ class Principal:
     token_id: str
 
 
-class TokenCache:
-    """Token → tenant lookups, cached briefly so a request does not always hit the bucket."""
+# Unknown tokens are remembered briefly (a flood of random tokens costs one lookup each at
+# most this often) and count against the same bound as known ones.
+NEGATIVE_TTL_S = 5.0
 
-    def __init__(self, store: TokenStore, ttl_s: float) -> None:
+
+class TokenCache:
+    """Token → tenant lookups, cached so a request does not always hit the bucket: at most
+    `max_entries` (least recently used dropped first, unknown tokens included), known tokens
+    for `ttl_s`, unknown ones for `NEGATIVE_TTL_S`; `forget` drops a revoked token at once."""
+
+    def __init__(self, store: TokenStore, ttl_s: float, max_entries: int = 10_000) -> None:
         self._store = store
         self._ttl = ttl_s
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._max = max_entries
+        self._cache: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def forget(self, digest: str) -> None:
+        """Drop a token (by digest) from the cache."""
+        self._cache.pop(digest, None)
+
+    def clear(self) -> None:
+        """Drop everything (e.g. after the watch on the tokens bucket was interrupted)."""
+        self._cache.clear()
 
     async def principal(self, token: str) -> Principal | None:
         """The caller a token stands for, or None if the token is unknown."""
         digest = token_digest(token)
         hit = self._cache.get(digest)
         now = time.monotonic()
-        if hit and now - hit[0] < self._ttl:
-            return hit[1]
+        if hit:
+            ttl = self._ttl if hit[1] is not None else min(self._ttl, NEGATIVE_TTL_S)
+            if now - hit[0] < ttl:
+                self._cache.move_to_end(digest)
+                return hit[1]
         tenant = await self._store.tenant_of(token)
         found = Principal(tenant=tenant, token_id=digest[:12]) if tenant else None
         self._cache[digest] = (now, found)
+        self._cache.move_to_end(digest)
+        while len(self._cache) > self._max:
+            self._cache.popitem(last=False)
         return found

@@ -1,5 +1,6 @@
 """Gateway settings."""
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -11,3 +12,5 @@ class GatewaySettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     token_cache_s: float = 30.0
+    token_cache_entries: int = Field(default=10_000, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
