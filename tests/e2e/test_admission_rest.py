@@ -3,6 +3,7 @@
 queue answers 429 with `Retry-After`, a queued run can be cancelled, and a freed slot starts
 the next run."""
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,7 @@ async def test_runs_over_the_caps_wait_fairly_and_start_when_a_slot_frees(
             assert (await dev.post(f"/v1/runs/{first['run_id']}/cancel")).status_code == 200
 
             # The freed slot starts globex's run, which completes.
-            stack_for_globex = RunningStack(
-                tight.url, other_token, tight.data_dir, tight.pids, tight.process, tight.nats_url
-            )
+            stack_for_globex = dataclasses.replace(tight, token=other_token)
             frames = await events(stack_for_globex, theirs["run_id"])
             types = [f["event"]["type"] for f in frames if f["event"]["type"] != "log"]
             assert types[:2] == ["run.queued", "run.admitted"]

@@ -25,6 +25,7 @@ class RunningStack:
     pids: dict[str, int]
     process: subprocess.Popen[bytes]
     nats_url: str
+    admin_token: str
 
 
 @contextmanager
@@ -36,8 +37,9 @@ def local_stack(
 ) -> Iterator[RunningStack]:
     """`devteam up` on free ports under `data_dir` (with `scale` replicas of services);
     stopped with SIGINT (as Ctrl-C) at exit."""
-    token = new_token()
-    env = {**os.environ, **(extra_env or {}), "DEVTEAM_API_TOKEN": token}
+    token, admin = new_token(), new_token()
+    env = {**os.environ, **(extra_env or {}), "DEVTEAM_API_TOKEN": token,
+           "DEVTEAM_ADMIN_TOKEN": admin}  # fmt: skip
     data_dir.mkdir(parents=True, exist_ok=True)
     stack_file = data_dir / "stack.json"
     stack_file.unlink(missing_ok=True)
@@ -59,7 +61,7 @@ def local_stack(
             time.sleep(0.05)
         info = json.loads(stack_file.read_text())
         yield RunningStack(
-            info["gateway_url"], token, data_dir, info["pids"], proc, info["nats_url"]
+            info["gateway_url"], token, data_dir, info["pids"], proc, info["nats_url"], admin
         )
     finally:
         if proc.poll() is None:

@@ -2,13 +2,17 @@
 
 import argparse
 import asyncio
+import getpass
 import os
+import sys
 
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
+from devteam_bus.publish import publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_cli.supervisor import config_from, run_stack
+from devteam_contracts.ids import is_safe_id
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +40,21 @@ def main(argv: list[str] | None = None) -> int:
         help="also register the API token held in this environment variable (if set)",
     )
     prov.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
+    tokens = sub.add_parser("tokens", help="administer API tokens on $DEVTEAM_NATS_URL")
+    actions = tokens.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="a new token for a tenant (shown once)")
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--label", default="")
+    listing = actions.add_parser("list", help="a tenant's tokens (ids, labels, times)")
+    listing.add_argument("--tenant", required=True)
+    revoke = actions.add_parser("revoke", help="revoke a tenant's token by id")
+    revoke.add_argument("--tenant", required=True)
+    revoke.add_argument("token_id")
     args = parser.parse_args(argv)
+    if args.command == "tokens":
+        if not is_safe_id(args.tenant):
+            parser.error(f"not a tenant id: {args.tenant!r}")
+        return asyncio.run(administer_tokens(args))
     if args.command == "up":
         try:
             cfg = config_from(args.data_dir, args.port, args.nats_port, args.tenant, args.scale)
@@ -58,6 +76,30 @@ def main(argv: list[str] | None = None) -> int:
 
     asyncio.run(do_provision())
     print(f"provisioned streams and buckets on {settings.nats_url}")
+    return 0
+
+
+async def administer_tokens(args: argparse.Namespace) -> int:
+    """`devteam tokens create|list|revoke`: straight on the tokens bucket, audited."""
+    bus = await connect(BusSettings(), "devteam-tokens")
+    store, actor = TokenStore(bus), f"operator:{getpass.getuser()}"
+    try:
+        if args.action == "create":
+            created = await store.create(args.tenant, args.label)
+            await publish_audit(bus, args.tenant, actor, "token.create", created.id, "created",
+                                {"label": created.label})  # fmt: skip
+            print(f"{created.id}  {created.token}")
+        elif args.action == "list":
+            for info in await store.list(args.tenant):
+                print(f"{info.id}  {info.created_at.isoformat()}  {info.label}")
+        else:
+            if not await store.revoke(args.tenant, args.token_id):
+                print(f"tenant {args.tenant} has no token {args.token_id}", file=sys.stderr)
+                return 1
+            await publish_audit(bus, args.tenant, actor, "token.revoke", args.token_id, "revoked")
+            print(f"revoked {args.token_id}")
+    finally:
+        await bus.close()
     return 0
 
 

@@ -67,6 +67,7 @@ class StackConfig:
     tenant: str
     token: str
     host: str = "127.0.0.1"
+    admin_token: str = field(default_factory=new_token, repr=False)
     scale: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 1))
 
     def processes(self) -> list[tuple[str, str]]:
@@ -117,6 +118,7 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
             "DEVTEAM_AIDER_PYTHON": default_aider_python(),
             "DEVTEAM_SECRETS_KEY": secrets_key(cfg.data_dir),
+            "DEVTEAM_ADMIN_TOKEN": cfg.admin_token,
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -199,6 +201,7 @@ def run_stack(cfg: StackConfig) -> int:
         print(f"started nats-server (pid {nats.pid}, port {cfg.nats_port}), {started}", flush=True)
         print(f"DevTeam Runner is up: {url}", flush=True)
         print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
+        print(f"admin token (/v1/admin): {cfg.admin_token}", flush=True)
         print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
         while not stop:
             time.sleep(0.2)
@@ -239,4 +242,5 @@ def config_from(
         nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),
         tenant=tenant,
         token=os.environ.get("DEVTEAM_API_TOKEN") or new_token(),
+        admin_token=os.environ.get("DEVTEAM_ADMIN_TOKEN") or new_token(),
     )

@@ -2,12 +2,15 @@
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 
-from nats.js.errors import KeyNotFoundError
+from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from devteam_bus.connection import Bus
+from devteam_bus.runstore import now
 from devteam_contracts.projects import Project
 from devteam_contracts.subjects import BUCKET_PROJECTS, BUCKET_TOKENS, project_key
+from devteam_contracts.tokens import TokenCreated, TokenInfo
 
 
 class ProjectStore:
@@ -31,6 +34,9 @@ class ProjectStore:
         return Project.model_validate_json(entry.value) if entry.value else None
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def token_digest(token: str) -> str:
     """Tokens are stored by SHA-256 digest only; the token itself is never kept."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -42,21 +48,71 @@ def new_token() -> str:
 
 
 class TokenStore:
-    """API token → tenant."""
+    """API tokens, stored by digest only, each with its tenant, id, label and creation time."""
 
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def add(self, token: str, tenant: str) -> None:
+    async def add(self, token: str, tenant: str, label: str = "") -> TokenInfo:
         """Let `token` act as `tenant`."""
         kv = await self._bus.js.key_value(BUCKET_TOKENS)
-        await kv.put(token_digest(token), tenant.encode())
+        digest = token_digest(token)
+        info = TokenInfo(id=digest[:12], tenant=tenant, label=label, created_at=now())
+        await kv.put(digest, info.model_dump_json().encode())
+        return info
+
+    async def create(self, tenant: str, label: str = "") -> TokenCreated:
+        """A new random token for `tenant` (its value is shown this once)."""
+        token = new_token()
+        info = await self.add(token, tenant, label)
+        return TokenCreated(**info.model_dump(), token=token)
+
+    async def _entries(self) -> list[tuple[str, TokenInfo]]:
+        kv = await self._bus.js.key_value(BUCKET_TOKENS)
+        try:
+            keys = await kv.keys()
+        except NoKeysError:
+            return []
+        out = []
+        for key in keys:
+            try:
+                entry = await kv.get(key)
+            except KeyNotFoundError:
+                continue
+            info = _token_info(key, entry.value)
+            if info is not None:
+                out.append((key, info))
+        return out
+
+    async def list(self, tenant: str) -> list[TokenInfo]:
+        """The tenant's tokens (ids, labels, times; never a token)."""
+        infos = [info for _key, info in await self._entries() if info.tenant == tenant]
+        return sorted(infos, key=lambda i: i.created_at)
+
+    async def revoke(self, tenant: str, token_id: str) -> bool:
+        """Delete the tenant's token with this id; False when it has none such."""
+        kv = await self._bus.js.key_value(BUCKET_TOKENS)
+        for key, info in await self._entries():
+            if info.tenant == tenant and info.id == token_id:
+                await kv.delete(key)
+                return True
+        return False
 
     async def tenant_of(self, token: str) -> str | None:
         """The tenant a token belongs to, or None for an unknown token."""
         kv = await self._bus.js.key_value(BUCKET_TOKENS)
+        digest = token_digest(token)
         try:
-            entry = await kv.get(token_digest(token))
+            entry = await kv.get(digest)
         except KeyNotFoundError:
             return None
-        return entry.value.decode() if entry.value else None
+        info = _token_info(digest, entry.value)
+        return info.tenant if info else None
+
+
+def _token_info(digest: str, value: bytes | None) -> TokenInfo | None:
+    if not value:
+        return None
+    if not value.startswith(b"{"):  # a record of an older version: the tenant alone
+        return TokenInfo(id=digest[:12], tenant=value.decode(), label="", created_at=EPOCH)
+    return TokenInfo.model_validate_json(value)

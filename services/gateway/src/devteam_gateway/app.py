@@ -1,5 +1,6 @@
 """The FastAPI application: the only HTTP surface of DevTeam Runner."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,8 +11,8 @@ from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_gateway import problems
-from devteam_gateway.api.routes import events, health, projects, runs, secrets, usage
-from devteam_gateway.auth import TokenCache
+from devteam_gateway.api.routes import admin, events, health, projects, runs, secrets, usage
+from devteam_gateway.auth import TokenCache, watch_tokens
 from devteam_gateway.settings import GatewaySettings
 
 
@@ -30,9 +31,12 @@ def create_app(
             TokenStore(bus), settings.token_cache_s, settings.token_cache_entries
         )
         app.state.secrets = SecretStore.from_settings(bus, bus_settings)
+        watch = asyncio.create_task(watch_tokens(bus, app.state.tokens))
         try:
             yield
         finally:
+            watch.cancel()
+            await asyncio.wait({watch}, timeout=2)
             await bus.close()
 
     app = FastAPI(title="DevTeam Runner", version="0.1.0", lifespan=lifespan)
@@ -44,4 +48,5 @@ def create_app(
     app.include_router(events.router)
     app.include_router(usage.router)
     app.include_router(secrets.router)
+    app.include_router(admin.router)
     return app

@@ -1,10 +1,16 @@
 """Bearer-token authentication: every request acts as exactly one tenant."""
 
+import asyncio
+import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from devteam_bus.connection import Bus
 from devteam_bus.stores import TokenStore, token_digest
+from devteam_contracts.subjects import BUCKET_TOKENS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,3 +65,22 @@ class TokenCache:
         while len(self._cache) > self._max:
             self._cache.popitem(last=False)
         return found
+
+
+async def watch_tokens(bus: Bus, cache: TokenCache) -> None:
+    """Forget a token the moment its entry changes (revoked, re-assigned), so a revoked token
+    is refused by every gateway within about a second. After an interruption of the watch the
+    whole cache is dropped: changes may have been missed meanwhile."""
+    while True:
+        try:
+            kv = await bus.js.key_value(BUCKET_TOKENS)
+            watcher = await kv.watchall(meta_only=True)
+            cache.clear()
+            async for entry in watcher:
+                if entry is not None:
+                    cache.forget(entry.key)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("watching the tokens bucket failed (%s); retrying", exc)
+        await asyncio.sleep(1)

@@ -15,6 +15,7 @@ from devteam_contracts.ids import is_safe_id
 from devteam_contracts.subjects import STREAM_EVENTS, event_subject
 from devteam_gateway.auth import TokenCache
 from devteam_gateway.deps import bearer_token
+from devteam_gateway.problems import problem
 
 router = APIRouter(prefix="/v1", tags=["events"])
 log = logging.getLogger(__name__)
@@ -32,12 +33,19 @@ async def run_events(websocket: WebSocket, run_id: str, after: int = 0) -> None:
         "token"
     )
     principal = await tokens.principal(token) if token else None
+    # Refused before the handshake with the same HTTP problems as the REST API: 401, and a 404
+    # that is the same for a missing run and another tenant's.
     if principal is None:
-        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="unauthorized")
+        await websocket.send_denial_response(
+            problem(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+        )
         return
     run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
-    if run is None or run.tenant != principal.tenant or after < 0:
-        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="run not found")
+    if run is None or run.tenant != principal.tenant:
+        await websocket.send_denial_response(problem(404, "run not found"))
+        return
+    if after < 0:
+        await websocket.send_denial_response(problem(422, "after: must be ≥ 0"))
         return
     await websocket.accept()
     config = api.ConsumerConfig(

@@ -1,0 +1,68 @@
+"""`/v1/admin`: token administration, authorised by the operator's admin token
+(`DEVTEAM_ADMIN_TOKEN`), never by a tenant's."""
+
+import hmac
+import os
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+
+from devteam_bus.publish import publish_audit
+from devteam_bus.stores import TokenStore
+from devteam_contracts.ids import is_safe_id
+from devteam_contracts.tokens import TokenCreate, TokenCreated, TokenList
+from devteam_gateway.deps import BusDep, bearer_token
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+ADMIN_TOKEN_VAR = "DEVTEAM_ADMIN_TOKEN"  # noqa: S105 - the variable's name
+
+
+def require_admin(request: Request) -> str:
+    """401 unless the bearer token is the admin token (compared in constant time)."""
+    configured = os.environ.get(ADMIN_TOKEN_VAR, "")
+    given = bearer_token(request.headers.get("authorization")) or ""
+    if not configured or not hmac.compare_digest(given.encode(), configured.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "the admin token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return "admin"
+
+
+AdminDep = Annotated[str, Depends(require_admin)]
+
+
+def _tenant(tenant: str) -> str:
+    if not is_safe_id(tenant):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            [{"loc": ["path", "tenant"], "msg": "not a tenant id", "type": "value_error"}],
+        )
+    return tenant
+
+
+@router.post("/tenants/{tenant}/tokens", status_code=status.HTTP_201_CREATED)
+async def create_token(
+    tenant: str, body: TokenCreate, bus: BusDep, admin: AdminDep
+) -> TokenCreated:
+    """A new API token for the tenant; its value is in this answer only."""
+    created = await TokenStore(bus).create(_tenant(tenant), body.label)
+    await publish_audit(bus, tenant, admin, "token.create", created.id, "created",
+                        {"label": created.label})  # fmt: skip
+    return created
+
+
+@router.get("/tenants/{tenant}/tokens")
+async def list_tokens(tenant: str, bus: BusDep, admin: AdminDep) -> TokenList:
+    """The tenant's tokens: ids, labels and times, never values."""
+    return TokenList(tokens=await TokenStore(bus).list(_tenant(tenant)))
+
+
+@router.delete("/tenants/{tenant}/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_token(tenant: str, token_id: str, bus: BusDep, admin: AdminDep) -> Response:
+    """Revoke a token: every gateway refuses it within a second (they watch the bucket)."""
+    if not await TokenStore(bus).revoke(_tenant(tenant), token_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
+    await publish_audit(bus, tenant, admin, "token.revoke", token_id, "revoked")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
