@@ -59,6 +59,9 @@ async def test_three_tasks_run_to_completed(
     run = (await api.get(f"/v1/runs/{run_id}")).json()
     assert milestones == expected, run["failure"]
     assert any(f["event"]["type"] == "log" and f["event"]["stage"] == "verify" for f in frames)
+    verifying = next(f["event"] for f in frames if f["event"]["type"] == "task.verifying")
+    sandbox = verifying["data"]["sandbox"]  # which sandbox ran the checks, and its limits
+    assert sandbox["backend"] in ("bwrap", "none") and sandbox["limits"]["memory_mb"] > 0
     assert run["state"] == "completed"
     assert [t["id"] for t in run["tasks_done"]] == ["1", "2", "3"]
     assert run["failure"] is None

@@ -3,11 +3,13 @@ compare-and-set run state, deduplication."""
 
 import asyncio
 import json
+import time
 
 from nats.js import api
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
+from devteam_bus.logstream import log_stream
 from devteam_bus.provision import provision
 from devteam_bus.publish import publish_command
 from devteam_bus.runstore import RunStore, now
@@ -19,6 +21,7 @@ from devteam_contracts.runs import RunMode, RunState, RunStatus
 from devteam_contracts.subjects import (
     STREAM_AUDIT,
     STREAM_COMMANDS,
+    STREAM_EVENTS,
     Stage,
     command_subject,
     durable_name,
@@ -296,3 +299,23 @@ async def test_a_failed_component_stops_the_service_with_an_error(
     )
     assert code == 1
     assert Healthy.stopped  # the others were stopped cleanly first
+
+
+async def test_a_flood_of_log_lines_is_rate_limited_with_a_note(bus: Bus) -> None:
+    run = await new_run(bus)
+    started = time.monotonic()
+    async with log_stream(bus, run, Stage.VERIFY, "1", 1, lambda s: s) as logs:
+        for i in range(20_000):
+            await logs.line(f"line {i}")
+    elapsed = time.monotonic() - started
+    info = await bus.js.stream_info(STREAM_EVENTS)
+    events = [
+        json.loads((await bus.js.get_msg(STREAM_EVENTS, seq)).data or b"{}")
+        for seq in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
+    logs_events = [e for e in events if e["type"] == "log"]
+    assert len(logs_events) <= elapsed / 0.2 + 3  # one event per interval at most
+    notes = [line for e in logs_events for line in e["data"]["lines"] if "log rate limit" in line]
+    assert notes and logs.dropped > 0
+    kept = sum(len(e["data"]["lines"]) for e in logs_events) - len(notes)
+    assert kept + logs.dropped == 20_000  # every line is either published or counted

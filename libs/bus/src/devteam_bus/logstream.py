@@ -1,7 +1,13 @@
-"""Throttled log events: lines are batched so a chatty command cannot flood the events stream."""
+"""Throttled log events: lines are batched so a chatty command cannot flood the events stream.
+
+At most one `log` event per `FLUSH_INTERVAL_S` per stream (a run has one stream at a time),
+each of at most `MAX_BATCH_LINES` lines: lines beyond that are counted and dropped, and the
+next event says how many.
+"""
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 
 from devteam_bus.connection import Bus
@@ -36,19 +42,33 @@ class LogStream:
         self._redact = redact
         self._lines: list[str] = []
         self._lock = asyncio.Lock()
+        self._flushed = 0.0
+        self.dropped = 0
+        self._pending_drops = 0
 
     async def line(self, text: str) -> None:
-        """Queue one line (redacted, truncated); flush at once when the batch is full."""
-        self._lines.append(self._redact(text[:MAX_LINE_CHARS]))
+        """Queue one line (redacted, truncated); a full batch is flushed at once unless the
+        last event was less than `FLUSH_INTERVAL_S` ago, when the line is dropped (counted)."""
         if len(self._lines) >= MAX_BATCH_LINES:
+            if time.monotonic() - self._flushed < FLUSH_INTERVAL_S:
+                self.dropped += 1
+                self._pending_drops += 1
+                return
             await self.flush()
+        self._lines.append(self._redact(text[:MAX_LINE_CHARS]))
 
     async def flush(self) -> None:
         """Publish what is queued as one `log` event."""
         async with self._lock:
+            if self._pending_drops:
+                self._lines.append(
+                    f"[devteam] {self._pending_drops} line(s) dropped: log rate limit"
+                )
+                self._pending_drops = 0
             if not self._lines:
                 return
             lines, self._lines = self._lines, []
+            self._flushed = time.monotonic()
             await publish_event(
                 self._bus,
                 self._run,

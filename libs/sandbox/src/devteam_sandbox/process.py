@@ -11,12 +11,15 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import resource
 import signal
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from devteam_sandbox.limits import CheckLimits, PidsCgroup, limit_hit, process_limit
 
 LineSink = Callable[[str], Awaitable[None]]
 TAIL_CHARS = 8000
@@ -31,11 +34,13 @@ class ProcessResult:
     timed_out: bool
     duration_s: float
     output_tail: str
+    limit: str | None = None  # the resource limit it ran into, e.g. "memory limit (64 MB)"
+    output_cut_bytes: int = 0  # output past the cap: counted, not kept
 
     @property
     def ok(self) -> bool:
-        """True when the command exited 0 within its time limit."""
-        return self.exit_code == 0 and not self.timed_out
+        """True when the command exited 0 within its time limit and hit no other limit."""
+        return self.exit_code == 0 and not self.timed_out and self.limit is None
 
 
 _PR_SET_PDEATHSIG = 1
@@ -60,13 +65,23 @@ def kill_group(pid: int, sig: int) -> None:
 
 
 class OutputLines:
-    """Splits a byte stream into lines, redacts them, keeps a tail and feeds the sink."""
+    """Splits a byte stream into lines, redacts them, keeps a tail and feeds the sink; past
+    `cap_bytes` lines still reach the tail but no longer the sink (they are counted)."""
 
-    def __init__(self, sink: LineSink | None, redact: Callable[[str], str] | None) -> None:
+    def __init__(
+        self,
+        sink: LineSink | None,
+        redact: Callable[[str], str] | None,
+        cap_bytes: int | None = None,
+    ) -> None:
         self._sink = sink
         self._redact = redact
         self._tail: deque[str] = deque()
         self._tail_chars = 0
+        self._cap = cap_bytes
+        self.kept_bytes = 0
+        self.cut_bytes = 0
+        self.cut_lines = 0
 
     async def pump(self, stream: asyncio.StreamReader) -> None:
         """Read `stream` to its end, line by line."""
@@ -90,8 +105,22 @@ class OutputLines:
         self._tail_chars += len(line) + 1
         while self._tail_chars > TAIL_CHARS and len(self._tail) > 1:
             self._tail_chars -= len(self._tail.popleft()) + 1
+        size = len(line.encode("utf-8", "replace")) + 1
+        if self._cap is not None and self.kept_bytes + size > self._cap:
+            self.cut_bytes += size
+            self.cut_lines += 1
+            return
+        self.kept_bytes += size
         if self._sink is not None:
             await self._sink(line)
+
+    async def finish(self) -> None:
+        """Say what the cap cut, if anything."""
+        if self.cut_lines and self._sink is not None:
+            await self._sink(
+                f"[devteam] output cut after {self.kept_bytes} bytes: {self.cut_bytes} more "
+                f"bytes ({self.cut_lines} lines) not kept"
+            )
 
     def tail(self) -> str:
         """The last `TAIL_CHARS` characters of output."""
@@ -118,13 +147,45 @@ async def run_process(
     on_line: LineSink | None = None,
     redact: Callable[[str], str] | None = None,
     kill_grace_s: float = 3.0,
+    limits: CheckLimits | None = None,
 ) -> ProcessResult:
     """Run `argv` in its own session; stream merged stdout/stderr lines to `on_line`.
 
     Lines pass through `redact` before they reach the sink or the tail. On timeout the group
     gets SIGTERM, then SIGKILL after `kill_grace_s`; if the caller is cancelled, the same
     happens before the cancellation propagates. Raises `OSError` if `argv` cannot be started.
+
+    With `limits` the command (and all it starts) runs under them, its output reaching
+    `on_line` is capped, and the result names the limit it ran into.
     """
+    if limits is None:
+        return await _run(argv, cwd, env, timeout_s, on_line, redact, kill_grace_s, None, None)
+    async with process_limit(limits) as (cgroup, _binds):
+        return await _run(argv, cwd, env, timeout_s, on_line, redact, kill_grace_s, limits, cgroup)
+
+
+def _limited(limits: CheckLimits | None, cgroup: PidsCgroup | None) -> Callable[[], None]:
+    def preexec() -> None:  # in the child, between fork and exec: no allocation-heavy work
+        die_with_parent()
+        if cgroup is not None:
+            cgroup.join()
+        for which, value in limits.rlimits() if limits else ():
+            resource.setrlimit(which, value)
+
+    return preexec
+
+
+async def _run(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout_s: float,
+    on_line: LineSink | None,
+    redact: Callable[[str], str] | None,
+    kill_grace_s: float,
+    limits: CheckLimits | None,
+    cgroup: PidsCgroup | None,
+) -> ProcessResult:
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
         *argv,
@@ -134,10 +195,10 @@ async def run_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=die_with_parent,
+        preexec_fn=_limited(limits, cgroup),
     )
     assert proc.stdout is not None
-    output = OutputLines(on_line, redact)
+    output = OutputLines(on_line, redact, limits.output_bytes if limits else None)
     pump = asyncio.create_task(output.pump(proc.stdout))
     waiter = asyncio.create_task(proc.wait())
     try:
@@ -159,9 +220,18 @@ async def run_process(
             kill_group(proc.pid, signal.SIGKILL)
     # The group is gone, so the pipe reaches EOF; whatever is left is still streamed.
     await pump
+    await output.finish()
+    code = proc.returncode if proc.returncode is not None else -1
+    hit = None
+    pids_hit = cgroup.hit() if cgroup else False
+    if limits is not None and not timed_out and (code != 0 or pids_hit):
+        # (a check that survived its fork bomb still ran into the limit: it fails)
+        hit = limit_hit(code, output.tail(), limits, pids_hit)
     return ProcessResult(
-        exit_code=proc.returncode if proc.returncode is not None else -1,
+        exit_code=code,
         timed_out=timed_out,
         duration_s=time.monotonic() - started,
         output_tail=output.tail(),
+        limit=hit,
+        output_cut_bytes=output.cut_bytes,
     )

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devteam_sandbox.limits import CheckLimits, PidsCgroup
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -91,13 +92,29 @@ async def run_sandboxed(
     timeout_s: float,
     on_line: LineSink | None = None,
     network: bool = False,
+    limits: CheckLimits | None = None,
 ) -> ProcessResult:
-    """Run one verify command in the worktree, sandboxed as far as this machine allows.
+    """Run one verify command in the worktree, sandboxed as far as this machine allows, under
+    `limits`.
 
     `network=True` is for setup commands (installing dependencies); checks get none.
     """
     await asyncio.to_thread(home.mkdir, parents=True, exist_ok=True)
     argv = sandbox_argv(command, worktree, home, bwrap_available(), network=network)
     return await run_process(
-        argv, cwd=worktree, env=scrubbed_env(home), timeout_s=timeout_s, on_line=on_line
-    )
+        argv, cwd=worktree, env=scrubbed_env(home), timeout_s=timeout_s, on_line=on_line,
+        limits=limits,
+    )  # fmt: skip
+
+
+def describe(limits: CheckLimits) -> dict[str, object]:
+    """What isolation the checks get here, as reported with the run: never more than holds."""
+    bwrap = bwrap_available()
+    processes_bind = os.geteuid() != 0 or PidsCgroup.available()
+    return {
+        "backend": "bwrap" if bwrap else "none",
+        "network": "none" if bwrap else "host (not isolated)",
+        "filesystem": "read-only outside the worktree" if bwrap else "not isolated",
+        "limits": limits.describe(),
+        "processes_limited": processes_bind,
+    }

@@ -11,12 +11,14 @@ from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
+from devteam_sandbox.limits import operator_limits
 from devteam_verify.stage import VerifyStage
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the verify worker."""
     own = WorkspaceSettings()
+    operator_limits()  # a malformed DEVTEAM_VERIFY_* limit stops the service at start
     return [
         Maintenance.of(own),
         StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, VerifyStage(bus, own)),

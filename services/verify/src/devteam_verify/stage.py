@@ -25,9 +25,10 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
+from devteam_sandbox.limits import LIMIT_FIELDS, resolve
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
-from devteam_sandbox.sandbox import run_sandboxed
+from devteam_sandbox.sandbox import describe, run_sandboxed
 
 
 class VerifyStage:
@@ -48,7 +49,14 @@ class VerifyStage:
         # `setup` (e.g. installing dependencies) may use the network; the checks may not.
         commands = [(c, True) for c in cmd.config.setup]
         commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]
-        data = {"commands": [c for c, _net in commands], "head_sha": cmd.head_sha}
+        limits = resolve(
+            {name: getattr(cmd.config.limits, f"verify_{name}") for name in LIMIT_FIELDS}
+        )
+        data = {
+            "commands": [c for c, _net in commands],
+            "head_sha": cmd.head_sha,
+            "sandbox": describe(limits),
+        }
         await publish_task_event(
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
             f"running {len(commands)} check(s)", data,
@@ -71,6 +79,7 @@ class VerifyStage:
                         timeout_s=cmd.config.limits.verify_seconds,
                         on_line=logs.line,
                         network=network,
+                        limits=limits,
                     ),
                 )
                 if not result.ok:
@@ -110,11 +119,12 @@ class VerifyStage:
         )
 
     async def _failed(self, cmd: VerifyCommand, command: str, result: ProcessResult) -> None:
-        why = (
-            f"timed out after {result.duration_s:.0f} s"
-            if result.timed_out
-            else f"exited with {result.exit_code}"
-        )
+        if result.timed_out:
+            why = f"timed out after {result.duration_s:.0f} s"
+        elif result.limit:
+            why = f"hit the {result.limit} (exit {result.exit_code})"
+        else:
+            why = f"exited with {result.exit_code}"
         reason = f"`{command}` {why}"
         tail = redact(result.output_tail)
         repairs = cmd.config.limits.repair_attempts
@@ -127,7 +137,8 @@ class VerifyStage:
         await publish_task_event(
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_REPAIR,
             f"{reason}; sending the failure back to Aider (repair {cmd.attempt}/{repairs})",
-            {"command": command, "exit_code": result.exit_code, "output_tail": tail},
+            {"command": command, "exit_code": result.exit_code, "limit": result.limit,
+             "output_tail": tail},
         )  # fmt: skip
         check = FailedCheck(
             command=command, outcome=why, timed_out=result.timed_out, output_tail=tail
