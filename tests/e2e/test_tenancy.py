@@ -138,3 +138,38 @@ async def test_another_tenants_ids_get_exactly_the_404_of_a_missing_id(
         statuses.append(refused.value.response.status_code)
     assert statuses[0] == statuses[1] == 404
     assert (await api.delete("/v1/secrets/only-dev")).status_code == 204
+
+
+async def test_the_audit_shows_an_admin_everything_and_a_tenant_its_own(
+    stack: RunningStack, api: httpx.AsyncClient
+) -> None:
+    marker = f"audit-probe-{time.time_ns()}"
+    put = await api.put(f"/v1/secrets/{marker}", json={"value": "v-audit-0123456789"},
+                        headers={"X-Request-Id": "req-abc-123"})  # fmt: skip
+    assert put.headers["x-request-id"] == "req-abc-123"
+    mine = (await api.get("/v1/audit", params={"action": "secret.put", "target": marker})).json()
+    [frame] = mine["records"]
+    record = frame["record"]
+    assert record["tenant"] == "dev" and record["actor"].startswith("token:")
+    assert record["request_id"] == "req-abc-123" and record["outcome"] == "stored"
+    assert "v-audit-0123456789" not in str(mine)
+    admin = {"Authorization": f"Bearer {stack.admin_token}"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=admin, timeout=10) as http:
+        created = await http.post("/v1/admin/tenants/wayne/tokens", json={"label": marker})
+        everyone = (await http.get("/v1/audit", params={"limit": 1000})).json()["records"]
+        tenants = {f["record"]["tenant"] for f in everyone}
+        assert {"dev", "wayne"} <= tenants
+        only = (await http.get("/v1/audit", params={"tenant": "wayne"})).json()["records"]
+        assert {f["record"]["tenant"] for f in only} == {"wayne"}
+        wayne = {"Authorization": f"Bearer {created.json()['token']}"}
+        theirs = (await http.get("/v1/audit", params={"tenant": "dev"}, headers=wayne)).json()
+        assert {f["record"]["tenant"] for f in theirs["records"]} <= {"wayne"}  # own only
+        # paging: two records at a time, in order, nothing repeated
+        first = (await http.get("/v1/audit", params={"limit": 2})).json()
+        params = {"limit": 2, "after": first["next_after"]}
+        second = (await http.get("/v1/audit", params=params)).json()
+        seqs = [f["seq"] for f in first["records"] + second["records"]]
+        assert seqs == sorted(set(seqs)) and len(seqs) == 4
+        later = (await http.get("/v1/audit", params={"since": "2999-01-01T00:00:00Z"})).json()
+        assert later["records"] == []
+    await api.delete(f"/v1/secrets/{marker}")

@@ -81,3 +81,20 @@ class AuditRecord(Strict):
     target: str
     outcome: str
     detail: dict[str, Any] = Field(default_factory=dict)
+    request_id: str | None = Field(
+        default=None, description="The API request behind it (`X-Request-Id`), if any."
+    )
+
+
+class AuditFrame(Strict):
+    """One audit record with its stream sequence (page on with `after=`)."""
+
+    seq: int = Field(ge=1)
+    record: AuditRecord
+
+
+class AuditPage(Strict):
+    """`GET /v1/audit`: records in order; `next_after` continues the listing (null: no more)."""
+
+    records: list[AuditFrame]
+    next_after: int | None = None

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 # Set by the stage worker while it handles a command: how long that command waited in the
 # commands stream before a worker took it. Events published meanwhile carry it (`queue_ms`).
 command_queue_ms: ContextVar[float | None] = ContextVar("command_queue_ms", default=None)
+# Set by the gateway for each API request; audit records written meanwhile carry it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 async def publish_command(bus: Bus, stage: Stage, cmd: CommandBase) -> None:
@@ -119,5 +121,6 @@ async def publish_audit(
         target=target,
         outcome=outcome,
         detail=detail or {},
+        request_id=request_id.get(),
     )
     await bus.js.publish(audit_subject(tenant), record.model_dump_json().encode())

@@ -1,19 +1,34 @@
 """The FastAPI application: the only HTTP surface of DevTeam Runner."""
 
 import asyncio
+import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from devteam_bus.connection import connect
+from devteam_bus.publish import request_id
 from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_gateway import problems
-from devteam_gateway.api.routes import admin, events, health, projects, runs, secrets, usage
+from devteam_gateway.api.routes import (
+    admin,
+    audit,
+    events,
+    health,
+    projects,
+    runs,
+    secrets,
+    usage,
+)
 from devteam_gateway.auth import TokenCache, watch_tokens
 from devteam_gateway.settings import GatewaySettings
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def create_app(
@@ -49,4 +64,20 @@ def create_app(
     app.include_router(usage.router)
     app.include_router(secrets.router)
     app.include_router(admin.router)
+    app.include_router(audit.router)
+
+    @app.middleware("http")
+    async def with_request_id(request: Request, call_next: Any) -> Any:
+        """Every request has an id (the client's `X-Request-Id` when sane): audit records
+        written for it carry it, and the answer says it."""
+        given = request.headers.get("x-request-id", "")
+        rid = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        try:
+            response = await call_next(request)
+        finally:
+            request_id.reset(token)
+        response.headers["X-Request-Id"] = rid
+        return response
+
     return app
