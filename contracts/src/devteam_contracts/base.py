@@ -37,3 +37,24 @@ class Input(Strict):
     def _encodable(cls, value: Any) -> Any:
         _check_text(value)
         return value
+
+
+class FieldError(BaseModel):
+    """One field to blame in a problem: where (`loc`) and why."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every error answer (RFC 9457 problem details, `application/problem+json`); problems with
+    more structure add members (e.g. a task list's `kind` and `lines`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None

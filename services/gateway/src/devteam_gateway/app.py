@@ -54,7 +54,9 @@ def create_app(
             await asyncio.wait({watch}, timeout=2)
             await bus.close()
 
-    app = FastAPI(title="DevTeam Runner", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="DevTeam Runner", version="0.1.0", lifespan=lifespan, responses=problems.RESPONSES
+    )
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)

@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from devteam_contracts.base import Problem
+
 PROBLEM = "application/problem+json"
+# Documented on every operation: what an error answer looks like.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": HTTPStatus(code).phrase,
+           "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for code in (400, 401, 404, 409, 413, 422, 429, 503)
+}  # fmt: skip
 
 
 def problem(
@@ -64,9 +72,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Answer every HTTP and validation error as problem details."""
+    """Answer every HTTP and validation error as problem details, and say so in the OpenAPI
+    (every operation documents `RESPONSES`; FastAPI's own 422 schema is replaced)."""
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(problem_schema.pop("$defs", {}))
+            schemas["Problem"] = problem_schema
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class BodyLimit:
