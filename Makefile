@@ -81,11 +81,19 @@ clean: ## remove installed tools and environments
 # No registry is needed: the base image is debootstrapped locally (docker/build-base.sh).
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 COMPOSE_PROJECT ?= devteam
-.PHONY: images compose-up compose-down
+.PHONY: images compose-up compose-down test-docker
 
 images: ## build devteam-base (if missing), devteam-nats, devteam-cli and the five service images
 	docker image inspect devteam-base:bookworm >/dev/null 2>&1 || docker/build-base.sh
 	docker/build-images.sh
+
+# The Docker sandbox backend against a real engine: a private dockerd when DOCKER_HOST is unset
+# (docker/dockerd-local.sh), the local base and the Node toolchain image, then tests/docker.
+test-docker: setup ## opt-in: the Docker sandbox backend against a real dockerd (DEVELOPERS.md)
+	@set -e; if [ -z "$$DOCKER_HOST" ]; then eval "$$(docker/dockerd-local.sh start)"; fi; \
+	  docker image inspect devteam-base:bookworm >/dev/null 2>&1 || docker/build-base.sh; \
+	  docker build -q --network host -t devteam-node:bookworm -f docker/toolchains/node.Dockerfile docker; \
+	  .venv/bin/pytest -q -p no:cacheprovider tests/docker
 
 compose-up: ## start NATS, provision and the services with docker compose (after `make images`)
 	$(COMPOSE) -p $(COMPOSE_PROJECT) up -d

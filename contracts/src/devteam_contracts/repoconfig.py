@@ -38,6 +38,15 @@ class RepoLimits(Strict):
     verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
+class RepoSandbox(Strict):
+    """`[sandbox]` of `.devteam.toml`: the toolchain image checks run in (Docker backend; the
+    operator allow-lists images)."""
+
+    image: str | None = Field(
+        default=None, min_length=1, max_length=300, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$"
+    )
+
+
 class RepoConfig(Strict):
     """`.devteam.toml`: every key optional; unknown keys are errors."""
 
@@ -47,6 +56,7 @@ class RepoConfig(Strict):
     verify: Commands | None = None
     protected: Globs | None = None
     limits: RepoLimits = Field(default_factory=RepoLimits)
+    sandbox: RepoSandbox = Field(default_factory=RepoSandbox)
 
 
 class RunConfig(Strict):
@@ -59,6 +69,9 @@ class RunConfig(Strict):
     protected: list[str] = Field(default_factory=list)
     submodules: bool = False
     limits: Limits = Field(default_factory=Limits)
+    sandbox_image: str | None = Field(
+        default=None, description="`[sandbox] image`: the checks' toolchain image (Docker)."
+    )
 
 
 def parse_repo_config(text: str) -> RepoConfig:
@@ -99,4 +112,4 @@ def resolve(project: Project, repo: RepoConfig | None) -> RunConfig:
     }
     if project.submodules is not None:  # only the project may turn submodules on
         values["submodules"] = project.submodules
-    return RunConfig(**values, limits=Limits(**limits))
+    return RunConfig(**values, limits=Limits(**limits), sandbox_image=repo.sandbox.image)

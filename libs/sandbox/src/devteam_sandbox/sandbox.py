@@ -12,10 +12,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devteam_sandbox.docker_backend import choose_image, run_in_container
 from devteam_sandbox.limits import CheckLimits, PidsCgroup
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
+BACKEND_VAR = "DEVTEAM_SANDBOX"
+# Inside a toolchain container: its own PATH, and a private HOME (tmpfs).
+CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+CONTAINER_HOME = "/home/check"
 
 
 def toolchain_path() -> str:
@@ -27,10 +32,12 @@ def toolchain_path() -> str:
     return f"{Path(sys.executable).parent}:{SYSTEM_PATH}"
 
 
-def scrubbed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def scrubbed_env(
+    home: Path, extra: Mapping[str, str] | None = None, path: str | None = None
+) -> dict[str, str]:
     """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs)."""
     env = {
-        "PATH": toolchain_path(),
+        "PATH": path or toolchain_path(),
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp",  # noqa: S108 - a private tmpfs inside bwrap
@@ -93,23 +100,51 @@ async def run_sandboxed(
     on_line: LineSink | None = None,
     network: bool = False,
     limits: CheckLimits | None = None,
+    image: str | None = None,
 ) -> ProcessResult:
-    """Run one verify command in the worktree, sandboxed as far as this machine allows, under
-    `limits`.
+    """Run one verify command in the worktree, sandboxed by the backend this worker is set to
+    (`DEVTEAM_SANDBOX`), under `limits`.
 
-    `network=True` is for setup commands (installing dependencies); checks get none.
+    `network=True` is for setup commands (installing dependencies); checks get none. `image`
+    is the project's toolchain image (Docker backend only).
     """
+    if backend() == "docker":
+        return await run_in_container(
+            command, image=choose_image(image), worktree=worktree,
+            env=scrubbed_env(Path(CONTAINER_HOME), path=CONTAINER_PATH), timeout_s=timeout_s,
+            limits=limits or CheckLimits(), on_line=on_line, network=network,
+        )  # fmt: skip
     await asyncio.to_thread(home.mkdir, parents=True, exist_ok=True)
-    argv = sandbox_argv(command, worktree, home, bwrap_available(), network=network)
+    argv = sandbox_argv(command, worktree, home, backend() == "bwrap", network=network)
     return await run_process(
         argv, cwd=worktree, env=scrubbed_env(home), timeout_s=timeout_s, on_line=on_line,
         limits=limits,
     )  # fmt: skip
 
 
-def describe(limits: CheckLimits) -> dict[str, object]:
+def backend() -> str:
+    """The sandbox this worker uses: `DEVTEAM_SANDBOX` = `docker`, `bwrap`, `none`, or `auto`
+    (the default: bwrap when it is installed, else none)."""
+    chosen = os.environ.get(BACKEND_VAR, "auto").strip().lower() or "auto"
+    if chosen not in ("auto", "bwrap", "docker", "none"):
+        raise ValueError(f"{BACKEND_VAR} must be auto, bwrap, docker or none, not {chosen!r}")
+    if chosen == "auto":
+        return "bwrap" if bwrap_available() else "none"
+    return chosen
+
+
+def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]:
     """What isolation the checks get here, as reported with the run: never more than holds."""
-    bwrap = bwrap_available()
+    if backend() == "docker":
+        return {
+            "backend": "docker",
+            "image": choose_image(image),
+            "network": "none",
+            "filesystem": "read-only root; the worktree bind-mounted; private /tmp and HOME",
+            "limits": limits.describe(),
+            "processes_limited": True,
+        }
+    bwrap = backend() == "bwrap"
     processes_bind = os.geteuid() != 0 or PidsCgroup.available()
     return {
         "backend": "bwrap" if bwrap else "none",

@@ -12,6 +12,7 @@ from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_sandbox.limits import operator_limits
+from devteam_sandbox.sandbox import backend
 from devteam_verify.stage import VerifyStage
 
 
@@ -19,6 +20,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the verify worker."""
     own = WorkspaceSettings()
     operator_limits()  # a malformed DEVTEAM_VERIFY_* limit stops the service at start
+    backend()  # and so does an unknown DEVTEAM_SANDBOX
     return [
         Maintenance.of(own),
         StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, VerifyStage(bus, own)),

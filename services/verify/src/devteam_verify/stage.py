@@ -25,6 +25,7 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
+from devteam_sandbox.docker_backend import ImageNotAllowedError
 from devteam_sandbox.limits import LIMIT_FIELDS, resolve
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
@@ -52,10 +53,14 @@ class VerifyStage:
         limits = resolve(
             {name: getattr(cmd.config.limits, f"verify_{name}") for name in LIMIT_FIELDS}
         )
+        try:
+            sandbox = describe(limits, cmd.config.sandbox_image)
+        except ImageNotAllowedError as exc:
+            raise PermanentError(str(exc), code=FailureCode.INVALID_CONFIG) from exc
         data = {
             "commands": [c for c, _net in commands],
             "head_sha": cmd.head_sha,
-            "sandbox": describe(limits),
+            "sandbox": sandbox,
         }
         await publish_task_event(
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
@@ -80,6 +85,7 @@ class VerifyStage:
                         on_line=logs.line,
                         network=network,
                         limits=limits,
+                        image=cmd.config.sandbox_image,
                     ),
                 )
                 if not result.ok:

@@ -1,0 +1,189 @@
+"""The second sandbox backend: one container per check, through the Docker SDK.
+
+The container runs the project's toolchain image (allow-listed by the operator), as the
+worker's own uid, with a read-only root file system, the worktree bind-mounted read-write at
+the same path, a private /tmp and HOME (tmpfs), no network for checks (setup may use the host's),
+and memory, CPU and pids limits from cgroups plus the rlimits of `CheckLimits` as ulimits.
+
+The SDK is a blocking HTTP client: its calls run in worker threads, one short call at a time
+(the asyncio loop stays the concurrency model; output is handed over line by line).
+"""
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from devteam_sandbox.limits import MB, CheckLimits, limit_hit
+from devteam_sandbox.process import LineSink, OutputLines, ProcessResult
+
+IMAGES_VAR = "DEVTEAM_SANDBOX_IMAGES"
+DEFAULT_IMAGE_VAR = "DEVTEAM_SANDBOX_DEFAULT_IMAGE"
+CPUS_VAR = "DEVTEAM_SANDBOX_CPUS"
+LABEL = "devteam.sandbox"
+
+
+class ImageNotAllowedError(ValueError):
+    """The project asks for an image the operator did not allow-list."""
+
+
+def allowed_images(environ: Mapping[str, str] | None = None) -> list[str]:
+    """`DEVTEAM_SANDBOX_IMAGES` (comma-separated) plus the default image."""
+    env = os.environ if environ is None else environ
+    images = [i.strip() for i in env.get(IMAGES_VAR, "").split(",") if i.strip()]
+    default = env.get(DEFAULT_IMAGE_VAR, "").strip()
+    return [*([default] if default else []), *images]
+
+
+def choose_image(requested: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The image a project's checks run in: the one it asks for when allow-listed, else the
+    operator's default. `ImageNotAllowedError` naming the allowed ones otherwise."""
+    env = os.environ if environ is None else environ
+    allowed = allowed_images(env)
+    if requested:
+        if requested not in allowed:
+            raise ImageNotAllowedError(
+                f"sandbox image {requested!r} is not allowed here (allowed: "
+                f"{', '.join(allowed) or 'none'}; {IMAGES_VAR})"
+            )
+        return requested
+    default = env.get(DEFAULT_IMAGE_VAR, "").strip()
+    if not default:
+        raise ImageNotAllowedError(f"no sandbox image: set {DEFAULT_IMAGE_VAR}")
+    return default
+
+
+def _client() -> Any:
+    import docker  # only where this backend is chosen
+
+    return docker.from_env(timeout=30)  # type: ignore[attr-defined]
+
+
+def container_config(
+    command: str,
+    image: str,
+    worktree: Path,
+    env: dict[str, str],
+    limits: CheckLimits,
+    network: bool,
+    cpus: float,
+) -> dict[str, Any]:
+    """Keyword arguments of `containers.create` for one check (pure: tested without Docker)."""
+    from docker.types import Ulimit  # type: ignore[import-not-found]
+
+    return {
+        "image": image,
+        "command": ["/bin/sh", "-c", command],
+        "working_dir": str(worktree),
+        "user": f"{os.getuid()}:{os.getgid()}",
+        "environment": env,
+        "network_mode": "host" if network else "none",
+        "read_only": True,
+        "volumes": {str(worktree): {"bind": str(worktree), "mode": "rw"}},
+        "tmpfs": {"/tmp": "rw,nosuid,size=512m", env["HOME"]: "rw,nosuid,size=256m"},  # noqa: S108
+        "mem_limit": f"{limits.memory_mb}m",
+        "memswap_limit": f"{limits.memory_mb}m",
+        "pids_limit": limits.processes,
+        "nano_cpus": int(cpus * 1e9),
+        "ulimits": [
+            Ulimit(name="cpu", soft=limits.cpu_seconds, hard=limits.cpu_seconds + 1),
+            Ulimit(name="fsize", soft=limits.file_size_mb * MB, hard=limits.file_size_mb * MB),
+            Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+            Ulimit(name="core", soft=0, hard=0),
+        ],
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "labels": {LABEL: "check"},
+        "detach": True,
+    }
+
+
+async def run_in_container(
+    command: str,
+    *,
+    image: str,
+    worktree: Path,
+    env: dict[str, str],
+    timeout_s: float,
+    limits: CheckLimits,
+    on_line: LineSink | None = None,
+    network: bool = False,
+) -> ProcessResult:
+    """Run one check in a fresh container; it is removed afterwards, whatever happens."""
+    cpus = float(os.environ.get(CPUS_VAR) or 1)
+    config = container_config(command, image, worktree, env, limits, network, cpus)
+    client = await asyncio.to_thread(_client)
+    started = time.monotonic()
+    container = await asyncio.to_thread(client.containers.create, **config)
+    output = OutputLines(on_line, None, limits.output_bytes)
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+    try:
+        await asyncio.to_thread(container.start)
+        reader = threading.Thread(
+            target=_read_logs, args=(container, loop, lines.put_nowait), daemon=True
+        )
+        reader.start()
+        timed_out = False
+
+        async def pump() -> None:
+            while (raw := await lines.get()) is not None:
+                await output.line(raw.decode("utf-8", errors="replace").rstrip("\r"))
+
+        pumping = asyncio.create_task(pump())
+        try:
+            status = await asyncio.to_thread(container.wait, timeout=timeout_s)
+            code = int(status.get("StatusCode", -1))
+        except Exception:  # the SDK's read timeout: the wall-clock limit
+            timed_out, code = True, -1
+            await asyncio.to_thread(container.kill)
+        await asyncio.wait_for(pumping, 10)
+        await output.finish()
+        state = (await asyncio.to_thread(_inspect, client, container.id)).get("State", {})
+    finally:
+        await asyncio.to_thread(_remove, container)
+    oom = bool(state.get("OOMKilled"))
+    hit = None
+    if not timed_out and code != 0:
+        hit = (
+            f"memory limit ({limits.memory_mb} MB)"
+            if oom
+            else limit_hit(code, output.tail(), limits)
+        )
+    return ProcessResult(
+        exit_code=code,
+        timed_out=timed_out,
+        duration_s=time.monotonic() - started,
+        output_tail=output.tail(),
+        limit=hit,
+        output_cut_bytes=output.cut_bytes,
+    )
+
+
+def _read_logs(container: Any, loop: asyncio.AbstractEventLoop, put: Callable[..., None]) -> None:
+    pending = b""
+    try:
+        for chunk in container.logs(stream=True, follow=True, stdout=True, stderr=True):
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                loop.call_soon_threadsafe(put, line)
+    except Exception:  # noqa: S110 - the container is gone: the output ends here
+        pass
+    if pending:
+        loop.call_soon_threadsafe(put, pending)
+    loop.call_soon_threadsafe(put, None)
+
+
+def _inspect(client: Any, container_id: str) -> dict[str, Any]:
+    result: dict[str, Any] = client.api.inspect_container(container_id)
+    return result
+
+
+def _remove(container: Any) -> None:
+    with contextlib.suppress(Exception):  # already gone
+        container.remove(force=True)
