@@ -69,9 +69,12 @@ class VerifyStage:
         home = self.settings.data_dir.resolve() / "verify-home" / cmd.run_id
         started = time.perf_counter()
         failed: tuple[str, ProcessResult] | None = None
+        # every value resolved for this command (git credentials) is redacted, with the usual
+        # credential-shaped patterns
         async with log_stream(
-            self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt, redact
-        ) as logs:
+            self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt,
+            lambda s: redact(s, secrets.resolved),
+        ) as logs:  # fmt: skip
             for command, network in commands:
                 await logs.line(f"$ {command}")
                 result = await unless_ended(
