@@ -46,11 +46,15 @@ def fuzzer(operation: Any, stack: RunningStack) -> Any:
 
 
 def _leave_idle(response: Any, stack: RunningStack) -> None:
-    """Runs the fuzzer started are cancelled: the stack is shared."""
+    """Runs the fuzzer started are cancelled and secrets it stored deleted: the stack is
+    shared."""
     try:
         body = response.json()
     except ValueError:
         return
+    if response.request.method == "PUT" and response.status_code == 200 and "name" in body:
+        httpx.delete(f"{stack.url}/v1/secrets/{body['name']}",
+                     headers={"Authorization": f"Bearer {stack.token}"}, timeout=30)  # fmt: skip
     if isinstance(body, dict) and "run_id" in body and response.status_code == 202:
         httpx.post(f"{stack.url}/v1/runs/{body['run_id']}/cancel",
                    headers={"Authorization": f"Bearer {stack.token}"}, timeout=30)  # fmt: skip

@@ -78,6 +78,46 @@ async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
     assert "implement-1 exited (-9); restarting" in log
 
 
+def assert_events_whole(frames: list[dict[str, Any]]) -> None:
+    """The replayed stream: strictly increasing sequences, and each milestone once."""
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
+    milestones = [(f["event"]["type"], f["event"]["task_id"], f["event"]["attempt"])
+                  for f in frames if f["event"]["type"] != "log"]  # fmt: skip
+    assert len(milestones) == len(set(milestones)), milestones
+    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
+    assert completed == ["1", "2", "3"]
+
+
+async def test_nats_killed_mid_run_is_restarted_and_the_run_completes(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_demo_repo(tmp_path)
+    model.set_scenario(slow_first("2", 5))
+    created = (await api.post("/v1/projects", json=project_body(repo, model))).json()
+    run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
+    await eventually(lambda: at_model(model, "task-2-slow"), timeout_s=60, what="Aider waiting")
+    old = json.loads((stack.data_dir / "stack.json").read_text())["pids"]["nats-server"]
+    os.kill(old, signal.SIGKILL)  # the store is all that survives
+
+    async def restarted() -> bool:
+        pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
+        return bool(pids["nats-server"] != old)
+
+    await eventually(restarted, timeout_s=30, what="nats-server restarted")
+    frames = await events(stack, run_id)
+    run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert_done_once(repo, run)
+    assert_events_whole(frames)
+    log = (stack.data_dir / "devteam-up.log").read_text()
+    assert "nats-server exited (-9); restarting" in log
+    # The services were not restarted: they reconnected.
+    assert (
+        "gateway-1 exited" not in log
+        and "implement-1 exited (-9)" not in log.split("nats-server exited")[-1]
+    )
+
+
 async def test_the_stack_stopped_and_started_again_finishes_the_run(
     model: ScriptedModelServer, tmp_path: Path
 ) -> None:

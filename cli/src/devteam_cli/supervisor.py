@@ -166,6 +166,20 @@ def wait_ready(url: str, children: list[Child], timeout_s: float = 60) -> None:
     raise RuntimeError(f"gateway not ready within {timeout_s:.0f} s")
 
 
+def write_stack_file(cfg: StackConfig, url: str, children: list[Child], nats_pid: int) -> None:
+    """`stack.json`: how to reach the stack and the pids of its processes (kept current when
+    a process is restarted); written atomically, readers never see a partial file."""
+    tmp = cfg.data_dir / "stack.json.tmp"
+    info = {
+        "gateway_url": url,
+        "nats_url": f"nats://127.0.0.1:{cfg.nats_port}",
+        "tenant": cfg.tenant,
+        "pids": {c.name: c.proc.pid for c in children} | {"nats-server": nats_pid},
+    }
+    tmp.write_text(json.dumps(info, indent=2))
+    tmp.rename(cfg.data_dir / "stack.json")
+
+
 def run_stack(cfg: StackConfig) -> int:
     """Start everything, print how to reach it, supervise until told to stop."""
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
@@ -177,34 +191,39 @@ def run_stack(cfg: StackConfig) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    nats = start_nats(cfg.data_dir, cfg.nats_port, cfg.data_dir / "logs" / "nats.log")
+    logs_dir = cfg.data_dir / "logs"
+    nats = start_nats(cfg.data_dir, cfg.nats_port, logs_dir / "nats.log")
     children: list[Child] = []
     try:
         asyncio.run(prepare_bus(cfg))
         children = [Child(name, svc, spawn(name, svc, cfg)) for name, svc in cfg.processes()]
         url = f"http://{cfg.host}:{cfg.gateway_port}"
         wait_ready(url, children)
-        stack_tmp = cfg.data_dir / "stack.json.tmp"
-        stack_tmp.write_text(
-            json.dumps(
-                {
-                    "gateway_url": url,
-                    "nats_url": f"nats://127.0.0.1:{cfg.nats_port}",
-                    "tenant": cfg.tenant,
-                    "pids": {c.name: c.proc.pid for c in children} | {"nats-server": nats.pid},
-                },
-                indent=2,
-            )
-        )
-        stack_tmp.rename(cfg.data_dir / "stack.json")  # readers never see a partial file
+        write_stack_file(cfg, url, children, nats.pid)
         started = ", ".join(f"{c.name} (pid {c.proc.pid})" for c in children)
         print(f"started nats-server (pid {nats.pid}, port {cfg.nats_port}), {started}", flush=True)
         print(f"DevTeam Runner is up: {url}", flush=True)
         print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
         print(f"admin token (/v1/admin): {cfg.admin_token}", flush=True)
         print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
+        nats_restarts, nats_died = 0, 0.0
         while not stop:
             time.sleep(0.2)
+            if nats.poll() is not None:
+                # The same port and store: JetStream recovers its streams, the services
+                # reconnect on their own and redelivery resumes the work in flight.
+                nats_died = nats_died or time.monotonic()
+                if time.monotonic() - nats_died >= min(2**nats_restarts, 30) * 0.25:
+                    print(f"nats-server exited ({nats.returncode}); restarting", flush=True)
+                    try:
+                        nats = start_nats(cfg.data_dir, cfg.nats_port, logs_dir / "nats.log")
+                    except RuntimeError as exc:
+                        print(f"nats-server did not restart: {exc}", flush=True)
+                        nats_restarts += 1
+                        nats_died = time.monotonic()
+                        continue
+                    nats_restarts, nats_died = nats_restarts + 1, 0.0
+                    write_stack_file(cfg, url, children, nats.pid)
             for child in children:
                 if child.proc.poll() is None:
                     continue
@@ -215,6 +234,7 @@ def run_stack(cfg: StackConfig) -> int:
                 child.proc = spawn(child.name, child.service, cfg)
                 child.restarts += 1
                 child.started = time.monotonic()
+                write_stack_file(cfg, url, children, nats.pid)
     finally:
         for child in children:
             if child.proc.poll() is None:

@@ -2,9 +2,13 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import nats
+import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
@@ -13,12 +17,42 @@ from devteam_bus.settings import BusSettings
 log = logging.getLogger(__name__)
 
 
+# Raised while NATS is away (restarting, electing a leader, the link down): worth retrying.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.OutboundBufferLimitError,
+    nats.js.errors.ServiceUnavailableError,
+    TimeoutError,
+)
+T = TypeVar("T")
+
+
 @dataclass
 class Bus:
     """A connected NATS client and its JetStream context."""
 
     nc: Client
     js: JetStreamContext
+    outage_s: float = 120.0
+
+    async def retrying(self, call: Callable[[], Awaitable[T]], what: str = "NATS call") -> T:
+        """`call()`, retried with back-off while NATS is unreachable, for up to `outage_s`
+        (`DEVTEAM_NATS_OUTAGE_S`); publishes keep their message ids, so a retry of one that
+        did land is dropped as a duplicate. Then the last error is raised."""
+        deadline = asyncio.get_running_loop().time() + self.outage_s
+        delay = 0.2
+        while True:
+            try:
+                return await call()
+            except TRANSIENT as exc:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise
+                log.warning("%s failed (%s: NATS unreachable?); retrying in %.1fs",
+                            what, type(exc).__name__, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def close(self) -> None:
         """Drain subscriptions and close the connection."""
@@ -44,7 +78,7 @@ async def connect(settings: BusSettings, name: str) -> Bus:
                 reconnect_time_wait=0.5,
                 allow_reconnect=True,
             )
-            return Bus(nc=nc, js=nc.jetstream())
+            return Bus(nc=nc, js=nc.jetstream(), outage_s=settings.nats_outage_s)
         except (OSError, TimeoutError, nats.errors.NoServersError) as exc:
             if asyncio.get_running_loop().time() > deadline:
                 raise

@@ -1,6 +1,7 @@
 """Publishing events, audit records and stage commands."""
 
 import logging
+import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -34,10 +35,10 @@ async def publish_command(bus: Bus, stage: Stage, cmd: CommandBase) -> None:
         mid = msg_id(cmd.run_id, f"select-{cmd.selection}", 1, stage)
     else:  # pragma: no cover - every command is one of the two
         raise TypeError(f"unknown command type {type(cmd).__name__}")
-    await bus.js.publish(
-        command_subject(stage, cmd.tenant, cmd.project_id),
-        cmd.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": mid},
+    subject, data = command_subject(stage, cmd.tenant, cmd.project_id), cmd.model_dump_json()
+    await bus.retrying(
+        lambda: bus.js.publish(subject, data.encode(), headers={"Nats-Msg-Id": mid}),
+        f"publishing {mid}",
     )
 
 
@@ -70,11 +71,12 @@ async def publish_event(
         data=data or {},
         queue_ms=command_queue_ms.get(),
     )
-    headers = {"Nats-Msg-Id": f"{run.id}/{dedup_id}"} if dedup_id else None
-    ack = await bus.js.publish(
-        event_subject(run.tenant, run.project_id, run.id),
-        event.model_dump_json().encode(),
-        headers=headers,
+    # Every event has an id, so a retry of a publish that did land is dropped as a duplicate.
+    mid = f"{run.id}/{dedup_id}" if dedup_id else f"{run.id}/{uuid.uuid4().hex}"
+    subject, payload = event_subject(run.tenant, run.project_id, run.id), event.model_dump_json()
+    ack = await bus.retrying(
+        lambda: bus.js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": mid}),
+        f"publishing {type_.value} of {run.id}",
     )
     return int(ack.seq)
 
@@ -123,4 +125,9 @@ async def publish_audit(
         detail=detail or {},
         request_id=request_id.get(),
     )
-    await bus.js.publish(audit_subject(tenant), record.model_dump_json().encode())
+    mid = f"audit/{uuid.uuid4().hex}"
+    data = record.model_dump_json().encode()
+    await bus.retrying(
+        lambda: bus.js.publish(audit_subject(tenant), data, headers={"Nats-Msg-Id": mid}),
+        f"recording {action}",
+    )

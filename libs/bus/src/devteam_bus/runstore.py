@@ -28,6 +28,9 @@ class RunStore:
         self._bus = bus
 
     async def _read(self, run_id: str) -> tuple[RunState, int] | None:
+        return await self._bus.retrying(lambda: self._read_once(run_id), f"reading {run_id}")
+
+    async def _read_once(self, run_id: str) -> tuple[RunState, int] | None:
         kv = await self._bus.js.key_value(BUCKET_RUNS)
         try:
             entry = await kv.get(run_id)
@@ -55,7 +58,7 @@ class RunStore:
         `change` returns the new state, or None to leave the run as it is (e.g. it is already
         terminal); the stored state after the call is returned.
         """
-        kv = await self._bus.js.key_value(BUCKET_RUNS)
+        kv = await self._bus.retrying(lambda: self._bus.js.key_value(BUCKET_RUNS))
         for _ in range(CAS_ATTEMPTS):
             found = await self._read(run_id)
             if found is None:
@@ -65,8 +68,12 @@ class RunStore:
             if new is None:
                 return current
             new = new.model_copy(update={"updated_at": now()})
+            data = new.model_dump_json().encode()
             try:
-                await kv.update(run_id, new.model_dump_json().encode(), last=revision)
+                await self._bus.retrying(
+                    lambda d=data, r=revision: kv.update(run_id, d, last=r),  # type: ignore[misc]
+                    f"updating {run_id}",
+                )
                 return new
             except KeyWrongLastSequenceError:
                 log.debug("run %s changed under us; retrying the update", run_id)

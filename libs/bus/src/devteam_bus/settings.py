@@ -18,6 +18,8 @@ class BusSettings(BaseSettings):
     shutdown_grace_s: float = Field(default=30.0, ge=0)
     events_max_age_days: float = 30.0
     duplicate_window_s: float = 120.0
+    # How long finished work retries its publishes and state writes while NATS is away.
+    nats_outage_s: float = Field(default=120.0, ge=0)
     # Admission (read where runs start and end: the gateway and every stage service).
     max_active_runs: int = Field(default=16, ge=1)
     tenant_max_active_runs: int = Field(default=8, ge=1)

@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from nats.errors import ConnectionClosedError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from devteam_bus.connection import TRANSIENT
 from devteam_contracts.base import Problem
 
 PROBLEM = "application/problem+json"
@@ -71,11 +73,25 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, summary(errors), errors=errors)
 
 
+# What a 503 while NATS is away suggests: the embedded NATS restarts in about a second.
+UNAVAILABLE_RETRY_AFTER_S = 2
+
+
+async def _nats_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return problem(
+        503,
+        f"the message bus is unavailable ({type(exc).__name__}); retry shortly",
+        {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Answer every HTTP and validation error as problem details, and say so in the OpenAPI
     (every operation documents `RESPONSES`; FastAPI's own 422 schema is replaced)."""
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for error in (*TRANSIENT, ConnectionClosedError):
+        app.add_exception_handler(error, _nats_unavailable)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from devteam_gateway.problems import problem
 
 router = APIRouter(prefix="/v1", tags=["events"])
 log = logging.getLogger(__name__)
+NATS_AWAY = 1012  # WebSocket close code "service restart": reconnect with ?after=<last seq>
 
 
 @router.websocket("/runs/{run_id}/events")
@@ -62,6 +63,13 @@ async def run_events(websocket: WebSocket, run_id: str, after: int = 0) -> None:
     closed = asyncio.create_task(_wait_closed(websocket))
     try:
         while not closed.done():
+            if not bus.nc.is_connected:
+                # The bus went away: say so and let the client resume with `after=<last seq>`
+                # once it is back (1012: service restart).
+                await websocket.close(
+                    code=NATS_AWAY, reason="events unavailable; resume with after="
+                )
+                break
             try:
                 msg = await sub.next_msg(timeout=1)
             except TimeoutError:

@@ -17,7 +17,8 @@ async def healthz() -> dict[str, str]:
 async def readyz(bus: BusDep) -> dict[str, str]:
     """NATS is connected and JetStream answers."""
     if not bus.nc.is_connected:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "NATS is not connected")
+        why = "reconnecting to NATS" if bus.nc.is_reconnecting else "NATS is not connected"
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, why, {"Retry-After": "2"})
     try:
         await bus.js.account_info()
     except Exception as exc:
