@@ -2,11 +2,13 @@
 compare-and-set run state, deduplication."""
 
 import asyncio
+import contextlib
 import json
 import time
 
 from nats.js import api
 
+from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_bus.logstream import log_stream
@@ -25,6 +27,7 @@ from devteam_contracts.subjects import (
     Stage,
     command_subject,
     durable_name,
+    stage_filter,
 )
 
 from support import eventually
@@ -113,19 +116,29 @@ async def test_malformed_command_is_terminated_recorded_and_fails_the_run(
         nonlocal calls
         calls += 1
 
+    await new_run(bus, "run-2")
+    await new_run(bus, "run-ok")
     stop, task = await start_worker(bus, bus_settings, handler)
     bad = json.dumps({"run_id": "run-1", "tenant": "acme", "selection": "many"}).encode()
-    await bus.js.publish(command_subject(Stage.SELECT, "acme", "prj-1"), bad)
-    await bus.js.publish(command_subject(Stage.SELECT, "acme", "prj-1"), b"\xff not json")
+    future = {**select_cmd("run-2").model_dump(mode="json"), "version": 2}
+    subject = command_subject(Stage.SELECT, "acme", "prj-1")
+    await bus.js.publish(subject, bad)  # valid JSON, wrong schema
+    await bus.js.publish(subject, b"\xff not json")  # not JSON at all
+    await bus.js.publish(subject, json.dumps(future).encode())  # an unknown contract version
     run = await eventually(
         lambda: _failed_run(bus, "run-1"), what="run failed by a malformed command"
     )
     assert run.failure is not None and "malformed select command" in run.failure.reason
-    records = await eventually(lambda: _audits(bus, 2), what="two audit records")
+    newer = await eventually(lambda: _failed_run(bus, "run-2"), what="run failed by a v2 command")
+    assert newer.failure is not None and "version" in newer.failure.reason
+    records = await eventually(lambda: _audits(bus, 3), what="three audit records")
     assert {r["action"] for r in records} == {"command.rejected"}
-    assert await pending(bus) == 0  # terminated, not waiting for redelivery
+    # The worker keeps serving: a good command after the bad ones is handled.
+    await publish_command(bus, Stage.SELECT, select_cmd("run-ok"))
+    await eventually(lambda: _true(calls == 1), what="the good command handled")
+    await eventually(lambda: _true_async(pending(bus), 0), what="nothing left waiting")
     await stop_worker(stop, task)
-    assert calls == 0
+    assert calls == 1
 
 
 async def test_unexpected_errors_are_retried_then_the_run_fails_as_poisoned(
@@ -319,3 +332,34 @@ async def test_a_flood_of_log_lines_is_rate_limited_with_a_note(bus: Bus) -> Non
     assert notes and logs.dropped > 0
     kept = sum(len(e["data"]["lines"]) for e in logs_events) - len(notes)
     assert kept + logs.dropped == 20_000  # every line is either published or counted
+
+
+async def test_a_command_whose_workers_die_on_it_fails_its_run_by_the_advisory(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    """Workers that take the command and die before settling it (here: fetched, never acked)
+    cannot count deliveries; JetStream's max-deliveries advisory ends the run instead."""
+    await new_run(bus)
+    stop = asyncio.Event()
+    watch = asyncio.create_task(DeliveryWatch(bus).run(stop))
+    await asyncio.sleep(0.2)
+    worker = StageWorker(bus, bus_settings, Stage.SELECT, SelectCommand, None)  # type: ignore[arg-type]
+    sub = await bus.js.pull_subscribe(
+        stage_filter(Stage.SELECT), durable=durable_name(Stage.SELECT), stream=STREAM_COMMANDS,
+        config=worker.consumer_config(),
+    )  # fmt: skip
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    for _ in range(bus_settings.max_deliver):
+        [msg] = await sub.fetch(1, timeout=10)  # taken ... and the worker "dies"
+    # The next worker asks for work; instead of a fourth delivery the server gives up.
+    with contextlib.suppress(Exception):
+        await sub.fetch(1, timeout=bus_settings.ack_wait_s * 2)
+    run = await eventually(lambda: _failed_run(bus, "run-1"), timeout_s=20, what="run failed")
+    assert run.failure is not None and run.failure.code.value == "gave_up"
+    assert f"delivered {bus_settings.max_deliver} times" in run.failure.reason
+    assert msg.metadata.num_delivered == bus_settings.max_deliver
+    records = await eventually(lambda: _audits(bus, 1), what="recorded")
+    assert records[-1]["action"] == "command.gave_up"
+    await sub.unsubscribe()
+    stop.set()
+    await watch

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from devteam_bus.admission import AdmissionKeeper
+from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
@@ -24,6 +25,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     return [
         Maintenance.of(own),
         AdmissionKeeper(bus),
+        DeliveryWatch(bus),
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
         TasksResponder(bus, own),
