@@ -8,6 +8,7 @@ import time
 
 from nats.js import api
 
+from devteam_bus.admission import AdmissionStore
 from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
@@ -17,6 +18,7 @@ from devteam_bus.publish import publish_command
 from devteam_bus.runstore import RunStore, now
 from devteam_bus.service import serve
 from devteam_bus.settings import BusSettings
+from devteam_bus.sweeps import StuckRuns
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import SelectCommand
 from devteam_contracts.runs import RunMode, RunState, RunStatus
@@ -363,3 +365,22 @@ async def test_a_command_whose_workers_die_on_it_fails_its_run_by_the_advisory(
     await sub.unsubscribe()
     stop.set()
     await watch
+
+
+async def test_a_run_whose_command_was_lost_is_failed_saying_what_was_found(bus: Bus) -> None:
+    """Delete a run's command from the stream: the run would wait forever; the sweep ends it."""
+    run = await new_run(bus)
+    await AdmissionStore(bus).enqueue(run.id, run.tenant, run.project_id)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    sweep = StuckRuns(bus, after_s=0.5)
+    await asyncio.sleep(1)
+    assert await sweep.sweep() == []  # its command is there: only slow
+    await bus.js.purge_stream(
+        STREAM_COMMANDS, subject=command_subject(Stage.SELECT, "acme", "prj-1")
+    )
+    assert await sweep.sweep() == ["run-1"]
+    failed = await RunStore(bus).get("run-1")
+    assert failed is not None and failed.state is RunStatus.FAILED and failed.failure is not None
+    assert failed.failure.code.value == "lost"
+    assert "no select command was pending or in flight" in failed.failure.reason
+    assert (await AdmissionStore(bus).state()).active == []  # its slot is free again

@@ -99,6 +99,7 @@ class FailureCode(StrEnum):
     CONFLICT = "conflict"
     MALFORMED_COMMAND = "malformed_command"
     GAVE_UP = "gave_up"
+    LOST = "lost"
     ERROR = "error"
 
 

@@ -8,6 +8,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
 from devteam_bus.settings import BusSettings
+from devteam_bus.sweeps import StuckRuns
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.subjects import Stage
@@ -26,6 +27,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
         Maintenance.of(own),
         AdmissionKeeper(bus),
         DeliveryWatch(bus),
+        StuckRuns(bus, after_s=settings.stuck_after_s),
         StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
         StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
         TasksResponder(bus, own),
