@@ -6,7 +6,6 @@ of those steps leaves (an entry without a run, an admitted run whose start was l
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,6 +14,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
+from devteam_bus.periodic import repeat
 from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import CAS_ATTEMPTS, RunStore, now
 from devteam_bus.settings import BusSettings
@@ -139,13 +139,7 @@ class AdmissionKeeper:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check, then wait, until `stop`."""
-        while not stop.is_set():
-            try:
-                await self.check()
-            except Exception as exc:  # the next round tries again
-                log.warning("admission check failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.every_s)
+        await repeat(stop, self.every_s, self.check, "admission check")
 
     async def check(self) -> None:
         """One round of repairs."""

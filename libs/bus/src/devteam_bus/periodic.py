@@ -7,7 +7,10 @@ whoever awaits it waits forever (a handler that never returns holds its message 
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+
+log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -31,3 +34,17 @@ async def every(interval_s: float, action: Callable[[], Awaitable[None]]) -> Asy
     finally:
         stop.set()
         await task
+
+
+async def repeat(
+    stop: asyncio.Event, interval_s: float, action: Callable[[], Awaitable[object]], what: str
+) -> None:
+    """`action` now and then every `interval_s` until `stop` is set; a failed round is logged
+    and the next one tries again (for a component's own housekeeping loop)."""
+    while not stop.is_set():
+        try:
+            await action()
+        except Exception as exc:
+            log.warning("%s failed: %s", what, exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

@@ -1,13 +1,13 @@
 """Runs that can no longer move are ended, never left `running` forever."""
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from devteam_bus.admission import AdmissionStore
 from devteam_bus.connection import Bus
 from devteam_bus.lifecycle import fail_run
+from devteam_bus.periodic import repeat
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.runs import FailureCode, RunStatus
 from devteam_contracts.subjects import STREAM_COMMANDS, Stage
@@ -29,13 +29,7 @@ class StuckRuns:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sweep, then wait, until `stop`."""
-        while not stop.is_set():
-            try:
-                await self.sweep()
-            except Exception as exc:  # the next round tries again
-                log.warning("stuck-run sweep failed: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.every_s)
+        await repeat(stop, self.every_s, self.sweep, "stuck-run sweep")
 
     async def sweep(self) -> list[str]:
         """One round; returns the ids of the runs it failed."""
