@@ -78,6 +78,34 @@ async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
     assert "implement-1 exited (-9); restarting" in log
 
 
+async def test_a_verify_worker_killed_mid_check_is_restarted_and_the_check_rerun(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_demo_repo(tmp_path)
+    model.set_scenario(demo_scenario())
+    marker = f"check-started-{os.getpid()}-{id(tmp_path)}"
+    # The check marks (in its worktree: the sandbox shows it nothing else writable) that it
+    # started, then takes a while: the worker dies in the middle.
+    slow_check = f"touch {marker}; sleep 3; python -m pytest -q -p no:cacheprovider"
+    body = project_body(repo, model, verify=[slow_check])
+    created = (await api.post("/v1/projects", json=body)).json()
+    run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
+
+    async def checking() -> bool:
+        return any(stack.data_dir.glob(f"services/verify-*/workspaces/*/*/tree/{marker}"))
+
+    await eventually(checking, timeout_s=60, what="the first check running")
+    pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
+    for name, pid in pids.items():
+        if name.startswith("verify-"):
+            os.kill(pid, signal.SIGKILL)
+    frames = await events(stack, run_id)
+    run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert_done_once(repo, run)
+    assert_events_whole(frames)
+    assert "verify-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
+
+
 def assert_events_whole(frames: list[dict[str, Any]]) -> None:
     """The replayed stream: strictly increasing sequences, and each milestone once."""
     seqs = [f["seq"] for f in frames]
