@@ -17,11 +17,17 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 ADMIN_TOKEN_VAR = "DEVTEAM_ADMIN_TOKEN"  # noqa: S105 - the variable's name
 
 
-def require_admin(request: Request) -> str:
-    """401 unless the bearer token is the admin token (compared in constant time)."""
+def is_admin(request: Request) -> bool:
+    """True when the bearer token is the admin token (compared in constant time); never
+    without a configured admin token."""
     configured = os.environ.get(ADMIN_TOKEN_VAR, "")
     given = bearer_token(request.headers.get("authorization")) or ""
-    if not configured or not hmac.compare_digest(given.encode(), configured.encode()):
+    return bool(configured) and hmac.compare_digest(given.encode(), configured.encode())
+
+
+def require_admin(request: Request) -> str:
+    """401 unless the caller holds the admin token."""
+    if not is_admin(request):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "the admin token is required",

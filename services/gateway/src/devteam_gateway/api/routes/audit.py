@@ -2,8 +2,6 @@
 
 import asyncio
 import contextlib
-import hmac
-import os
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,8 +13,8 @@ from devteam_bus.connection import Bus
 from devteam_contracts.events import AuditFrame, AuditPage, AuditRecord
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.subjects import AUDIT_SUBJECTS, STREAM_AUDIT, audit_subject
-from devteam_gateway.api.routes.admin import ADMIN_TOKEN_VAR
-from devteam_gateway.deps import BusDep, bearer_token, get_principal
+from devteam_gateway.api.routes.admin import is_admin
+from devteam_gateway.deps import BusDep, get_principal
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 READ_TIMEOUT_S = 2.0
@@ -24,9 +22,7 @@ READ_TIMEOUT_S = 2.0
 
 async def _scope(request: Request, tenant: str | None) -> str | None:
     """The tenant whose records the caller may read; None: every tenant (the admin)."""
-    configured = os.environ.get(ADMIN_TOKEN_VAR, "")
-    given = bearer_token(request.headers.get("authorization")) or ""
-    if configured and hmac.compare_digest(given.encode(), configured.encode()):
+    if is_admin(request):
         if tenant is not None and not is_safe_id(tenant):
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_ENTITY,
@@ -51,6 +47,7 @@ async def read_audit(
 ) -> AuditPage:
     """Audit records in order, filtered by time (`since`, `until`), `action` and `target`;
     `after=<seq>` continues where a page ended."""
+    since, until = _utc(since), _utc(until)
     scope = await _scope(request, tenant)
     subject = audit_subject(scope) if scope else AUDIT_SUBJECTS
     frames = await _read(bus, subject, after, since)
@@ -59,14 +56,19 @@ async def read_audit(
         r = frame.record
         if (action and r.action != action) or (target and r.target != target):
             continue
-        if since and r.at < (since if since.tzinfo else since.replace(tzinfo=UTC)):
+        if since and r.at < since:
             continue
-        if until and r.at > (until if until.tzinfo else until.replace(tzinfo=UTC)):
+        if until and r.at > until:
             break
         page.append(frame)
         if len(page) == limit:
             return AuditPage(records=page, next_after=frame.seq)
     return AuditPage(records=page)
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """A time without a zone is UTC (every stored time is)."""
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 async def _read(bus: Bus, subject: str, after: int, since: datetime | None) -> list[AuditFrame]:
@@ -77,7 +79,7 @@ async def _read(bus: Bus, subject: str, after: int, since: datetime | None) -> l
     elif since:
         config = api.ConsumerConfig(
             deliver_policy=api.DeliverPolicy.BY_START_TIME,
-            opt_start_time=since if since.tzinfo else since.replace(tzinfo=UTC),
+            opt_start_time=since,
         )
     else:
         config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.ALL)
