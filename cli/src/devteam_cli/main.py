@@ -8,7 +8,6 @@ import sys
 
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
-from devteam_bus.publish import publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_cli.supervisor import config_from, run_stack
@@ -85,18 +84,15 @@ async def administer_tokens(args: argparse.Namespace) -> int:
     store, actor = TokenStore(bus), f"operator:{getpass.getuser()}"
     try:
         if args.action == "create":
-            created = await store.create(args.tenant, args.label)
-            await publish_audit(bus, args.tenant, actor, "token.create", created.id, "created",
-                                {"label": created.label})  # fmt: skip
+            created = await store.create(args.tenant, args.label, actor)
             print(f"{created.id}  {created.token}")
         elif args.action == "list":
             for info in await store.list(args.tenant):
                 print(f"{info.id}  {info.created_at.isoformat()}  {info.label}")
         else:
-            if not await store.revoke(args.tenant, args.token_id):
+            if not await store.revoke(args.tenant, args.token_id, actor):
                 print(f"tenant {args.tenant} has no token {args.token_id}", file=sys.stderr)
                 return 1
-            await publish_audit(bus, args.tenant, actor, "token.revoke", args.token_id, "revoked")
             print(f"revoked {args.token_id}")
     finally:
         await bus.close()

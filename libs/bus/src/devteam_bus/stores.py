@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from devteam_bus.connection import Bus
+from devteam_bus.publish import publish_audit
 from devteam_bus.runstore import now
 from devteam_contracts.projects import Project
 from devteam_contracts.subjects import BUCKET_PROJECTS, BUCKET_TOKENS, project_key
@@ -61,10 +62,13 @@ class TokenStore:
         await kv.put(digest, info.model_dump_json().encode())
         return info
 
-    async def create(self, tenant: str, label: str = "") -> TokenCreated:
-        """A new random token for `tenant` (its value is shown this once)."""
+    async def create(self, tenant: str, label: str, actor: str) -> TokenCreated:
+        """A new random token for `tenant` (its value is shown this once), audited as done
+        by `actor`."""
         token = new_token()
         info = await self.add(token, tenant, label)
+        await publish_audit(self._bus, tenant, actor, "token.create", info.id, "created",
+                            {"label": label})  # fmt: skip
         return TokenCreated(**info.model_dump(), token=token)
 
     async def _entries(self) -> list[tuple[str, TokenInfo]]:
@@ -89,12 +93,14 @@ class TokenStore:
         infos = [info for _key, info in await self._entries() if info.tenant == tenant]
         return sorted(infos, key=lambda i: i.created_at)
 
-    async def revoke(self, tenant: str, token_id: str) -> bool:
-        """Delete the tenant's token with this id; False when it has none such."""
+    async def revoke(self, tenant: str, token_id: str, actor: str) -> bool:
+        """Delete the tenant's token with this id, audited as done by `actor`; False when it
+        has none such."""
         kv = await self._bus.js.key_value(BUCKET_TOKENS)
         for key, info in await self._entries():
             if info.tenant == tenant and info.id == token_id:
                 await kv.delete(key)
+                await publish_audit(self._bus, tenant, actor, "token.revoke", token_id, "revoked")
                 return True
         return False
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
-from devteam_bus.publish import publish_audit
 from devteam_bus.stores import TokenStore
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.tokens import TokenCreate, TokenCreated, TokenList
@@ -53,10 +52,7 @@ async def create_token(
     tenant: str, body: TokenCreate, bus: BusDep, admin: AdminDep
 ) -> TokenCreated:
     """A new API token for the tenant; its value is in this answer only."""
-    created = await TokenStore(bus).create(_tenant(tenant), body.label)
-    await publish_audit(bus, tenant, admin, "token.create", created.id, "created",
-                        {"label": created.label})  # fmt: skip
-    return created
+    return await TokenStore(bus).create(_tenant(tenant), body.label, admin)
 
 
 @router.get("/tenants/{tenant}/tokens")
@@ -68,7 +64,6 @@ async def list_tokens(tenant: str, bus: BusDep, admin: AdminDep) -> TokenList:
 @router.delete("/tenants/{tenant}/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_token(tenant: str, token_id: str, bus: BusDep, admin: AdminDep) -> Response:
     """Revoke a token: every gateway refuses it within a second (they watch the bucket)."""
-    if not await TokenStore(bus).revoke(_tenant(tenant), token_id):
+    if not await TokenStore(bus).revoke(_tenant(tenant), token_id, admin):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
-    await publish_audit(bus, tenant, admin, "token.revoke", token_id, "revoked")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
