@@ -8,7 +8,7 @@ import time
 
 from nats.js import api
 
-from devteam_bus.admission import AdmissionStore
+from devteam_bus.admission import AdmissionKeeper, AdmissionStore
 from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
@@ -384,3 +384,22 @@ async def test_a_run_whose_command_was_lost_is_failed_saying_what_was_found(bus:
     assert failed.failure.code.value == "lost"
     assert "no select command was pending or in flight" in failed.failure.reason
     assert (await AdmissionStore(bus).state()).active == []  # its slot is free again
+
+
+async def test_the_admission_keeper_repairs_what_a_crash_leaves(bus: Bus) -> None:
+    store = AdmissionStore(bus)
+    await store.enqueue("run-ghost", "acme", "prj-9")  # queued, then the gateway crashed
+    at = now()
+    stranded = RunState(
+        id="run-1", tenant="acme", project_id="prj-1", mode=RunMode.CONTINUOUS,
+        state=RunStatus.QUEUED, created_at=at, updated_at=at,
+    )  # fmt: skip
+    await RunStore(bus).create(stranded)
+    await store.enqueue("run-1", "acme", "prj-1")  # admitted, but its first SELECT was lost
+    keeper = AdmissionKeeper(bus, grace_s=0)
+    await asyncio.sleep(0.05)
+    await keeper.check()
+    assert [e.run_id for e in (await store.state()).active] == ["run-1"]  # the ghost is gone
+    assert await pending(bus) == 1  # run-1's start, published again
+    await keeper.check()
+    assert await pending(bus) == 1  # deduplicated: a repeat changes nothing

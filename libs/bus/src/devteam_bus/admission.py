@@ -146,14 +146,18 @@ class AdmissionKeeper:
         store, runs = AdmissionStore(self.bus), RunStore(self.bus)
         state = await store.state()
         cutoff = now() - timedelta(seconds=self.grace_s)
+        active = {e.run_id for e in state.active}
         for entry in (*state.active, *state.queued):
             run = await runs.get(entry.run_id)
             if (run is None and entry.at < cutoff) or (run is not None and run.state.terminal):
                 log.warning("admission: releasing %s (run %s)", entry.run_id,
                             "missing" if run is None else run.state.value)  # fmt: skip
                 await start_admitted(self.bus, await store.release(entry.run_id))
-        for entry in state.active:
-            run = await runs.get(entry.run_id)
-            stuck = run is not None and run.state is RunStatus.QUEUED and run.selections == 0
-            if stuck and entry.at < cutoff:
-                await start_admitted(self.bus, [entry])
+            elif (
+                entry.run_id in active
+                and run is not None
+                and run.state is RunStatus.QUEUED
+                and run.selections == 0
+                and entry.at < cutoff
+            ):
+                await start_admitted(self.bus, [entry])  # admitted, but its start was lost
