@@ -15,10 +15,10 @@ from datetime import datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from nats.js.errors import KeyNotFoundError, NoKeysError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
+from devteam_bus.kv import keys_of, value_of
 from devteam_bus.runstore import now
 from devteam_bus.settings import BusSettings
 from devteam_contracts.runs import FailureCode
@@ -87,13 +87,8 @@ class SecretStore:
         aead = self._aead()
         kv = await self._bus.js.key_value(BUCKET_SECRETS)
         key = _entry_key(tenant, name)
-        created = now()
-        try:
-            old = await kv.get(key)
-            if old.value:
-                created = datetime.fromisoformat(json.loads(old.value)["created_at"])
-        except KeyNotFoundError:
-            pass
+        old = await value_of(kv, key)
+        created = datetime.fromisoformat(json.loads(old)["created_at"]) if old else now()
         nonce = os.urandom(12)
         sealed = aead.encrypt(nonce, value.encode(), key.encode())
         at = now()
@@ -110,20 +105,14 @@ class SecretStore:
     async def list(self, tenant: str) -> list[SecretInfo]:
         """The tenant's secrets by name, with their times."""
         kv = await self._bus.js.key_value(BUCKET_SECRETS)
-        try:
-            # (nats-py's `filters` are substring matches: "dev." would match "globex.dev.x")
-            keys = [k for k in await kv.keys() if k.startswith(f"{tenant}.")]
-        except NoKeysError:
-            return []
+        # (nats-py's `filters` are substring matches: "dev." would match "globex.dev.x")
+        keys = [k for k in await keys_of(kv) if k.startswith(f"{tenant}.")]
         out = []
         for key in sorted(keys):
-            try:
-                entry = await kv.get(key)
-            except KeyNotFoundError:
+            value = await value_of(kv, key)
+            if value is None:
                 continue
-            if not entry.value:
-                continue
-            record = json.loads(entry.value)
+            record = json.loads(value)
             out.append(
                 SecretInfo(
                     name=key.split(".", 1)[1],
@@ -137,11 +126,7 @@ class SecretStore:
         """Remove a secret; False when there was none."""
         kv = await self._bus.js.key_value(BUCKET_SECRETS)
         key = _entry_key(tenant, name)
-        try:
-            entry = await kv.get(key)
-        except KeyNotFoundError:
-            return False
-        if not entry.value:
+        if await value_of(kv, key) is None:
             return False
         await kv.delete(key)
         return True
@@ -154,13 +139,10 @@ class SecretStore:
             return None
         kv = await self._bus.js.key_value(BUCKET_SECRETS)
         key = _entry_key(tenant, name)
-        try:
-            entry = await kv.get(key)
-        except KeyNotFoundError:
+        value = await value_of(kv, key)
+        if value is None:
             return None
-        if not entry.value:
-            return None
-        record = json.loads(entry.value)
+        record = json.loads(value)
         try:
             plain = aead.decrypt(
                 base64.b64decode(record["nonce"]),

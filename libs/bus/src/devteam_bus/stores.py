@@ -4,9 +4,8 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from nats.js.errors import KeyNotFoundError, NoKeysError
-
 from devteam_bus.connection import Bus
+from devteam_bus.kv import keys_of, value_of
 from devteam_bus.publish import publish_audit
 from devteam_bus.runstore import now
 from devteam_contracts.projects import Project
@@ -28,11 +27,8 @@ class ProjectStore:
     async def get(self, tenant: str, project_id: str) -> Project | None:
         """The tenant's project, or None."""
         kv = await self._bus.js.key_value(BUCKET_PROJECTS)
-        try:
-            entry = await kv.get(project_key(tenant, project_id))
-        except KeyNotFoundError:
-            return None
-        return Project.model_validate_json(entry.value) if entry.value else None
+        value = await value_of(kv, project_key(tenant, project_id))
+        return Project.model_validate_json(value) if value else None
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,17 +69,9 @@ class TokenStore:
 
     async def _entries(self) -> list[tuple[str, TokenInfo]]:
         kv = await self._bus.js.key_value(BUCKET_TOKENS)
-        try:
-            keys = await kv.keys()
-        except NoKeysError:
-            return []
         out = []
-        for key in keys:
-            try:
-                entry = await kv.get(key)
-            except KeyNotFoundError:
-                continue
-            info = _token_info(key, entry.value)
+        for key in await keys_of(kv):
+            info = _token_info(key, await value_of(kv, key))
             if info is not None:
                 out.append((key, info))
         return out
@@ -108,11 +96,7 @@ class TokenStore:
         """The tenant a token belongs to, or None for an unknown token."""
         kv = await self._bus.js.key_value(BUCKET_TOKENS)
         digest = token_digest(token)
-        try:
-            entry = await kv.get(digest)
-        except KeyNotFoundError:
-            return None
-        info = _token_info(digest, entry.value)
+        info = _token_info(digest, await value_of(kv, digest))
         return info.tenant if info else None
 
 

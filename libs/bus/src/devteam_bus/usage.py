@@ -6,6 +6,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
+from devteam_bus.kv import value_of
 from devteam_bus.runstore import CAS_ATTEMPTS, now
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import BUCKET_USAGE
@@ -23,11 +24,8 @@ class UsageStore:
     async def get(self, tenant: str) -> TenantUsage | None:
         """The tenant's usage, or None before its first model call."""
         kv = await self._bus.js.key_value(BUCKET_USAGE)
-        try:
-            entry = await kv.get(tenant)
-        except KeyNotFoundError:
-            return None
-        return TenantUsage.model_validate_json(entry.value) if entry.value else None
+        value = await value_of(kv, tenant)
+        return TenantUsage.model_validate_json(value) if value else None
 
     async def record(self, run: RunState) -> None:
         """Set the run's total in its tenant's record (moving it to `ended` once the run
