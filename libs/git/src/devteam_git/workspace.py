@@ -247,6 +247,15 @@ class Workspace:
             handover=(handover_ref(cmd.run_id, cmd.task.id, attempt), source),
         )
 
+    async def checkout_task_commit(
+        self, cmd: TaskCommand, sha: str, attempt: int, bundles: BundleGetter
+    ) -> Path:
+        """This process's tree of the project, clean, on `cmd`'s task branch at `sha` (the
+        base, or a commit attempt `attempt` made, imported from its bundle if need be)."""
+        await self.ensure_task_commit(cmd, sha, attempt, bundles)
+        tree = await self.prepare(cmd.run_id, cmd.task.id, sha, submodules=cmd.config.submodules)
+        return tree.resolve()
+
     async def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at `commit`, read from the mirror without a checkout; None if absent."""
         result = await git(["cat-file", "blob", f"{commit}:{path}"], self.mirror, check=False)

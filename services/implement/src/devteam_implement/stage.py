@@ -90,16 +90,13 @@ class ImplementStage:
         start = cmd.from_sha or cmd.base_sha
         try:
             # a repair starts from the previous attempt's head (attempt 1 from the base)
-            await ws.ensure_task_commit(cmd, start, cmd.attempt - 1, BundleStore(self.bus).get)
-            tree = await ws.prepare(
-                cmd.run_id, cmd.task.id, start, submodules=cmd.config.submodules
-            )
+            bundles = BundleStore(self.bus).get
+            return await ws.checkout_task_commit(cmd, start, cmd.attempt - 1, bundles)
         except GitError as exc:
             raise PermanentError(
                 f"cannot prepare the worktree of task {cmd.task.id}: {exc}",
                 code=FailureCode.GIT_ERROR,
             ) from exc
-        return tree.resolve()
 
     async def _cancelled(self, cmd: ImplementCommand, elapsed: float) -> None:
         record = AttemptRecord(

@@ -104,16 +104,13 @@ class VerifyStage:
         """This worker's own clean tree at the attempt's head, whose commits came from the
         bundle implement handed over."""
         try:
-            await ws.ensure_task_commit(cmd, cmd.head_sha, cmd.attempt, BundleStore(self.bus).get)
-            tree = await ws.prepare(
-                cmd.run_id, cmd.task.id, cmd.head_sha, submodules=cmd.config.submodules
-            )
+            bundles = BundleStore(self.bus).get
+            return await ws.checkout_task_commit(cmd, cmd.head_sha, cmd.attempt, bundles)
         except GitError as exc:
             raise PermanentError(
                 f"cannot check out {cmd.head_sha[:12]} of task {cmd.task.id}: {exc}",
                 code=FailureCode.GIT_ERROR,
             ) from exc
-        return tree.resolve()
 
     async def _passed(self, cmd: VerifyCommand, elapsed: float) -> None:
         run = await advance(self.bus, cmd, Stage.COMPLETE)
