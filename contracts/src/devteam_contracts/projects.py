@@ -110,7 +110,18 @@ class ModelConfig(Input):
         return self
 
 
-class Limits(Strict):
+class VerifyLimits(Strict):
+    """Resource limits of each verify check: unset means the operator's default; a project may
+    only lower them (the verify worker never goes above the operator's maximum)."""
+
+    verify_memory_mb: int | None = Field(default=None, ge=16, le=1_048_576)
+    verify_cpu_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    verify_processes: int | None = Field(default=None, ge=4, le=65_536)
+    verify_file_size_mb: int | None = Field(default=None, ge=1, le=1_048_576)
+    verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
+
+
+class Limits(VerifyLimits):
     """Limits of one task's work (resolved: every value set)."""
 
     implement_seconds: int = Field(default=600, ge=5, le=7200, description="Aider wall clock.")
@@ -121,13 +132,6 @@ class Limits(Strict):
         le=10,
         description="Verify failures fed back to Aider before the run fails.",
     )
-    # Resource limits of each check: unset means the operator's default; a project may only
-    # lower them (the verify worker never goes above the operator's maximum).
-    verify_memory_mb: int | None = Field(default=None, ge=16, le=1_048_576)
-    verify_cpu_seconds: int | None = Field(default=None, ge=1, le=86_400)
-    verify_processes: int | None = Field(default=None, ge=4, le=65_536)
-    verify_file_size_mb: int | None = Field(default=None, ge=1, le=1_048_576)
-    verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
 class GitCredentials(Input):
@@ -169,17 +173,12 @@ class GitCredentials(Input):
         return self
 
 
-class LimitsOverride(Input):
+class LimitsOverride(Input, VerifyLimits):
     """Limits given at registration; unset values come from `.devteam.toml`, then defaults."""
 
     implement_seconds: int | None = Field(default=None, ge=5, le=7200)
     verify_seconds: int | None = Field(default=None, ge=5, le=7200)
     repair_attempts: int | None = Field(default=None, ge=0, le=10)
-    verify_memory_mb: int | None = Field(default=None, ge=16, le=1_048_576)
-    verify_cpu_seconds: int | None = Field(default=None, ge=1, le=86_400)
-    verify_processes: int | None = Field(default=None, ge=4, le=65_536)
-    verify_file_size_mb: int | None = Field(default=None, ge=1, le=1_048_576)
-    verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
 def _check_commands(value: list[str] | None) -> list[str] | None:

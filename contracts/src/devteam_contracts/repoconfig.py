@@ -14,6 +14,7 @@ from devteam_contracts.projects import (
     Limits,
     Project,
     RepoPath,
+    VerifyLimits,
 )
 
 CONFIG_FILE = ".devteam.toml"
@@ -25,17 +26,12 @@ class RepoConfigError(ValueError):
     """`.devteam.toml` is not valid; the message names the key."""
 
 
-class RepoLimits(Strict):
+class RepoLimits(VerifyLimits):
     """`[limits]` of `.devteam.toml`."""
 
     implement_seconds: int | None = Field(default=None, ge=5, le=7200)
     verify_seconds: int | None = Field(default=None, ge=5, le=7200)
     repair_attempts: int | None = Field(default=None, ge=0, le=10)
-    verify_memory_mb: int | None = Field(default=None, ge=16, le=1_048_576)
-    verify_cpu_seconds: int | None = Field(default=None, ge=1, le=86_400)
-    verify_processes: int | None = Field(default=None, ge=4, le=65_536)
-    verify_file_size_mb: int | None = Field(default=None, ge=1, le=1_048_576)
-    verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
 class RepoSandbox(Strict):
