@@ -25,7 +25,7 @@ from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
-from devteam_cli.nats_server import free_port, start_nats, stop_process
+from devteam_cli.nats_server import NatsNode, free_port, start_nats, stop_process
 from devteam_git.run import git
 from devteam_git.workspace import Workspace, commit_all, handover_ref
 
@@ -136,7 +136,7 @@ async def measure(root: Path, bare: Path) -> dict[str, Any]:
 async def bundle_round_trip(root: Path, bare: Path, base: str) -> dict[str, Any]:
     """Median time from implement's commit to verify's tree at that commit, through NATS."""
     port = free_port()
-    nats = start_nats(root / "nats", port, root / "nats.log")
+    nats = start_nats(NatsNode(root / "nats", port), root / "nats.log")
     try:
         settings = BusSettings(nats_url=f"nats://127.0.0.1:{port}")
         bus = await connect(settings, "bench-prep")
@@ -159,11 +159,11 @@ async def bundle_round_trip(root: Path, bare: Path, base: str) -> dict[str, Any]
             started = time.perf_counter()
             data = await maker.bundle(run, task, 1, base, tip)
             t1 = time.perf_counter()
-            await store.put(run, task, 1, data)
+            await store.put(run, task, 1, tip, data)
             t2 = time.perf_counter()
 
-            async def fetch(run: str = run, task: str = task) -> bytes | None:
-                return await store.get(run, task, 1)
+            async def fetch(run: str = run, task: str = task, tip: str = tip) -> bytes | None:
+                return await store.get(run, task, 1, tip)
 
             got = await fetch()
             t3 = time.perf_counter()

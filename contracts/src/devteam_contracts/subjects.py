@@ -77,9 +77,10 @@ def msg_id(run: str, task: str, attempt: int, stage: Stage) -> str:
     return f"{run}/{task}/{attempt}/{stage.value}"
 
 
-def bundle_key(run: str, task: str, attempt: int) -> str:
-    """Object name of the bundle with the commits of one IMPLEMENT attempt."""
-    return f"{run}/{task}/{attempt}"
+def bundle_key(run: str, task: str, attempt: int, head: str) -> str:
+    """Object name of the bundle with the commits of one IMPLEMENT attempt that ended at
+    commit `head` (two deliveries of one attempt never overwrite each other's bundle)."""
+    return f"{run}/{task}/{attempt}/{head}"
 
 
 def tasks_rpc_subject(tenant: str, project: str) -> str:

@@ -1,5 +1,5 @@
 """The commits one stage hands the next: git bundles in a JetStream object store, keyed by
-run/task/attempt and deleted when the run ends. Stages share nothing but NATS."""
+run/task/attempt/head commit and deleted when the run ends. Stages share nothing but NATS."""
 
 import logging
 
@@ -17,16 +17,18 @@ class BundleStore:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def put(self, run_id: str, task_id: str, attempt: int, data: bytes) -> None:
-        """Store the bundle of an attempt (a repeat replaces it with the same content)."""
+    async def put(self, run_id: str, task_id: str, attempt: int, head: str, data: bytes) -> None:
+        """Store the bundle of an attempt ending at `head` (a repeat replaces it with the same
+        content)."""
         obs = await self._bus.js.object_store(OBJECTS_BUNDLES)
-        await obs.put(bundle_key(run_id, task_id, attempt), data)
+        await obs.put(bundle_key(run_id, task_id, attempt, head), data)
 
-    async def get(self, run_id: str, task_id: str, attempt: int) -> bytes | None:
-        """The attempt's bundle, or None when there is none (never made, or its run ended)."""
+    async def get(self, run_id: str, task_id: str, attempt: int, head: str) -> bytes | None:
+        """The bundle of the attempt that ended at `head`, or None when there is none (never
+        made, or its run ended)."""
         obs = await self._bus.js.object_store(OBJECTS_BUNDLES)
         try:
-            result = await obs.get(bundle_key(run_id, task_id, attempt))
+            result = await obs.get(bundle_key(run_id, task_id, attempt, head))
         except NotFoundError:  # includes deleted objects
             return None
         return result.data

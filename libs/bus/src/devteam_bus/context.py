@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
+from devteam_bus.lifecycle import STAGE_ORDER
 from devteam_bus.runstore import RunStore
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.commands import CommandBase, TaskCommand
@@ -21,9 +22,6 @@ class Loaded:
 
     run: RunState
     project: Project
-
-
-STAGE_ORDER = {Stage.PREP: 1, Stage.IMPLEMENT: 2, Stage.VERIFY: 3, Stage.COMPLETE: 4}
 
 
 def is_stale(run: RunState, cmd: TaskCommand, stage: Stage) -> bool:

@@ -2,6 +2,7 @@
 blocked) and recording which stage of which task the run is at."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from devteam_bus.admission import AdmissionStore, start_admitted
@@ -13,6 +14,7 @@ from devteam_bus.usage import UsageStore
 from devteam_contracts.commands import TaskCommand
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import (
+    AttemptCode,
     AttemptRecord,
     BlockedTask,
     CurrentTask,
@@ -43,10 +45,12 @@ async def end_run(
     data: dict[str, Any] | None = None,
     stage: Stage | None = None,
     task_id: str | None = None,
+    unless: Callable[[RunState], bool] | None = None,
 ) -> RunState | None:
-    """Move a run to a terminal `status`, publish `event` once, release the project and its
-    admission slot (starting the next waiting run) and delete the bundles its stages handed
-    each other.
+    """Move a run to a terminal `status` (not when `unless(run)` says the caller's command is
+    stale: a late duplicate never ends a run that moved on), publish `event` once, release
+    the project and its admission slot (starting the next waiting run) and delete the bundles
+    its stages handed each other.
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
@@ -55,13 +59,15 @@ async def end_run(
     """
 
     def change(run: RunState) -> RunState | None:
-        if run.state.terminal:
+        if run.state.terminal or (unless is not None and unless(run)):
             return None
         return run.model_copy(update={"state": status, **(updates or {})})
 
     runs = RunStore(bus)
     run = await runs.update(run_id, change)
     if run is None or run.state is not status:
+        if run is not None and not run.state.terminal:
+            log.info("run %s not ended (%s): the command is stale", run_id, message)
         return run
     await publish_event(
         bus,
@@ -93,8 +99,10 @@ async def fail_run(
     code: FailureCode = FailureCode.ERROR,
     task_id: str | None = None,
     output_tail: str = "",
+    unless: Callable[[RunState], bool] | None = None,
 ) -> RunState | None:
-    """Mark the run failed (stop-on-error) with the stage, task, code, reason, last output."""
+    """Mark the run failed (stop-on-error) with the stage, task, code, reason, last output
+    (not when `unless(run)`: see `end_run`)."""
     failure = Failure(
         stage=stage,
         task_id=task_id,
@@ -112,6 +120,7 @@ async def fail_run(
         data=failure.model_dump(mode="json"),
         stage=stage,
         task_id=task_id,
+        unless=unless,
     )
 
 
@@ -145,6 +154,21 @@ async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
     )
 
 
+STAGE_ORDER = {Stage.PREP: 1, Stage.IMPLEMENT: 2, Stage.VERIFY: 3, Stage.COMPLETE: 4}
+
+
+def behind(current: CurrentTask | None, target: CurrentTask) -> bool:
+    """True when moving the run to `target` would move it back: it is on another task, a
+    later attempt, or a later stage of the same attempt (a late duplicate finishing). The
+    same position is not behind: a redelivery after a crash between recording the next stage
+    and publishing its command must be able to do both again."""
+    if current is None or current.id != target.id:
+        return True
+    if current.attempt != target.attempt:
+        return current.attempt > target.attempt
+    return STAGE_ORDER[current.stage] > STAGE_ORDER[target.stage]
+
+
 async def advance(
     bus: Bus,
     cmd: TaskCommand,
@@ -154,30 +178,51 @@ async def advance(
 ) -> RunState | None:
     """Record that the run is now at `stage` of the command's task (attempt as in the command
     unless given), and `record` the attempt that led there in the same update; returns the
-    run, or None when it is gone or already terminal (then nothing changes)."""
+    run, or None when nothing changes: it is gone, terminal, or already past that point.
+
+    Two deliveries of one IMPLEMENT attempt (a redelivery while the first still worked) may
+    both finish: the first change recorded wins (see `with_attempt`); the caller finds the
+    winner with `recorded_change`.
+    """
     current = CurrentTask(
         id=cmd.task.id, title=cmd.task.title, stage=stage, attempt=attempt or cmd.attempt
     )
 
     def change(run: RunState) -> RunState | None:
-        if run.state.terminal:
+        if run.state.terminal or behind(run.current, current):
             return None
         moved = run.model_copy(update={"state": RunStatus.RUNNING, "current": current})
         return with_attempt(moved, record) if record is not None else moved
 
     run = await RunStore(bus).update(cmd.run_id, change)
-    if run is None or run.state.terminal:
+    if run is None or run.state.terminal or run.current != current:
         return None
     if record is not None:
         await UsageStore(bus).record(run)
     return run
 
 
+def recorded_change(run: RunState, task_id: str, attempt: int) -> AttemptRecord | None:
+    """The run's record of that attempt when it made a usable change (`changed`)."""
+    for record in run.attempts:
+        if (record.task_id, record.attempt) == (task_id, attempt):
+            return record if record.code is AttemptCode.CHANGED else None
+    return None
+
+
 def with_attempt(run: RunState, record: AttemptRecord) -> RunState:
     """The run with `record` added: the newer record of a redelivered attempt replaces the
     older (always among the kept ones: it is the run's latest), only the last `ATTEMPTS_KEPT`
-    are kept, and the run's usage is kept by difference, so dropped attempts still count."""
+    are kept, and the run's usage is kept by difference, so dropped attempts still count.
+
+    Except that a recorded change is never replaced by another outcome of the same attempt
+    (a duplicate delivery finishing later): the run went on with that commit. The later
+    one's usage is added all the same: its tokens were spent.
+    """
     key = (record.task_id, record.attempt)
+    first = recorded_change(run, *key)
+    if first is not None and first.head_sha != record.head_sha:
+        return run.model_copy(update={"usage": run.usage + record.usage})
     replaced = [a for a in run.attempts if (a.task_id, a.attempt) == key]
     usage = run.usage - total([a.usage for a in replaced]) + record.usage
     kept = [a for a in run.attempts if (a.task_id, a.attempt) != key]

@@ -44,10 +44,13 @@ BRANCH_PREFIX = "devteam/"
 HANDOVER_PREFIX = "refs/devteam/"
 BundleSource = Callable[[], Awaitable[bytes | None]]
 # (run, task, attempt) → that attempt's bundle, e.g. `BundleStore.get`
-BundleGetter = Callable[[str, str, int], Awaitable[bytes | None]]
+BundleGetter = Callable[[str, str, int, str], Awaitable[bytes | None]]  # run, task, attempt, head
 # Serialises git work on one mirror inside this process (fetches and ref updates of projects
 # sharing a repository); git's own ref locks cover other processes.
 _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
+# Serialises the commands that use one project's tree inside this process: a duplicate
+# delivery (redelivered while the first still works) waits instead of sharing the tree.
+_TREE_LOCKS: dict[Path, asyncio.Lock] = {}
 
 
 def task_branch(run_id: str, task_id: str) -> str:
@@ -123,6 +126,11 @@ class Workspace:
 
     def _lock(self) -> asyncio.Lock:
         return _MIRROR_LOCKS.setdefault(self.mirror, asyncio.Lock())
+
+    @staticmethod
+    def tree_lock(data_dir: Path, tenant: str, project: str) -> asyncio.Lock:
+        """The lock a stage holds while it uses the project's tree (prepare, Aider, checks)."""
+        return _TREE_LOCKS.setdefault(data_dir / "workspaces" / tenant / project, asyncio.Lock())
 
     async def sync(self, branch: str) -> str:
         """Create the mirror if needed, fetch the target branch, return its commit SHA.
@@ -238,7 +246,7 @@ class Workspace:
         base, with that attempt's bundle from `bundles` if needed."""
 
         async def source() -> bytes | None:
-            return await bundles(cmd.run_id, cmd.task.id, attempt)
+            return await bundles(cmd.run_id, cmd.task.id, attempt, sha)
 
         await self.ensure_commit(
             sha,

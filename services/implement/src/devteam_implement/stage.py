@@ -2,6 +2,7 @@
 from the model's actual answers (never from Aider's exit code or words): one reason code per
 attempt, recorded in the run with its tokens and cost."""
 
+import logging
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError, RunEndedError
-from devteam_bus.lifecycle import advance, record_attempt
+from devteam_bus.lifecycle import advance, record_attempt, recorded_change
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_bus.secrets import Secrets
@@ -26,6 +27,8 @@ from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
 from devteam_implement.outcome import repair_failure
 from devteam_implement.settings import ImplementSettings
 from devteam_sandbox.redact import redact
+
+log = logging.getLogger(__name__)
 
 
 class ImplementStage:
@@ -44,6 +47,10 @@ class ImplementStage:
         self.host = host if aider.aider_host else None
 
     async def __call__(self, cmd: ImplementCommand) -> None:
+        async with Workspace.tree_lock(self.workspaces.data_dir, cmd.tenant, cmd.project_id):
+            await self._implement(cmd)
+
+    async def _implement(self, cmd: ImplementCommand) -> None:
         loaded = await load_active(self.bus, cmd, Stage.IMPLEMENT)
         if loaded is None:
             return
@@ -116,10 +123,21 @@ class ImplementStage:
         bundle = await ws.bundle(
             cmd.run_id, cmd.task.id, cmd.attempt, cmd.base_sha, record.head_sha
         )
-        await BundleStore(self.bus).put(cmd.run_id, cmd.task.id, cmd.attempt, bundle)
+        await BundleStore(self.bus).put(
+            cmd.run_id, cmd.task.id, cmd.attempt, record.head_sha, bundle
+        )
         moved = await advance(self.bus, cmd, Stage.VERIFY, record=record)
         if moved is None:
             return
+        first = recorded_change(moved, cmd.task.id, cmd.attempt)
+        if first is not None and first.head_sha != record.head_sha:
+            # Another delivery of this attempt handed its change over first: the run goes on
+            # with that one (its event and command again, deduplicated), never with both.
+            log.info("%s task %s attempt %d: another delivery's change (%s) was first; "
+                     "dropping this one (%s)", cmd.run_id, cmd.task.id, cmd.attempt,
+                     first.head_sha, record.head_sha)  # fmt: skip
+            record = first
+            assert record.head_sha is not None
         data = {
             "head_sha": record.head_sha,
             "files": record.files,
@@ -141,6 +159,11 @@ class ImplementStage:
     async def _failed(self, cmd: ImplementCommand, result: AttemptResult) -> None:
         record = result.record
         run = await record_attempt(self.bus, cmd.run_id, record)
+        if run is not None and recorded_change(run, cmd.task.id, cmd.attempt):
+            log.info("%s task %s attempt %d: %s, but another delivery of it made a change "
+                     "and the run went on with that", cmd.run_id, cmd.task.id, cmd.attempt,
+                     record.code.value)  # fmt: skip
+            return
         if run is not None and not run.state.terminal:
             await publish_task_event(
                 self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_ATTEMPT_FAILED,

@@ -25,6 +25,10 @@ class PrepStage:
         self.settings = settings
 
     async def __call__(self, cmd: PrepCommand) -> None:
+        async with Workspace.tree_lock(self.settings.data_dir, cmd.tenant, cmd.project_id):
+            await self._prepare(cmd)
+
+    async def _prepare(self, cmd: PrepCommand) -> None:
         loaded = await load_active(self.bus, cmd, Stage.PREP)
         if loaded is None:
             return

@@ -40,6 +40,10 @@ class VerifyStage:
         self.settings = settings
 
     async def __call__(self, cmd: VerifyCommand) -> None:
+        async with Workspace.tree_lock(self.settings.data_dir, cmd.tenant, cmd.project_id):
+            await self._verify(cmd)
+
+    async def _verify(self, cmd: VerifyCommand) -> None:
         loaded = await load_active(self.bus, cmd, Stage.VERIFY)
         if loaded is None:
             return
