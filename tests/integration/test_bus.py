@@ -21,7 +21,7 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.sweeps import StuckRuns
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import SelectCommand
-from devteam_contracts.runs import RunMode, RunState, RunStatus
+from devteam_contracts.runs import FailureCode, RunMode, RunState, RunStatus
 from devteam_contracts.subjects import (
     STREAM_AUDIT,
     STREAM_COMMANDS,
@@ -162,6 +162,31 @@ async def test_unexpected_errors_are_retried_then_the_run_fails_as_poisoned(
     assert run.failure is not None
     assert run.failure.reason.startswith(f"gave up after {bus_settings.max_deliver} attempts")
     assert "disk on fire" in run.failure.reason
+
+
+async def test_work_that_cannot_reach_nats_past_the_outage_limit_fails_its_run(
+    bus: Bus, bus_settings: BusSettings
+) -> None:
+    """A stage whose publish keeps finding no stream (as while NATS is away) retries for
+    `nats_outage_s`, then the run fails saying so, and the command is not retried."""
+    await new_run(bus)
+    bus.outage_s = 1.0
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+        await bus.retrying(lambda: bus.js.publish("devteam.nowhere", b"x"), "publishing")
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    run = await eventually(lambda: _failed_run(bus, "run-1"), what="the run failed")
+    await eventually(lambda: _true_async(pending(bus), 0), what="the command settled")
+    await stop_worker(stop, task)
+    assert calls == 1
+    assert run.failure is not None and run.failure.code is FailureCode.NATS_UNAVAILABLE
+    assert "DEVTEAM_NATS_OUTAGE_S (1 s)" in run.failure.reason
+    assert "NoStreamResponseError" in run.failure.reason
 
 
 async def test_permanent_error_fails_the_run_without_retry(

@@ -100,6 +100,7 @@ class FailureCode(StrEnum):
     MALFORMED_COMMAND = "malformed_command"
     GAVE_UP = "gave_up"
     LOST = "lost"
+    NATS_UNAVAILABLE = "nats_unavailable"
     ERROR = "error"
 
 

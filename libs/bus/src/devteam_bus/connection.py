@@ -18,15 +18,24 @@ log = logging.getLogger(__name__)
 
 
 # Raised while NATS is away (restarting, electing a leader, the link down): worth retrying.
+# A publish to a stream without a leader (a cluster mid-election) is NoStreamResponseError.
 TRANSIENT: tuple[type[BaseException], ...] = (
     nats.errors.TimeoutError,
     nats.errors.NoRespondersError,
+    nats.js.errors.NoStreamResponseError,
     nats.errors.ConnectionReconnectingError,
     nats.errors.OutboundBufferLimitError,
     nats.js.errors.ServiceUnavailableError,
     TimeoutError,
 )
 T = TypeVar("T")
+
+
+class NatsOutageError(nats.errors.TimeoutError):
+    """NATS stayed unreachable longer than `DEVTEAM_NATS_OUTAGE_S` (from `Bus.retrying`)."""
+
+    def __str__(self) -> str:  # nats-py's TimeoutError always says just "nats: timeout"
+        return str(self.args[0]) if self.args else "NATS unreachable"
 
 
 @dataclass
@@ -40,7 +49,7 @@ class Bus:
     async def retrying(self, call: Callable[[], Awaitable[T]], what: str = "NATS call") -> T:
         """`call()`, retried with back-off while NATS is unreachable, for up to `outage_s`
         (`DEVTEAM_NATS_OUTAGE_S`); publishes keep their message ids, so a retry of one that
-        did land is dropped as a duplicate. Then the last error is raised."""
+        did land is dropped as a duplicate. Then `NatsOutageError` (from the last error)."""
         deadline = asyncio.get_running_loop().time() + self.outage_s
         delay = 0.2
         while True:
@@ -48,7 +57,12 @@ class Bus:
                 return await call()
             except TRANSIENT as exc:
                 if asyncio.get_running_loop().time() + delay > deadline:
-                    raise
+                    if isinstance(exc, NatsOutageError):  # a nested retry gave up already
+                        raise
+                    raise NatsOutageError(
+                        f"{what}: NATS unreachable for over {self.outage_s:.0f} s "
+                        f"({type(exc).__name__}: {exc})"
+                    ) from exc
                 log.warning("%s failed (%s: NATS unreachable?); retrying in %.1fs",
                             what, type(exc).__name__, delay)  # fmt: skip
                 await asyncio.sleep(delay)
@@ -71,7 +85,7 @@ async def connect(settings: BusSettings, name: str) -> Bus:
     while True:
         try:
             nc = await nats.connect(
-                settings.nats_url,
+                [url.strip() for url in settings.nats_url.split(",") if url.strip()],
                 name=name,
                 connect_timeout=2,
                 max_reconnect_attempts=-1,

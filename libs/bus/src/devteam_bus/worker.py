@@ -27,7 +27,8 @@ from nats.js import api
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
-from devteam_bus.connection import Bus
+from devteam_bus.connection import Bus, NatsOutageError
+from devteam_bus.context import is_stale
 from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
@@ -35,7 +36,7 @@ from devteam_bus.publish import command_queue_ms, publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
-from devteam_contracts.runs import FailureCode
+from devteam_contracts.runs import FailureCode, RunState
 from devteam_contracts.subjects import (
     STREAM_COMMANDS,
     SYSTEM_TENANT,
@@ -183,11 +184,25 @@ class StageWorker(Generic[C]):
             await self._reject(msg, exc)
             return
         command_queue_ms.set(_queue_ms(msg))
+        task = f" task {cmd.task.id} attempt {cmd.attempt}" if isinstance(cmd, TaskCommand) else ""
+        log.info("%s: %s%s (delivery %d)", self.stage.value, cmd.run_id, task,
+                 msg.metadata.num_delivered)  # fmt: skip
         try:
             async with keep_alive(msg, self.settings.ack_wait_s):
                 await self.handler(cmd)
         except PermanentError as exc:
             await self._fail(cmd, exc.reason, exc.output_tail, exc.code, exc.stage)
+            await msg.term()
+            return
+        except NatsOutageError as exc:
+            # The work may be done, but NATS stayed away past DEVTEAM_NATS_OUTAGE_S: say so in
+            # the run once NATS answers again (if it never does, JetStream redelivers).
+            log.error("%s: %s; failing run %s", self.stage.value, exc, cmd.run_id)
+            reason = (
+                f"NATS was unreachable for longer than DEVTEAM_NATS_OUTAGE_S "
+                f"({self.bus.outage_s:.0f} s) while {self.stage.value} worked: {exc}"
+            )
+            await self._fail(cmd, reason, "", FailureCode.NATS_UNAVAILABLE)
             await msg.term()
             return
         except RunEndedError:
@@ -216,6 +231,10 @@ class StageWorker(Generic[C]):
         stage: Stage | None = None,
     ) -> None:
         task_id = cmd.task.id if isinstance(cmd, TaskCommand) else None
+
+        def stale(run: RunState) -> bool:  # a late duplicate never fails a run that moved on
+            return isinstance(cmd, TaskCommand) and is_stale(run, cmd, self.stage)
+
         try:
             await fail_run(
                 self.bus,
@@ -225,6 +244,7 @@ class StageWorker(Generic[C]):
                 code=code,
                 task_id=task_id,
                 output_tail=output_tail,
+                unless=stale,
             )
         except Exception:
             log.exception("could not record the failure of run %s", cmd.run_id)
