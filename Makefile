@@ -15,7 +15,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test lint typecheck pytest bench bench-autonomy up schema clean
+.PHONY: help setup demo test test-cluster lint typecheck pytest bench bench-autonomy up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,11 @@ typecheck:
 pytest:
 	.venv/bin/pytest -q
 
+# Opt-in (about a minute): runs in flight on `devteam up --cluster 3` survive the JetStream
+# meta leader and the command stream's leader being killed.
+test-cluster: setup ## opt-in: leader loss on a three-node NATS cluster (tests/e2e/test_cluster.py)
+	.venv/bin/pytest -q -s -m cluster tests/e2e/test_cluster.py
+
 bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench
 
@@ -87,11 +92,14 @@ images: ## build devteam-base (if missing), devteam-nats, devteam-cli and the fi
 	docker image inspect devteam-base:bookworm >/dev/null 2>&1 || docker/build-base.sh
 	docker/build-images.sh
 
-# The Docker sandbox backend against a real engine: a private dockerd when DOCKER_HOST is unset
-# (docker/dockerd-local.sh), the local base and the Node toolchain image, then tests/docker.
-test-docker: setup ## opt-in: the Docker sandbox backend against a real dockerd (DEVELOPERS.md)
+# Against a real engine: a private dockerd when DOCKER_HOST is unset (docker/dockerd-local.sh),
+# the local base, the product's images and the Node toolchain image, then tests/docker: the
+# Docker sandbox backend, and the compose topology with containers killed mid-run (needs
+# docker-compose or the compose plugin).
+test-docker: setup ## opt-in: Docker sandbox backend + compose topology on a real dockerd (DEVELOPERS.md)
 	@set -e; if [ -z "$$DOCKER_HOST" ]; then eval "$$(docker/dockerd-local.sh start)"; fi; \
 	  docker image inspect devteam-base:bookworm >/dev/null 2>&1 || docker/build-base.sh; \
+	  docker/build-images.sh; \
 	  docker build -q --network host -t devteam-node:bookworm -f docker/toolchains/node.Dockerfile docker; \
 	  .venv/bin/pytest -q -p no:cacheprovider tests/docker
 

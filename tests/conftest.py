@@ -8,14 +8,14 @@ import pytest
 from devteam_bus.connection import Bus, connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
-from devteam_cli.nats_server import free_port, start_nats, stop_process
+from devteam_cli.nats_server import NatsNode, free_port, start_nats, stop_process
 
 
 @pytest.fixture
 def nats_url(tmp_path: Path) -> Iterator[str]:
     """A fresh JetStream server per test (starts in ~30 ms), so tests never share state."""
     port = free_port()
-    proc = start_nats(tmp_path / "nats-data", port, tmp_path / "nats.log")
+    proc = start_nats(NatsNode(tmp_path / "nats-data", port), tmp_path / "nats.log")
     yield f"nats://127.0.0.1:{port}"
     stop_process(proc)
 

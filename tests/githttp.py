@@ -3,6 +3,10 @@
 Every bare repository under `root` is served at `/<name>`; pushes are enabled for all of them
 (`http.receivepack=true` is given to http-backend through `GIT_CONFIG_*`). Each request is
 recorded with its path and whether credentials were sent, never the password itself.
+
+`hold(pick)` stops the requests `pick` chooses (by request line and client port) at the door
+until `release()`: a test holds one stage's git traffic, kills that stage mid-request, and
+lets the orphaned git client finish.
 """
 
 import base64
@@ -13,7 +17,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +51,27 @@ class GitHttpServer:
     port: int = 0
     requests: list[Request] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pick: Callable[[str, int], bool] | None = None
+    held: int = 0  # requests waiting at the door
+    gate: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self, pick: Callable[[str, int], bool]) -> None:
+        """From now on, hold every request for which `pick(request_line, client_port)`."""
+        self.gate.clear()
+        self.pick = pick
+
+    def release(self) -> None:
+        """Let the held requests go on, and hold no more."""
+        self.pick = None
+        self.gate.set()
+
+    def wait_if_held(self, line: str, client_port: int) -> None:
+        pick = self.pick
+        if pick is None or not pick(line, client_port):
+            return
+        with self.lock:
+            self.held += 1
+        self.gate.wait(timeout=120)
 
     def url_for(self, repo_name: str) -> str:
         """URL of the repository `root/<repo_name>` (no credentials in it)."""
@@ -97,6 +122,7 @@ class _GitHandler(BaseHTTPRequestHandler):
         pass  # requests are recorded in `state.requests` instead
 
     def _handle(self) -> None:
+        self.state.wait_if_held(self.requestline, self.client_address[1])
         parts = urlsplit(self.path)
         user, authorized = self._check_auth()
         if not authorized:

@@ -10,7 +10,7 @@ from typing import Any
 
 import websockets
 
-from devteam_cli.demo_project import VERIFY
+from devteam_cli.demo_project import TASKS_LIST, VERIFY
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
@@ -102,3 +102,21 @@ def push_change(bare: Path, files: dict[str, str], message: str) -> str:
 async def at_model(model: ScriptedModelServer, rule: str) -> bool:
     """True once the scripted model has received a request answered by `rule`."""
     return any(r["rule"] == rule for r in model.requests())
+
+
+def assert_done_once(repo: Path, run: dict[str, Any]) -> None:
+    assert run["state"] == "completed", run["failure"]
+    assert [t["id"] for t in run["tasks_done"]] == ["1", "2", "3"]
+    assert git_show(repo, "main:tasks_list.md") == TASKS_LIST.replace("- [ ] ", "- [x] ")
+    assert len(git_log(repo)) == 4  # one commit per task, none twice
+
+
+def assert_events_whole(frames: list[dict[str, Any]]) -> None:
+    """The replayed stream: strictly increasing sequences, and each milestone once."""
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
+    milestones = [(f["event"]["type"], f["event"]["task_id"], f["event"]["attempt"])
+                  for f in frames if f["event"]["type"] != "log"]  # fmt: skip
+    assert len(milestones) == len(set(milestones)), milestones
+    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
+    assert completed == ["1", "2", "3"]

@@ -5,6 +5,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,26 +14,35 @@ import httpx
 import pytest
 import websockets
 
-from devteam_cli.demo_project import TASKS_LIST, create_demo_repo, demo_scenario
+from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 from e2e_client import (
-    ALLOW_KEY,
     KEY_ENV,
     MODEL_KEY,
+    assert_done_once,
+    assert_events_whole,
     at_model,
     events,
-    git_log,
-    git_show,
     project_body,
 )
-from support import eventually
+from githttp import serve_git
+from support import ancestry, client_process, eventually
 
 pytestmark = pytest.mark.e2e
 
-# Short AckWait so a message held by a killed worker comes back quickly.
-ENV = {KEY_ENV: MODEL_KEY, **ALLOW_KEY, "DEVTEAM_ACK_WAIT_S": "4", "DEVTEAM_NAK_DELAY_S": "0.5"}
+GIT_USER, GIT_TOKEN = "x-access-token", "ghp_ResilienceToken0123456789abcdXYZ"
+# Short AckWait so a message held by a killed worker comes back quickly; a git token for the
+# customer repository served over HTTP (whose requests a test can hold).
+ENV = {
+    KEY_ENV: MODEL_KEY,
+    "DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV},E2E_GIT_TOKEN",
+    "E2E_GIT_TOKEN": GIT_TOKEN,
+    "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",
+    "DEVTEAM_ACK_WAIT_S": "4",
+    "DEVTEAM_NAK_DELAY_S": "0.5",
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +57,6 @@ def slow_first(task: str, delay_s: float) -> dict[str, Any]:
     normal = next(r for r in scenario["rules"] if r["name"] == f"task-{task}")
     slow = {**normal, "name": f"task-{task}-slow", "delay_s": delay_s, "times": 1}
     return {"rules": [slow, *scenario["rules"]]}
-
-
-def assert_done_once(repo: Path, run: dict[str, Any]) -> None:
-    assert run["state"] == "completed", run["failure"]
-    assert [t["id"] for t in run["tasks_done"]] == ["1", "2", "3"]
-    assert git_show(repo, "main:tasks_list.md") == TASKS_LIST.replace("- [ ] ", "- [x] ")
-    assert len(git_log(repo)) == 4  # one commit per task, none twice
 
 
 async def test_a_killed_worker_is_restarted_and_the_task_redelivered(
@@ -106,15 +109,62 @@ async def test_a_verify_worker_killed_mid_check_is_restarted_and_the_check_rerun
     assert "verify-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
 
 
-def assert_events_whole(frames: list[dict[str, Any]]) -> None:
-    """The replayed stream: strictly increasing sequences, and each milestone once."""
-    seqs = [f["seq"] for f in frames]
-    assert seqs == sorted(set(seqs))
-    milestones = [(f["event"]["type"], f["event"]["task_id"], f["event"]["attempt"])
-                  for f in frames if f["event"]["type"] != "log"]  # fmt: skip
-    assert len(milestones) == len(set(milestones)), milestones
-    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
-    assert completed == ["1", "2", "3"]
+@pytest.mark.parametrize(
+    ("service", "push"),
+    [("prep", False), ("selector", True)],
+    ids=["prep-fetching", "complete-pushing"],
+)
+async def test_a_stage_killed_mid_git_request_is_restarted_and_the_run_completes(
+    service: str,
+    push: bool,
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    tmp_path: Path,
+) -> None:
+    """PREP killed while it fetches, and COMPLETE (in the selector) killed while it pushes;
+    the orphaned `git push` goes on and lands, so the redelivered COMPLETE finds its work
+    already done and must not land the task twice."""
+    served = tmp_path / "served"
+    bare = pushable_demo_repo(served)
+    model.set_scenario(demo_scenario())
+    with serve_git(served, GIT_USER, GIT_TOKEN) as server:
+        replicas = {pid for name, pid in pids_of(stack).items() if name.startswith(service)}
+
+        def pick(line: str, client_port: int) -> bool:
+            wanted = not push or "git-receive-pack" in line
+            return wanted and bool(replicas & set(ancestry(client_process(client_port))))
+
+        server.hold(pick)
+        body = project_body(bare, model)
+        body["repo_url"] = server.url_for(bare.name)
+        body["credentials"] = {"username": GIT_USER, "token_env": "E2E_GIT_TOKEN"}
+        created = (await api.post("/v1/projects", json=body)).json()
+        run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
+
+        async def held() -> bool:
+            return server.held > 0
+
+        await eventually(held, timeout_s=60, what=f"{service} talking to git")
+        for pid in replicas:
+            os.kill(pid, signal.SIGKILL)
+        server.release()
+        frames = await events(stack, run_id)
+        run = (await api.get(f"/v1/runs/{run_id}")).json()
+    assert_done_once(bare, run)
+    assert_events_whole(frames)
+    assert f"{service}-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
+
+
+def pushable_demo_repo(root: Path) -> Path:
+    """The demo repository, accepting pushes over smart HTTP."""
+    bare = create_demo_repo(root)
+    subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare, check=True)
+    return bare
+
+
+def pids_of(stack: RunningStack) -> dict[str, int]:
+    return dict(json.loads((stack.data_dir / "stack.json").read_text())["pids"])
 
 
 async def test_nats_killed_mid_run_is_restarted_and_the_run_completes(

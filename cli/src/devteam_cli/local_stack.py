@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devteam_bus.stores import new_token
@@ -24,8 +24,9 @@ class RunningStack:
     data_dir: Path
     pids: dict[str, int]
     process: subprocess.Popen[bytes]
-    nats_url: str
+    nats_url: str  # comma-separated: every node of a cluster
     admin_token: str
+    nats_monitor: dict[str, str] = field(default_factory=dict)  # node → monitoring URL (/jsz)
 
 
 @contextmanager
@@ -34,9 +35,10 @@ def local_stack(
     extra_env: Mapping[str, str] | None = None,
     timeout_s: float = 90,
     scale: Mapping[str, int] | None = None,
+    cluster: int = 1,
 ) -> Iterator[RunningStack]:
-    """`devteam up` on free ports under `data_dir` (with `scale` replicas of services);
-    stopped with SIGINT (as Ctrl-C) at exit."""
+    """`devteam up` on free ports under `data_dir` (with `scale` replicas of services, on a
+    NATS cluster of `cluster` nodes); stopped with SIGINT (as Ctrl-C) at exit."""
     token, admin = new_token(), new_token()
     env = {**os.environ, **(extra_env or {}), "DEVTEAM_API_TOKEN": token,
            "DEVTEAM_ADMIN_TOKEN": admin}  # fmt: skip
@@ -45,6 +47,8 @@ def local_stack(
     stack_file.unlink(missing_ok=True)
     exe = Path(sys.executable).parent / "devteam"
     argv = [str(exe), "up", "--data-dir", str(data_dir), "--port", str(free_port())]
+    if cluster > 1:
+        argv += ["--cluster", str(cluster)]
     for service, replicas in (scale or {}).items():
         argv += ["--scale", f"{service}={replicas}"]
     with open(data_dir / "devteam-up.log", "ab") as log:
@@ -61,7 +65,14 @@ def local_stack(
             time.sleep(0.05)
         info = json.loads(stack_file.read_text())
         yield RunningStack(
-            info["gateway_url"], token, data_dir, info["pids"], proc, info["nats_url"], admin
+            info["gateway_url"],
+            token,
+            data_dir,
+            info["pids"],
+            proc,
+            info["nats_url"],
+            admin,
+            info["nats_monitor"],
         )
     finally:
         if proc.poll() is None:

@@ -30,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SERVICE=N",
         help="run N replicas of a service (selector, prep, implement, verify); repeatable",
     )
+    up.add_argument(
+        "--cluster",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run a NATS cluster of N nodes (3 or 5), streams and buckets with N replicas",
+    )
     prov = sub.add_parser(
         "provision", help="create/update streams and buckets on $DEVTEAM_NATS_URL"
     )
@@ -56,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(administer_tokens(args))
     if args.command == "up":
         try:
-            cfg = config_from(args.data_dir, args.port, args.nats_port, args.tenant, args.scale)
+            cfg = config_from(
+                args.data_dir, args.port, args.nats_port, args.tenant, args.scale, args.cluster
+            )
         except ValueError as exc:
             parser.error(str(exc))
         return run_stack(cfg)
@@ -65,10 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     async def do_provision() -> None:
         bus = await connect(settings, "devteam-provision")
         try:
-            await provision(bus, settings)
+            # retried while a new cluster elects its first meta leader
+            await bus.retrying(lambda: provision(bus, settings), "provisioning")
             token = os.environ.get(args.dev_token_env or "", "")
             if token:
-                await TokenStore(bus).add(token, args.tenant)
+                await bus.retrying(lambda: TokenStore(bus).add(token, args.tenant), "the token")
                 print(f"registered the token in ${args.dev_token_env} for tenant {args.tenant}")
         finally:
             await bus.close()

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -27,29 +28,76 @@ def nats_server_binary() -> str:
     return found
 
 
-def write_config(data_dir: Path, port: int) -> Path:
-    """A JetStream config with its store under `data_dir`.
+@dataclass(frozen=True)
+class NatsNode:
+    """One nats-server: its client port and store, and in a cluster its name, route port and
+    the route ports of its peers. `monitor_port` serves the HTTP monitoring API (`/jsz`)."""
+
+    data_dir: Path  # holds nats-server.conf and the JetStream store (nats/)
+    port: int
+    name: str = "devteam"
+    cluster_port: int | None = None
+    peers: tuple[int, ...] = ()
+    monitor_port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+
+def cluster_nodes(data_dir: Path, size: int, first_port: int) -> list[NatsNode]:
+    """`size` nodes routed to each other, `nats-<i>/` under `data_dir`; the first listens on
+    `first_port`, the rest on free loopback ports."""
+    routes = [free_port() for _ in range(size)]
+    return [
+        NatsNode(
+            data_dir / f"nats-{i}",
+            first_port if i == 1 else free_port(),
+            name=f"devteam-{i}",
+            cluster_port=routes[i - 1],
+            peers=tuple(p for p in routes if p != routes[i - 1]),
+            monitor_port=free_port(),
+        )
+        for i in range(1, size + 1)
+    ]
+
+
+def write_config(node: NatsNode) -> Path:
+    """The node's JetStream config, its store under `node.data_dir`.
 
     `sync_interval: always` fsyncs every write: our message rate is low, and Jepsen showed the
-    lazy default can lose acknowledged writes on power failure.
+    lazy default can lose acknowledged writes on power failure (in a cluster too: a majority
+    that all lose power together).
     """
-    store = data_dir / "nats"
+    store = node.data_dir / "nats"
     store.mkdir(parents=True, exist_ok=True)
-    conf = data_dir / "nats-server.conf"
-    conf.write_text(
-        f'listen: "127.0.0.1:{port}"\n'
-        f'server_name: "devteam"\n'
-        "jetstream {\n"
-        f'  store_dir: "{store}"\n'
-        "  sync_interval: always\n"
-        "}\n"
-    )
+    lines = [
+        f'listen: "127.0.0.1:{node.port}"',
+        f'server_name: "{node.name}"',
+        "jetstream {",
+        f'  store_dir: "{store}"',
+        "  sync_interval: always",
+        "}",
+    ]
+    if node.monitor_port:
+        lines.append(f'http: "127.0.0.1:{node.monitor_port}"')
+    if node.cluster_port:
+        routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in node.peers)
+        lines += [
+            "cluster {",
+            '  name: "devteam"',
+            f'  listen: "127.0.0.1:{node.cluster_port}"',
+            f"  routes: [{routes}]",
+            "}",
+        ]
+    conf = node.data_dir / "nats-server.conf"
+    conf.write_text("\n".join(lines) + "\n")
     return conf
 
 
-def start_nats(data_dir: Path, port: int, log_file: Path | None = None) -> subprocess.Popen[bytes]:
+def start_nats(node: NatsNode, log_file: Path | None = None) -> subprocess.Popen[bytes]:
     """Start nats-server with JetStream and wait until it accepts connections."""
-    conf = write_config(data_dir, port)
+    conf = write_config(node)
     if log_file:
         log_file.parent.mkdir(parents=True, exist_ok=True)
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
@@ -65,7 +113,7 @@ def start_nats(data_dir: Path, port: int, log_file: Path | None = None) -> subpr
         if proc.poll() is not None:
             raise RuntimeError(f"nats-server exited with {proc.returncode}; see {log_file}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection(("127.0.0.1", node.port), timeout=0.2):
                 return proc
         except OSError:
             time.sleep(0.05)

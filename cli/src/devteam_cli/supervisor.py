@@ -4,7 +4,9 @@ An embedded nats-server with JetStream, the streams and buckets provisioned, a d
 token, and one process per service replica (`--scale implement=3`: replicas of a stage share
 its durable consumer). Every process has its own data directory, `services/<name>-<n>/`, as
 it would on its own machine: stages share nothing but NATS. Services that die are restarted
-with back-off; Ctrl-C (or SIGTERM) stops the services first (they drain), then NATS.
+with back-off, and so is nats-server (on the same port and store). `--cluster 3` runs three
+nats-servers routed to each other on loopback, every stream and bucket with three replicas.
+Ctrl-C (or SIGTERM) stops the services first (they drain), then NATS.
 """
 
 import asyncio
@@ -23,12 +25,13 @@ from devteam_bus.provision import provision
 from devteam_bus.secrets import new_key
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
-from devteam_cli.nats_server import free_port, start_nats, stop_process
+from devteam_cli.nats_server import NatsNode, cluster_nodes, free_port, start_nats, stop_process
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")
 # The gateway listens on one port: scale it behind a load balancer (or with compose), not here.
 SCALABLE = frozenset(SERVICES) - {"gateway"}
 MAX_REPLICAS = 16
+CLUSTER_SIZES = (1, 3, 5)  # a JetStream cluster needs a majority: odd sizes only
 
 
 def parse_scale(items: list[str]) -> dict[str, int]:
@@ -69,6 +72,25 @@ class StackConfig:
     host: str = "127.0.0.1"
     admin_token: str = field(default_factory=new_token, repr=False)
     scale: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 1))
+    cluster: int = 1
+    nodes: list[NatsNode] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            self.nodes = (
+                cluster_nodes(self.data_dir, self.cluster, self.nats_port)
+                if self.cluster > 1
+                else [NatsNode(self.data_dir, self.nats_port, monitor_port=free_port())]
+            )
+
+    @property
+    def nats_url(self) -> str:
+        """Every node's URL, comma-separated (clients fail over between them)."""
+        return ",".join(node.url for node in self.nodes)
+
+    def nats_name(self, node: NatsNode) -> str:
+        """The node's process name: `nats-server` alone, `nats-<i>` in a cluster."""
+        return node.data_dir.name if self.cluster > 1 else "nats-server"
 
     def processes(self) -> list[tuple[str, str]]:
         """(process name, service) of every replica: `implement-1`, `implement-2`, …"""
@@ -77,13 +99,20 @@ class StackConfig:
 
 @dataclass
 class Child:
-    """One supervised service process."""
+    """One supervised process: a service replica, or a nats-server (`node`)."""
 
     name: str
     service: str
     proc: subprocess.Popen[bytes]
     restarts: int = 0
     started: float = field(default_factory=time.monotonic)
+    node: NatsNode | None = None
+
+    def restart_due(self) -> bool:
+        """Dead, and past its back-off: none after a minute up, else 1, 2, 4 … 30 s since
+        its last start (a process that keeps dying at start-up is not restarted in a loop)."""
+        up = time.monotonic() - self.started
+        return self.proc.poll() is not None and (up >= 60 or up >= min(2**self.restarts, 30))
 
 
 def default_aider_python() -> str:
@@ -112,7 +141,8 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DEVTEAM_NATS_URL": f"nats://127.0.0.1:{cfg.nats_port}",
+            "DEVTEAM_NATS_URL": cfg.nats_url,
+            "DEVTEAM_NATS_REPLICAS": str(cfg.cluster),
             "DEVTEAM_DATA_DIR": str(cfg.data_dir / "services" / name),
             "DEVTEAM_GATEWAY_HOST": cfg.host,
             "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
@@ -140,12 +170,13 @@ def spawn(name: str, service: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
 
 
 async def prepare_bus(cfg: StackConfig) -> None:
-    """Provision streams and buckets and register the development token."""
-    settings = BusSettings(nats_url=f"nats://127.0.0.1:{cfg.nats_port}")
+    """Provision streams and buckets and register the development token (retried while a
+    cluster's JetStream elects its first meta leader)."""
+    settings = BusSettings(nats_url=cfg.nats_url, nats_replicas=cfg.cluster)
     bus = await connect(settings, "devteam-up")
     try:
-        await provision(bus, settings)
-        await TokenStore(bus).add(cfg.token, cfg.tenant)
+        await bus.retrying(lambda: provision(bus, settings), "provisioning")
+        await bus.retrying(lambda: TokenStore(bus).add(cfg.token, cfg.tenant), "the dev token")
     finally:
         await bus.close()
 
@@ -166,15 +197,16 @@ def wait_ready(url: str, children: list[Child], timeout_s: float = 60) -> None:
     raise RuntimeError(f"gateway not ready within {timeout_s:.0f} s")
 
 
-def write_stack_file(cfg: StackConfig, url: str, children: list[Child], nats_pid: int) -> None:
+def write_stack_file(cfg: StackConfig, url: str, children: list[Child]) -> None:
     """`stack.json`: how to reach the stack and the pids of its processes (kept current when
     a process is restarted); written atomically, readers never see a partial file."""
     tmp = cfg.data_dir / "stack.json.tmp"
     info = {
         "gateway_url": url,
-        "nats_url": f"nats://127.0.0.1:{cfg.nats_port}",
+        "nats_url": cfg.nats_url,
+        "nats_monitor": {cfg.nats_name(n): f"http://127.0.0.1:{n.monitor_port}" for n in cfg.nodes},
         "tenant": cfg.tenant,
-        "pids": {c.name: c.proc.pid for c in children} | {"nats-server": nats_pid},
+        "pids": {c.name: c.proc.pid for c in children},
     }
     tmp.write_text(json.dumps(info, indent=2))
     tmp.rename(cfg.data_dir / "stack.json")
@@ -191,57 +223,56 @@ def run_stack(cfg: StackConfig) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    logs_dir = cfg.data_dir / "logs"
-    nats = start_nats(cfg.data_dir, cfg.nats_port, logs_dir / "nats.log")
+    logs = cfg.data_dir / "logs"
+
+    def start_node(node: NatsNode) -> subprocess.Popen[bytes]:
+        return start_nats(node, logs / f"{node.data_dir.name if cfg.cluster > 1 else 'nats'}.log")
+
+    nats = [Child(cfg.nats_name(n), "nats", start_node(n), node=n) for n in cfg.nodes]
     children: list[Child] = []
     try:
         asyncio.run(prepare_bus(cfg))
         children = [Child(name, svc, spawn(name, svc, cfg)) for name, svc in cfg.processes()]
         url = f"http://{cfg.host}:{cfg.gateway_port}"
         wait_ready(url, children)
-        write_stack_file(cfg, url, children, nats.pid)
+        write_stack_file(cfg, url, nats + children)
         started = ", ".join(f"{c.name} (pid {c.proc.pid})" for c in children)
-        print(f"started nats-server (pid {nats.pid}, port {cfg.nats_port}), {started}", flush=True)
+        servers = ", ".join(f"{c.name} (pid {c.proc.pid}, port {c.node.port})"
+                            for c in nats if c.node)  # fmt: skip
+        print(f"started {servers}, {started}", flush=True)
         print(f"DevTeam Runner is up: {url}", flush=True)
         print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
         print(f"admin token (/v1/admin): {cfg.admin_token}", flush=True)
         print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
-        nats_restarts, nats_died = 0, 0.0
         while not stop:
             time.sleep(0.2)
-            if nats.poll() is not None:
-                # The same port and store: JetStream recovers its streams, the services
-                # reconnect on their own and redelivery resumes the work in flight.
-                nats_died = nats_died or time.monotonic()
-                if time.monotonic() - nats_died >= min(2**nats_restarts, 30) * 0.25:
-                    print(f"nats-server exited ({nats.returncode}); restarting", flush=True)
-                    try:
-                        nats = start_nats(cfg.data_dir, cfg.nats_port, logs_dir / "nats.log")
-                    except RuntimeError as exc:
-                        print(f"nats-server did not restart: {exc}", flush=True)
-                        nats_restarts += 1
-                        nats_died = time.monotonic()
-                        continue
-                    nats_restarts, nats_died = nats_restarts + 1, 0.0
-                    write_stack_file(cfg, url, children, nats.pid)
-            for child in children:
-                if child.proc.poll() is None:
-                    continue
-                delay = min(2**child.restarts, 30)
-                if time.monotonic() - child.started < delay:
+            for child in nats + children:
+                if not child.restart_due():
                     continue
                 print(f"{child.name} exited ({child.proc.returncode}); restarting", flush=True)
-                child.proc = spawn(child.name, child.service, cfg)
                 child.restarts += 1
                 child.started = time.monotonic()
-                write_stack_file(cfg, url, children, nats.pid)
+                try:
+                    # A nats-server comes back on the same port and store: JetStream
+                    # recovers its streams (a cluster node catches up from its peers), the
+                    # services reconnect on their own and redelivery resumes the work.
+                    child.proc = (
+                        start_node(child.node)
+                        if child.node
+                        else spawn(child.name, child.service, cfg)
+                    )
+                except RuntimeError as exc:
+                    print(f"{child.name} did not restart: {exc}", flush=True)
+                    continue
+                write_stack_file(cfg, url, nats + children)
     finally:
         for child in children:
             if child.proc.poll() is None:
                 child.proc.send_signal(signal.SIGTERM)
         for child in children:
             stop_process(child.proc, grace_s=40)
-        stop_process(nats)
+        for child in nats:
+            stop_process(child.proc)
         (cfg.data_dir / "stack.json").unlink(missing_ok=True)
         print("DevTeam Runner stopped", flush=True)
     return 0
@@ -253,9 +284,13 @@ def config_from(
     nats_port: int | None,
     tenant: str,
     scale: list[str] | None = None,
+    cluster: int = 1,
 ) -> StackConfig:
     """Flags first, then `DEVTEAM_*` variables, then defaults."""
+    if cluster not in CLUSTER_SIZES:
+        raise ValueError(f"--cluster {cluster}: a NATS cluster has 1, 3 or 5 nodes")
     return StackConfig(
+        cluster=cluster,
         scale=parse_scale(scale or []),
         data_dir=Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve(),
         gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),

@@ -11,7 +11,8 @@ DAY = 86_400.0
 
 
 def stream_configs(settings: BusSettings) -> list[api.StreamConfig]:
-    """The three streams of DESIGN.md with their retention rules."""
+    """The three streams of DESIGN.md with their retention rules (and replicas: durable
+    consumers inherit the stream's)."""
     return [
         api.StreamConfig(
             name=s.STREAM_COMMANDS,
@@ -19,6 +20,7 @@ def stream_configs(settings: BusSettings) -> list[api.StreamConfig]:
             retention=api.RetentionPolicy.WORK_QUEUE,
             storage=api.StorageType.FILE,
             duplicate_window=settings.duplicate_window_s,
+            num_replicas=settings.nats_replicas,
         ),
         api.StreamConfig(
             name=s.STREAM_EVENTS,
@@ -27,6 +29,7 @@ def stream_configs(settings: BusSettings) -> list[api.StreamConfig]:
             storage=api.StorageType.FILE,
             max_age=settings.events_max_age_days * DAY,
             duplicate_window=settings.duplicate_window_s,
+            num_replicas=settings.nats_replicas,
         ),
         api.StreamConfig(
             name=s.STREAM_AUDIT,
@@ -36,6 +39,7 @@ def stream_configs(settings: BusSettings) -> list[api.StreamConfig]:
             max_age=365 * DAY,
             deny_delete=True,
             deny_purge=True,
+            num_replicas=settings.nats_replicas,
         ),
     ]
 
@@ -55,7 +59,11 @@ BUNDLES_MAX_AGE_DAYS = 7.0
 
 
 async def provision(bus: Bus, settings: BusSettings) -> None:
-    """Create or update every stream and bucket; safe to run any number of times."""
+    """Create or update every stream and bucket; safe to run any number of times.
+
+    Streams are updated to the configured replicas; buckets that exist are left as they are.
+    """
+    replicas = settings.nats_replicas
     for cfg in stream_configs(settings):
         try:
             await bus.js.stream_info(cfg.name or "")
@@ -67,12 +75,19 @@ async def provision(bus: Bus, settings: BusSettings) -> None:
             await bus.js.key_value(bucket)
         except (NotFoundError, BadRequestError):
             await bus.js.create_key_value(
-                api.KeyValueConfig(bucket=bucket, history=history, storage=api.StorageType.FILE)
+                api.KeyValueConfig(
+                    bucket=bucket,
+                    history=history,
+                    storage=api.StorageType.FILE,
+                    replicas=replicas,
+                )
             )
     try:
         await bus.js.object_store(s.OBJECTS_BUNDLES)
     except (BucketNotFoundError, NotFoundError):
         await bus.js.create_object_store(
             s.OBJECTS_BUNDLES,  # (nats-py overwrites the config's bucket with this argument)
-            api.ObjectStoreConfig(storage=api.StorageType.FILE, ttl=BUNDLES_MAX_AGE_DAYS * DAY),
+            api.ObjectStoreConfig(
+                storage=api.StorageType.FILE, ttl=BUNDLES_MAX_AGE_DAYS * DAY, replicas=replicas
+            ),
         )

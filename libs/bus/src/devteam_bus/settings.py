@@ -9,7 +9,10 @@ class BusSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
 
+    # One URL, or a comma-separated list of a cluster's servers (any one of them will do).
     nats_url: str = "nats://127.0.0.1:4222"
+    # Replicas of every stream and bucket `provision` creates (3 on a three-node cluster).
+    nats_replicas: int = Field(default=1, ge=1, le=5)
     connect_timeout_s: float = 30.0
     ack_wait_s: float = Field(default=30.0, gt=1)
     max_deliver: int = Field(default=5, ge=1)

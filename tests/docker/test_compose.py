@@ -1,0 +1,181 @@
+"""The compose topology for real (`make test-docker`): images built from this checkout on the
+locally built base, `docker-compose up` with two implement replicas, and the demo project
+taken through the containers while both implement containers are SIGKILLed and the NATS
+container is killed (its restart policy brings it back on its volume). The run completes, and
+the customer's repository (served over HTTP on loopback) has one commit per task."""
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from devteam_bus.secrets import new_key
+from devteam_bus.stores import new_token
+from devteam_cli.demo_project import TASKS_LIST, VERIFY, create_demo_repo, demo_scenario
+from devteam_cli.nats_server import free_port
+from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
+
+from githttp import GitHttpServer, serve_git
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ["docker-compose"] if shutil.which("docker-compose") else ["docker", "compose"]
+GIT_USER, GIT_TOKEN = "x-access-token", "ghp_ComposeToken0123456789abcdefXYZ"
+
+
+@contextmanager
+def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
+    """`docker-compose up` (two implement replicas) on free loopback ports; yields the
+    gateway URL, the API token and the compose command line; `down -v` at exit."""
+    token, port = new_token(), free_port()
+    env = {
+        **os.environ,
+        "DEVTEAM_GATEWAY_PORT": str(port),
+        "DEVTEAM_NATS_PORT": str(free_port()),
+        "DEVTEAM_SECRETS_KEY": new_key(),
+        "DEVTEAM_API_TOKEN": token,
+        "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",  # the loopback git server
+    }
+    cmd = [*COMPOSE, "-p", f"devteam-test-{os.getpid()}", "-f", str(ROOT / "docker-compose.yml")]
+    log = open(tmp_path / "compose.log", "ab")  # noqa: SIM115
+    run = lambda *args: subprocess.run([*cmd, *args], env=env, stdout=log, stderr=log)  # noqa: E731
+    try:
+        assert run("up", "-d", "--scale", "implement=2").returncode == 0, "compose up failed"
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/readyz", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the gateway container is not ready") from None
+                time.sleep(0.5)
+        yield url, token, cmd
+    finally:
+        run("logs", "--no-color")
+        run("down", "-v", "--remove-orphans")
+        log.close()
+
+
+def containers(cmd: list[str], service: str) -> list[str]:
+    out = subprocess.run([*cmd, "ps", "-q", service], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def kill(*ids: str) -> None:
+    subprocess.run(["docker", "kill", "-s", "KILL", *ids], check=True, capture_output=True)
+
+
+def git_out(bare: Path, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(bare), *args],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+
+
+def restarts(container: str) -> int:
+    out = subprocess.run(["docker", "inspect", "-f", "{{.RestartCount}}", container],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    return int(out.stdout.strip())
+
+
+def slow_second_task(delay_s: float) -> dict[str, Any]:
+    scenario = demo_scenario()
+    normal = next(r for r in scenario["rules"] if r["name"] == "task-2")
+    return {"rules": [{**normal, "name": "task-2-slow", "delay_s": delay_s, "times": 1},
+                      *scenario["rules"]]}  # fmt: skip
+
+
+async def frames_until_done(url: str, token: str, run_id: str) -> list[dict[str, Any]]:
+    """The run's events over the WebSocket, resuming with `after=` whenever the socket
+    closes early (1012 while NATS restarts), until the run's terminal event."""
+    frames: list[dict[str, Any]] = []
+    ws_url = url.replace("http://", "ws://") + f"/v1/runs/{run_id}/events"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        after = f"?after={frames[-1]['seq']}" if frames else ""
+        try:
+            async with websockets.connect(ws_url + after, open_timeout=5,
+                                          additional_headers={"Authorization": f"Bearer {token}"}
+                                          ) as ws:  # fmt: skip
+                async for raw in ws:
+                    frames.append(json.loads(raw))
+        except (OSError, websockets.WebSocketException):
+            await asyncio.sleep(1)
+            continue
+        last = frames[-1]["event"]["type"] if frames else ""
+        if last.startswith("run.") and last not in ("run.queued", "run.admitted"):
+            return frames
+    raise TimeoutError("the run did not end")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[GitHttpServer, Path]]:
+    root = tmp_path / "served"
+    bare = create_demo_repo(root)
+    subprocess.run(["git", "config", "http.receivepack", "true"], cwd=bare, check=True)
+    with serve_git(root, GIT_USER, GIT_TOKEN) as server:
+        yield server, bare
+
+
+@pytest.fixture
+def model() -> Iterator[ScriptedModelServer]:
+    with scripted_model_server() as server:
+        yield server
+
+
+@pytest.mark.timeout(600)
+async def test_the_demo_survives_killed_containers_under_compose(
+    tmp_path: Path, served: tuple[GitHttpServer, Path], model: ScriptedModelServer
+) -> None:
+    server, bare = served
+    model.set_scenario(slow_second_task(8))
+    with compose_stack(tmp_path) as (url, token, cmd):
+        auth = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as api:
+            for name, value in (("git-token", GIT_TOKEN), ("model-key", "compose-key")):
+                (await api.put(f"/v1/secrets/{name}", json={"value": value})).raise_for_status()
+            body = {
+                "name": "calc",
+                "repo_url": server.url_for(bare.name),
+                "credentials": {"username": GIT_USER, "token_secret": "git-token"},
+                "verify": VERIFY,
+                "model": {"name": "openai/scripted", "api_base": model.api_base,
+                          "api_key_secret": "model-key"},
+            }  # fmt: skip
+            created = await api.post("/v1/projects", json=body)
+            assert created.status_code == 201, created.text
+            started = await api.post(f"/v1/projects/{created.json()['id']}/runs", json={})
+            run_id = started.json()["run_id"]
+            watching = asyncio.create_task(frames_until_done(url, token, run_id))
+            deadline = time.monotonic() + 180
+            while not any(r["rule"] == "task-2-slow" for r in model.requests()):
+                assert time.monotonic() < deadline, "task 2 never reached the model"
+                await asyncio.sleep(0.2)
+            implements = containers(cmd, "implement")
+            assert len(implements) == 2
+            kill(*implements)
+            (nats,) = containers(cmd, "nats")
+            before = restarts(nats)
+            kill(nats)
+            frames = await watching
+            run = (await api.get(f"/v1/runs/{run_id}")).json()
+        assert restarts(nats) > before, "the NATS container was not restarted"
+        assert all(restarts(c) >= 1 for c in implements)
+    assert run["state"] == "completed", run["failure"]
+    assert git_out(bare, "show", "main:tasks_list.md") == TASKS_LIST.replace("- [ ] ", "- [x] ")
+    log = git_out(bare, "log", "--format=%s", "main").splitlines()
+    assert len(log) == 4, log  # one commit per task, none twice
+    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
+    assert completed == ["1", "2", "3"]
+    seqs = [f["seq"] for f in frames]
+    assert seqs == sorted(set(seqs))
