@@ -1,17 +1,19 @@
 """The compose topology for real (`make test-docker`): images built from this checkout on the
 locally built base, `docker-compose up` with two implement replicas, and the demo project
-taken through the containers while both implement containers are SIGKILLed and the NATS
-container is killed (its restart policy brings it back on its volume). The run completes, and
-the customer's repository (served over HTTP on loopback) has one commit per task."""
+taken through the containers while the processes of both implement containers and of the
+NATS container are SIGKILLed (the restart policy brings them back, NATS on its volume).
+The run completes, and the customer's repository (served over HTTP on loopback) has one
+commit per task."""
 
 import asyncio
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,9 +36,10 @@ GIT_USER, GIT_TOKEN = "x-access-token", "ghp_ComposeToken0123456789abcdefXYZ"
 
 
 @contextmanager
-def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
+def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], list[str]]]]:
     """`docker-compose up` (two implement replicas) on free loopback ports; yields the
-    gateway URL, the API token and the compose command line; `down -v` at exit."""
+    gateway URL, the API token and a look-up of a service's container ids; `down -v` at
+    exit."""
     token, port = new_token(), free_port()
     env = {
         **os.environ,
@@ -61,20 +64,26 @@ def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
                 if time.monotonic() > deadline:
                     raise TimeoutError("the gateway container is not ready") from None
                 time.sleep(0.5)
-        yield url, token, cmd
+
+        def containers(service: str) -> list[str]:
+            out = subprocess.run([*cmd, "ps", "-q", service], env=env, capture_output=True,
+                                 text=True, check=True)  # fmt: skip
+            return out.stdout.split()
+
+        yield url, token, containers
     finally:
         run("logs", "--no-color")
         run("down", "-v", "--remove-orphans")
         log.close()
 
 
-def containers(cmd: list[str], service: str) -> list[str]:
-    out = subprocess.run([*cmd, "ps", "-q", service], capture_output=True, text=True, check=True)
-    return out.stdout.split()
-
-
 def kill(*ids: str) -> None:
-    subprocess.run(["docker", "kill", "-s", "KILL", *ids], check=True, capture_output=True)
+    """SIGKILL each container's main process from the host, as a crash would (`docker kill`
+    counts as stopping it by hand, and the restart policy would not bring it back)."""
+    for container in ids:
+        out = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", container],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        os.kill(int(out.stdout.strip()), signal.SIGKILL)
 
 
 def git_out(bare: Path, *args: str) -> str:
@@ -108,7 +117,8 @@ async def frames_until_done(url: str, token: str, run_id: str) -> list[dict[str,
                                           additional_headers={"Authorization": f"Bearer {token}"}
                                           ) as ws:  # fmt: skip
                 async for raw in ws:
-                    frames.append(json.loads(raw))
+                    if "event" in (frame := json.loads(raw)):  # not a heartbeat
+                        frames.append(frame)
         except (OSError, websockets.WebSocketException):
             await asyncio.sleep(1)
             continue
@@ -139,7 +149,7 @@ async def test_the_demo_survives_killed_containers_under_compose(
 ) -> None:
     server, bare = served
     model.set_scenario(slow_second_task(8))
-    with compose_stack(tmp_path) as (url, token, cmd):
+    with compose_stack(tmp_path) as (url, token, containers):
         auth = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as api:
             for name, value in (("git-token", GIT_TOKEN), ("model-key", "compose-key")):
@@ -161,10 +171,10 @@ async def test_the_demo_survives_killed_containers_under_compose(
             while not any(r["rule"] == "task-2-slow" for r in model.requests()):
                 assert time.monotonic() < deadline, "task 2 never reached the model"
                 await asyncio.sleep(0.2)
-            implements = containers(cmd, "implement")
+            implements = containers("implement")
             assert len(implements) == 2
             kill(*implements)
-            (nats,) = containers(cmd, "nats")
+            (nats,) = containers("nats")
             before = restarts(nats)
             kill(nats)
             frames = await watching
