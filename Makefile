@@ -15,7 +15,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test test-cluster lint typecheck pytest bench bench-autonomy up schema clean
+.PHONY: help setup demo test test-cluster test-browser lint typecheck pytest bench bench-autonomy up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,13 +60,22 @@ lint:
 typecheck:
 	.venv/bin/mypy $(addprefix -p ,$(PACKAGES))
 
+# Test files run in parallel (pytest-xdist, a file's tests together: they share its stack);
+# most e2e time is waiting on processes, not CPU, so 3 workers pay off even on 2 cores.
+PYTEST_WORKERS ?= 3
 pytest:
-	.venv/bin/pytest -q
+	.venv/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Opt-in (about a minute): runs in flight on `devteam up --cluster 3` survive the JetStream
 # meta leader and the command stream's leader being killed.
 test-cluster: setup ## opt-in: leader loss on a three-node NATS cluster (tests/e2e/test_cluster.py)
 	.venv/bin/pytest -q -s -m cluster tests/e2e/test_cluster.py
+
+# Opt-in: Debian's Chromium (installed when missing and we may: root), driven by playwright.
+test-browser: setup ## opt-in: the dashboard in headless Chromium (writes docs/dashboard.png)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q chromium >/dev/null; } || \
+	  { echo "install Debian's chromium first (apt-get install chromium)"; exit 1; }
+	.venv/bin/pytest -q -p no:cacheprovider tests/browser
 
 bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench

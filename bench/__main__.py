@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist, load
+from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist, load, steps, streams
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = {
@@ -18,6 +18,8 @@ BENCHMARKS = {
     "implement": bench_implement.run,
     "pipeline": bench_pipeline.run,
     "load": load.run,
+    "steps": steps.run,
+    "streams": streams.run,
 }
 
 

@@ -42,7 +42,8 @@ async def one_run(stack: RunningStack, model: ScriptedModelServer, root: Path) -
     frames = []
     async with websockets.connect(url, additional_headers=headers) as ws:
         async for raw in ws:
-            frames.append((time.time(), json.loads(raw)))
+            if "event" in (frame := json.loads(raw)):  # not a heartbeat
+                frames.append((time.time(), frame))
     assert frames[-1][1]["event"]["type"] == "run.completed", frames[-1]
     return frames
 

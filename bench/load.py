@@ -95,12 +95,13 @@ class Watched:
         async with websockets.connect(self.url(stack), additional_headers=headers) as ws:
             self.connected = time.time()
             async for raw in ws:
-                self.live.append((time.time(), json.loads(raw)))
+                if "event" in (frame := json.loads(raw)):  # not a heartbeat
+                    self.live.append((time.time(), frame))
 
     async def replay(self, stack: RunningStack) -> list[dict[str, Any]]:
         headers = {"Authorization": f"Bearer {self.token}"}
         async with websockets.connect(self.url(stack), additional_headers=headers) as ws:
-            return [json.loads(raw) async for raw in ws]
+            return [f async for raw in ws if "event" in (f := json.loads(raw))]
 
     def events(self) -> list[dict[str, Any]]:
         return [frame["event"] for _t, frame in self.live]

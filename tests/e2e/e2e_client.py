@@ -1,17 +1,24 @@
 """Helpers for end-to-end tests: request bodies, the WebSocket client, git look-ups."""
 
+import contextlib
 import functools
 import json
+import os
 import re
 import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import websockets
 
 from devteam_cli.demo_project import TASKS_LIST, VERIFY
 from devteam_cli.local_stack import RunningStack
+from devteam_cli.nats_server import free_port, stop_process
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 KEY_ENV = "E2E_MODEL_KEY"
@@ -39,7 +46,8 @@ def project_body(repo: Path, model: ScriptedModelServer, **extra: Any) -> dict[s
 async def events(
     stack: RunningStack, run_id: str, after: int | None = None
 ) -> list[dict[str, Any]]:
-    """Every frame the WebSocket sends until it closes after the run's terminal event."""
+    """Every event frame the WebSocket sends until it closes after the run's terminal event
+    (heartbeats left out)."""
     url = stack.url.replace("http://", "ws://") + f"/v1/runs/{run_id}/events"
     if after is not None:
         url += f"?after={after}"
@@ -48,7 +56,8 @@ async def events(
         url, additional_headers={"Authorization": f"Bearer {stack.token}"}, open_timeout=10
     ) as ws:
         async for raw in ws:
-            frames.append(json.loads(raw))
+            if "event" in (frame := json.loads(raw)):  # not a heartbeat
+                frames.append(frame)
     return frames
 
 
@@ -120,3 +129,29 @@ def assert_events_whole(frames: list[dict[str, Any]]) -> None:
     assert len(milestones) == len(set(milestones)), milestones
     completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
     assert completed == ["1", "2", "3"]
+
+
+@contextlib.contextmanager
+def extra_gateway(stack: RunningStack, log: Path, **env: str) -> Iterator[str]:
+    """Another gateway process on the stack's NATS (as another machine would run it), with
+    extra `DEVTEAM_*` settings; yields its URL once it is ready."""
+    port = free_port()
+    environ = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url,
+               "DEVTEAM_GATEWAY_PORT": str(port), **env}  # fmt: skip
+    exe = Path(sys.executable).parent / "devteam-gateway"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(exe)], env=environ, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the extra gateway is not ready"
+            time.sleep(0.1)
+        yield url
+    finally:
+        stop_process(proc)

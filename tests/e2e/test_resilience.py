@@ -1,7 +1,6 @@
 """Never losing a run: a stage process killed outright mid-task, and the whole stack stopped
 and started again mid-run, both end with the run completed, every task done exactly once."""
 
-import asyncio
 import json
 import os
 import signal
@@ -12,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import websockets
 
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -27,8 +25,7 @@ from e2e_client import (
     events,
     project_body,
 )
-from githttp import serve_git
-from support import ancestry, client_process, eventually
+from support import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -109,53 +106,6 @@ async def test_a_verify_worker_killed_mid_check_is_restarted_and_the_check_rerun
     assert "verify-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
 
 
-@pytest.mark.parametrize(
-    ("service", "push"),
-    [("prep", False), ("selector", True)],
-    ids=["prep-fetching", "complete-pushing"],
-)
-async def test_a_stage_killed_mid_git_request_is_restarted_and_the_run_completes(
-    service: str,
-    push: bool,
-    stack: RunningStack,
-    api: httpx.AsyncClient,
-    model: ScriptedModelServer,
-    tmp_path: Path,
-) -> None:
-    """PREP killed while it fetches, and COMPLETE (in the selector) killed while it pushes;
-    the orphaned `git push` goes on and lands, so the redelivered COMPLETE finds its work
-    already done and must not land the task twice."""
-    served = tmp_path / "served"
-    bare = pushable_demo_repo(served)
-    model.set_scenario(demo_scenario())
-    with serve_git(served, GIT_USER, GIT_TOKEN) as server:
-        replicas = {pid for name, pid in pids_of(stack).items() if name.startswith(service)}
-
-        def pick(line: str, client_port: int) -> bool:
-            wanted = not push or "git-receive-pack" in line
-            return wanted and bool(replicas & set(ancestry(client_process(client_port))))
-
-        server.hold(pick)
-        body = project_body(bare, model)
-        body["repo_url"] = server.url_for(bare.name)
-        body["credentials"] = {"username": GIT_USER, "token_env": "E2E_GIT_TOKEN"}
-        created = (await api.post("/v1/projects", json=body)).json()
-        run_id = (await api.post(f"/v1/projects/{created['id']}/runs", json={})).json()["run_id"]
-
-        async def held() -> bool:
-            return server.held > 0
-
-        await eventually(held, timeout_s=60, what=f"{service} talking to git")
-        for pid in replicas:
-            os.kill(pid, signal.SIGKILL)
-        server.release()
-        frames = await events(stack, run_id)
-        run = (await api.get(f"/v1/runs/{run_id}")).json()
-    assert_done_once(bare, run)
-    assert_events_whole(frames)
-    assert f"{service}-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
-
-
 def pushable_demo_repo(root: Path) -> Path:
     """The demo repository, accepting pushes over smart HTTP."""
     bare = create_demo_repo(root)
@@ -194,34 +144,3 @@ async def test_nats_killed_mid_run_is_restarted_and_the_run_completes(
         "gateway-1 exited" not in log
         and "implement-1 exited (-9)" not in log.split("nats-server exited")[-1]
     )
-
-
-async def test_the_stack_stopped_and_started_again_finishes_the_run(
-    model: ScriptedModelServer, tmp_path: Path
-) -> None:
-    repo = create_demo_repo(tmp_path / "repo")
-    model.set_scenario(slow_first("2", 3))
-    data = tmp_path / "stack"
-    seen: list[dict[str, Any]] = []
-    with local_stack(data, ENV) as first:
-        headers = {"Authorization": f"Bearer {first.token}"}
-        async with httpx.AsyncClient(base_url=first.url, headers=headers) as api:
-            created = (await api.post("/v1/projects", json=project_body(repo, model))).json()
-            started = await api.post(f"/v1/projects/{created['id']}/runs", json={})
-            run_id = started.json()["run_id"]
-        url = first.url.replace("http://", "ws://") + f"/v1/runs/{run_id}/events"
-        async with websockets.connect(url, additional_headers=headers) as ws:
-            while not await at_model(model, "task-2-slow"):
-                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 60)))
-        # Leaving the block is Ctrl-C: services drain (the running Aider finishes), NATS stops.
-    with local_stack(data, ENV) as second:
-        rest = await events(second, run_id, after=seen[-1]["seq"])
-        headers = {"Authorization": f"Bearer {second.token}"}
-        async with httpx.AsyncClient(base_url=second.url, headers=headers) as api:
-            run = (await api.get(f"/v1/runs/{run_id}")).json()
-    assert_done_once(repo, run)
-    frames = seen + rest
-    seqs = [f["seq"] for f in frames]
-    assert seqs == sorted(set(seqs)), "no event lost or repeated across the restart"
-    completed = [f["event"]["task_id"] for f in frames if f["event"]["type"] == "task.completed"]
-    assert completed == ["1", "2", "3"]

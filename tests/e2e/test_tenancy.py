@@ -17,11 +17,10 @@ from test_secrets import stream_text
 from websockets.exceptions import InvalidStatus
 
 from devteam_cli.local_stack import RunningStack
-from devteam_cli.nats_server import free_port, stop_process
 from devteam_contracts.subjects import STREAM_AUDIT
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import project_body
+from e2e_client import extra_gateway, project_body
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -30,26 +29,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def second_gateway(stack: RunningStack, tmp_path: Path) -> Iterator[str]:
     """Another gateway replica on the same NATS, as a second machine would run it."""
-    port = free_port()
-    env = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url, "DEVTEAM_GATEWAY_PORT": str(port),
-           "DEVTEAM_ADMIN_TOKEN": stack.admin_token}  # fmt: skip
-    exe = Path(sys.executable).parent / "devteam-gateway"
-    with open(tmp_path / "gateway-2.log", "wb") as log:
-        proc = subprocess.Popen([str(exe)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "second gateway not ready"
-        time.sleep(0.1)
-    try:
+    with extra_gateway(stack, tmp_path / "gateway-2.log",
+                       DEVTEAM_ADMIN_TOKEN=stack.admin_token) as url:  # fmt: skip
         yield url
-    finally:
-        stop_process(proc)
 
 
 def cli(stack: RunningStack, *args: str) -> str:

@@ -1,8 +1,8 @@
 """What Aider is told, and idempotent run ids (pure)."""
 
+from devteam_bus.starting import run_id_for
 from devteam_contracts.commands import FailedCheck, ImplementCommand, TaskRef
 from devteam_contracts.repoconfig import RunConfig
-from devteam_gateway.api.routes.runs import run_id_for
 from devteam_implement.prompt import instruction
 
 SHA = "b" * 40

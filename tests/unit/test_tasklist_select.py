@@ -1,6 +1,9 @@
 """SELECT: the first open leaf with its dependencies done and no skipped ancestor."""
 
+import pytest
+
 from devteam_tasklist import parse, select
+from devteam_tasklist.selection import select_task
 
 SPEC_EXAMPLE = """\
 - [ ] 1.0 Authentication
@@ -122,3 +125,13 @@ def test_open_leaf_with_dependency_on_done_task() -> None:
     selection = select(parse("- [x] T-1 a\n- [ ] #2 b (depends: T-1)\n"))
     assert selection.task is not None
     assert selection.task.id == "#2"
+
+
+def test_a_task_asked_for_by_id_is_given_only_when_select_could_pick_it() -> None:
+    tasks = parse(SPEC_EXAMPLE + "- [ ] 3 Write the docs\n")
+    assert select_task(tasks, "3").id == "3"  # not the first open leaf, but free to do
+    assert select_task(tasks, "1.1").id == "1.1"
+    for task_id, why in (("9", "no task 9"), ("1.0", "has sub-tasks"), ("1.2", "done already"),
+                         ("2.1", "1.0")):  # fmt: skip
+        with pytest.raises(ValueError, match=why):
+            select_task(tasks, task_id)

@@ -44,6 +44,8 @@ async def follow(url: str, token: str, run_id: str) -> None:
     ) as ws:
         async for raw in ws:
             frame = json.loads(raw)
+            if "event" not in frame:  # a heartbeat
+                continue
             if frame["event"]["type"] == "log":
                 for line in frame["event"]["data"]["lines"][-3:]:
                     print(f"        | {line[:110]}", flush=True)

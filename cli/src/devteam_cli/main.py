@@ -10,6 +10,7 @@ from devteam_bus.connection import connect
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
+from devteam_cli import ops
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
 
@@ -56,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     revoke = actions.add_parser("revoke", help="revoke a tenant's token by id")
     revoke.add_argument("--tenant", required=True)
     revoke.add_argument("token_id")
+    ops.add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command in ("status", "projects", "runs", "events", "audit"):
+        return ops.run_command(args)
     if args.command == "tokens":
         if not is_safe_id(args.tenant):
             parser.error(f"not a tenant id: {args.tenant!r}")

@@ -150,6 +150,7 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_SECRETS_KEY": secrets_key(cfg.data_dir),
             "DEVTEAM_ADMIN_TOKEN": cfg.admin_token,
             "PYTHONUNBUFFERED": "1",
+            "DEVTEAM_PROCESS_NAME": name,
         }
     )
     env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token

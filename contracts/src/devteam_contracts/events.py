@@ -30,6 +30,7 @@ class EventType(StrEnum):
     RUN_FAILED = "run.failed"
     RUN_CANCELLED = "run.cancelled"
     RUN_BLOCKED = "run.blocked"
+    RUN_PAUSED = "run.paused"
 
     @property
     def terminal(self) -> bool:

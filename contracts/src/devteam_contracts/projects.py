@@ -253,3 +253,35 @@ class Project(ProjectCreate):
     id: ProjectId
     tenant: TenantId
     created_at: datetime
+
+
+class ProjectPatch(Input):
+    """`PATCH /v1/projects/{id}` body: the fields to change (JSON merge: a field left out is
+    kept, `null` resets an optional one to the repository's config / the default). The result
+    is validated like a new registration."""
+
+    name: str | None = None
+    repo_url: str | None = None
+    target_branch: BranchName | None = None
+    tasks_file: RepoPath | None = None
+    verify: Commands | None = None
+    setup: Commands | None = None
+    protected: Globs | None = None
+    credentials: GitCredentials | None = None
+    submodules: bool | None = None
+    model: ModelConfig | None = None
+    limits: LimitsOverride | None = None
+
+    def applied_to(self, project: "Project") -> ProjectCreate:
+        """The registration `project` would have with this patch (`ValidationError` if it is
+        not a valid one)."""
+        current = project.model_dump(include=set(ProjectCreate.model_fields))
+        return ProjectCreate.model_validate({**current, **self.model_dump(exclude_unset=True)})
+
+
+class ProjectPage(Strict):
+    """`GET /v1/projects`: a page of the caller's projects, oldest first."""
+
+    items: list[Project]
+    total: int = Field(description="Projects matching the filter, on every page.")
+    next_offset: int | None = Field(description="`offset` of the next page; null on the last.")

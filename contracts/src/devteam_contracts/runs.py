@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -13,17 +14,21 @@ from devteam_contracts.usage import Usage
 
 
 class RunMode(StrEnum):
-    """`continuous` walks the list until done; `single` does one task."""
+    """`continuous` walks the list until done; `single` does one task; `step` does one task
+    a stage at a time, pausing after PREP and IMPLEMENT until the client calls the next one
+    (`POST /v1/projects/{id}/prep`, `/implement`, `/verify`)."""
 
     CONTINUOUS = "continuous"
     SINGLE = "single"
+    STEP = "step"
 
 
 class RunStatus(StrEnum):
-    """Lifecycle of a run; every state but queued/running is terminal."""
+    """Lifecycle of a run; every state but queued/running/paused is terminal."""
 
     QUEUED = "queued"
     RUNNING = "running"
+    PAUSED = "paused"
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -32,7 +37,7 @@ class RunStatus(StrEnum):
     @property
     def terminal(self) -> bool:
         """True once the run can no longer change."""
-        return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
+        return self not in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
 
 
 class RunCreate(Input):
@@ -100,6 +105,7 @@ class FailureCode(StrEnum):
     MALFORMED_COMMAND = "malformed_command"
     GAVE_UP = "gave_up"
     LOST = "lost"
+    TASK_NOT_SELECTABLE = "task_not_selectable"
     NATS_UNAVAILABLE = "nats_unavailable"
     ERROR = "error"
 
@@ -168,6 +174,24 @@ class RunState(Strict):
     )
     attempts_total: int = Field(default=0, ge=0, description="Attempts made, all told.")
     usage: Usage = Field(default_factory=Usage, description="Tokens and cost of every attempt.")
+    resumed_from: RunId | None = Field(
+        default=None, description="The failed, blocked or cancelled run this one resumes."
+    )
+    task_id: TaskId | None = Field(
+        default=None, description="Step mode: the task asked for (else the next selectable)."
+    )
+    next_step: Stage | None = Field(
+        default=None, description="While `paused` (step mode): the call that goes on."
+    )
+    paused_reason: str | None = Field(
+        default=None, description="While `paused`: what the last step did (a failed check)."
+    )
+    parked: dict[str, Any] | None = Field(
+        default=None, description="While `paused`: the command the next step will publish."
+    )
+    step_keys: dict[str, str] = Field(
+        default_factory=dict, description="Idempotency keys of step calls → the step they made."
+    )
     queue: QueueInfo | None = Field(
         default=None,
         description="While `queued` and not admitted yet: its position and the cap it waits "
@@ -175,8 +199,30 @@ class RunState(Strict):
     )
 
 
+class StepStart(Input):
+    """`POST /v1/projects/{id}/prep` body."""
+
+    task_id: TaskId | None = Field(
+        default=None, description="The task to do (default: the next selectable one)."
+    )
+
+
+class StepCall(Input):
+    """`POST /v1/projects/{id}/implement` and `/verify` body."""
+
+    run_id: RunId
+
+
 class RunAccepted(Strict):
     """`202` answer to starting a run."""
 
     run_id: RunId
     state: RunStatus
+
+
+class RunPage(Strict):
+    """`GET /v1/runs`, `GET /v1/projects/{id}/runs`: a page of runs, newest first."""
+
+    items: list[RunState]
+    total: int = Field(description="Runs matching the filter, on every page.")
+    next_offset: int | None = Field(description="`offset` of the next page; null on the last.")

@@ -13,9 +13,9 @@ from devteam_contracts.commands import (
     VerifyCommand,
 )
 from devteam_contracts.events import AuditRecord, Event, EventFrame
-from devteam_contracts.projects import Project, ProjectCreate
+from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
 from devteam_contracts.repoconfig import RepoConfig
-from devteam_contracts.runs import RunAccepted, RunCreate, RunState
+from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState
 from devteam_contracts.tasks import TaskTree
 from devteam_contracts.usage import TenantUsage, TenantUsageView
 
@@ -30,9 +30,12 @@ MODELS: tuple[type[BaseModel], ...] = (
     AuditRecord,
     ProjectCreate,
     Project,
+    ProjectPatch,
+    ProjectPage,
     RunCreate,
     RunState,
     RunAccepted,
+    RunPage,
     RepoConfig,
     TaskTree,
     TenantUsage,

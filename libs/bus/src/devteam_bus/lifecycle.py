@@ -8,7 +8,7 @@ from typing import Any
 from devteam_bus.admission import AdmissionStore, start_admitted
 from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
-from devteam_bus.publish import publish_event
+from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_bus.usage import UsageStore
 from devteam_contracts.commands import TaskCommand
@@ -20,6 +20,7 @@ from devteam_contracts.runs import (
     CurrentTask,
     Failure,
     FailureCode,
+    RunMode,
     RunState,
     RunStatus,
 )
@@ -238,3 +239,46 @@ async def record_attempt(bus: Bus, run_id: str, record: AttemptRecord) -> RunSta
     if run is not None:
         await UsageStore(bus).record(run)
     return run
+
+
+STEP_KEYS_KEPT = 50
+
+
+def step_label(stage: Stage, attempt: int) -> str:
+    """How a step call is remembered in `RunState.step_keys`: `implement/2`."""
+    return f"{stage.value}/{attempt}"
+
+
+async def hand_on(
+    bus: Bus, run: RunState, cmd: TaskCommand, stage: Stage, next_cmd: TaskCommand, why: str = ""
+) -> None:
+    """Publish the command of the next `stage`; in step mode park it in the run instead and
+    pause until the client calls that step (`POST /v1/projects/{id}/<stage>`).
+
+    A redelivered command of a step the client already moved past parks nothing."""
+    if run.mode is not RunMode.STEP:
+        await publish_command(bus, stage, next_cmd)
+        return
+    label = step_label(stage, next_cmd.attempt)
+    parked = {"stage": stage.value, "command": next_cmd.model_dump(mode="json")}
+
+    def change(r: RunState) -> RunState | None:
+        if r.state.terminal or label in r.step_keys.values():
+            return None
+        return r.model_copy(update={"state": RunStatus.PAUSED, "next_step": stage,
+                                    "parked": parked, "paused_reason": why or None})  # fmt: skip
+
+    paused = await RunStore(bus).update(run.id, change)
+    if paused is None or paused.state is not RunStatus.PAUSED or paused.next_step is not stage:
+        return
+    await publish_event(
+        bus,
+        paused,
+        EventType.RUN_PAUSED,
+        stage=stage,
+        task_id=cmd.task.id,
+        attempt=next_cmd.attempt,
+        message=f"paused before {stage.value} of {cmd.task.id}" + (f": {why}" if why else ""),
+        data={"next_step": stage.value, "reason": why or None},
+        dedup_id=f"paused-{label}",
+    )

@@ -9,7 +9,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
 from devteam_contracts.runs import RunState
-from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS
+from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS, STREAM_EVENTS
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +103,12 @@ class RunStore:
             return
         if (entry.value or b"").decode() == run_id:
             await kv.delete(key, last=entry.revision)
+
+
+async def run_ids(bus: Bus, tenant: str | None, project_id: str | None = None) -> list[str]:
+    """Ids of the runs (of a tenant, of a project, or all) that still have events: read from
+    the events stream's subjects (`devteam.evt.<tenant>.<project>.<run>`), not by scanning
+    every run's state."""
+    subject = f"devteam.evt.{tenant or '*'}.{project_id or '*'}.*"
+    info = await bus.js.stream_info(STREAM_EVENTS, subjects_filter=subject)
+    return [name.rsplit(".", 1)[1] for name in (info.state.subjects or {})]

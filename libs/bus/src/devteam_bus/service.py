@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from devteam_bus.connection import Bus, connect
 from devteam_bus.secrets import SecretsKeyError, parse_key
 from devteam_bus.settings import BusSettings
+from devteam_bus.status import StatusResponder
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,17 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bus = await connect(settings, name)
-    tasks = [asyncio.create_task(c.run(stop)) for c in factory(bus, settings)]
+    components = list(factory(bus, settings))
+
+    def load() -> dict[str, Any]:  # what the stage workers hold (components with `load()`)
+        report: dict[str, Any] = {}
+        for component in components:
+            if callable(getattr(component, "load", None)):
+                report.update(component.load())  # type: ignore[attr-defined]
+        return report
+
+    components.append(StatusResponder(bus, name, load))
+    tasks = [asyncio.create_task(c.run(stop)) for c in components]
     stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
     pending: set[asyncio.Future[Any]] = set(tasks)
     failed = False

@@ -30,6 +30,22 @@ class ProjectStore:
         value = await value_of(kv, project_key(tenant, project_id))
         return Project.model_validate_json(value) if value else None
 
+    async def list(self, tenant: str) -> list[Project]:
+        """Every project of the tenant, oldest first."""
+        kv = await self._bus.js.key_value(BUCKET_PROJECTS)
+        found = []
+        for key in await keys_of(kv):
+            if key.startswith(f"{tenant}."):
+                value = await value_of(kv, key)
+                if value:
+                    found.append(Project.model_validate_json(value))
+        return sorted(found, key=lambda p: (p.created_at, p.id))
+
+    async def delete(self, tenant: str, project_id: str) -> None:
+        """Forget the project (its runs' states and events stay until they age out)."""
+        kv = await self._bus.js.key_value(BUCKET_PROJECTS)
+        await kv.purge(project_key(tenant, project_id))
+
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

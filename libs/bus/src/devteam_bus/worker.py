@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
@@ -89,6 +89,7 @@ class StageWorker(Generic[C]):
         self.model = model
         self.handler = handler
         self.concurrency = concurrency or concurrency_of(stage)
+        self.in_flight = 0  # commands being handled now (reported by `devteam status`)
 
     def consumer_config(self) -> api.ConsumerConfig:
         """The durable consumer's settings, from `BusSettings`."""
@@ -170,11 +171,18 @@ class StageWorker(Generic[C]):
         finally:
             stopping.cancel()
 
+    def load(self) -> dict[str, Any]:
+        """How busy this worker is, for `devteam status`."""
+        return {self.stage.value: {"in_flight": self.in_flight, "concurrency": self.concurrency}}
+
     async def _settle(self, msg: Msg) -> None:
+        self.in_flight += 1
         try:
             await self.handle(msg)
         except Exception:  # settling failed (connection lost): JetStream redelivers
             log.exception("%s: could not settle a message; it will come back", self.stage)
+        finally:
+            self.in_flight -= 1
 
     async def handle(self, msg: Msg) -> None:
         """Settle one message; never raises."""

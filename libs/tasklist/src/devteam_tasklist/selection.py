@@ -108,3 +108,19 @@ def select(tasklist: TaskList) -> Selection:
     if blocked:
         return Selection("blocked", None, tuple(blocked))
     return Selection("complete", None, ())
+
+
+def select_task(tasklist: TaskList, task_id: str) -> Task:
+    """The task `task_id` if SELECT could pick it now (an open leaf, its dependencies done, no
+    skipped ancestor); `ValueError` saying why not otherwise."""
+    task = tasklist.by_id.get(task_id)
+    if task is None:
+        raise ValueError(f"the task list has no task {task_id}")
+    if task.children:
+        raise ValueError(f"task {task_id} has sub-tasks: ask for one of them")
+    if task_id in tasklist.done_ids:
+        raise ValueError(f"task {task_id} is done already")
+    for blocked in select(tasklist).blocked:
+        if blocked.task_id == task_id:
+            raise ValueError(str(blocked))
+    return task

@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from prometheus_client import REGISTRY
 
 from devteam_bus.connection import connect
 from devteam_bus.publish import request_id
 from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
+from devteam_bus.status import StatusResponder
 from devteam_bus.stores import TokenStore
-from devteam_gateway import problems
+from devteam_gateway import dashboard, metrics, problems
 from devteam_gateway.api.routes import (
     admin,
     audit,
@@ -23,12 +25,17 @@ from devteam_gateway.api.routes import (
     projects,
     runs,
     secrets,
+    steps,
     usage,
 )
 from devteam_gateway.auth import TokenCache, watch_tokens
 from devteam_gateway.settings import GatewaySettings
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def ws_load() -> dict[str, Any]:
+    return {"websocket_clients": int(REGISTRY.get_sample_value("devteam_websocket_clients") or 0)}
 
 
 def create_app(
@@ -46,12 +53,22 @@ def create_app(
             TokenStore(bus), settings.token_cache_s, settings.token_cache_entries
         )
         app.state.secrets = SecretStore.from_settings(bus, bus_settings)
-        watch = asyncio.create_task(watch_tokens(bus, app.state.tokens))
+        app.state.ws_buffer = settings.ws_buffer
+        background = {
+            asyncio.create_task(watch_tokens(bus, app.state.tokens)),
+            asyncio.create_task(metrics.watch_runs(bus)),
+            asyncio.create_task(metrics.follow_events(bus)),
+            asyncio.create_task(
+                StatusResponder(bus, "gateway", ws_load).run(stopping := asyncio.Event())
+            ),
+        }
         try:
             yield
         finally:
-            watch.cancel()
-            await asyncio.wait({watch}, timeout=2)
+            stopping.set()
+            for task in background:
+                task.cancel()
+            await asyncio.wait(background, timeout=2)
             await bus.close()
 
     app = FastAPI(
@@ -60,8 +77,11 @@ def create_app(
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(dashboard.router)
     app.include_router(projects.router)
     app.include_router(runs.router)
+    app.include_router(steps.router)
     app.include_router(events.router)
     app.include_router(usage.router)
     app.include_router(secrets.router)

@@ -14,3 +14,5 @@ class GatewaySettings(BaseSettings):
     token_cache_s: float = 30.0
     token_cache_entries: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Frames an event WebSocket may fall behind before it is closed with 1013.
+    ws_buffer: int = Field(default=1000, ge=10)

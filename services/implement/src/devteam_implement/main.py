@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from devteam_aider import AiderHost
 from devteam_bus.connection import Bus
@@ -24,6 +25,12 @@ class HostedWorker:
     def __init__(self, worker: StageWorker[ImplementCommand], host: AiderHost | None) -> None:
         self.worker = worker
         self.host = host
+
+    def load(self) -> dict[str, Any]:
+        """The worker's load, and whether Aider's host is up."""
+        report = self.worker.load()
+        report["aider_host"] = "up" if self.host is not None and self.host.pid else "cli"
+        return report
 
     async def run(self, stop: asyncio.Event) -> None:
         """Start the host in the background, work until `stop`, then stop the host."""

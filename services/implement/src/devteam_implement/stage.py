@@ -12,9 +12,9 @@ from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError, RunEndedError
-from devteam_bus.lifecycle import advance, record_attempt, recorded_change
+from devteam_bus.lifecycle import advance, hand_on, record_attempt, recorded_change
 from devteam_bus.logstream import log_stream
-from devteam_bus.publish import publish_command, publish_task_event
+from devteam_bus.publish import publish_task_event
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.events import EventType
@@ -154,7 +154,7 @@ class ImplementStage:
             data,
         )  # fmt: skip
         verify = cmd.next(VerifyCommand, head_sha=record.head_sha)
-        await publish_command(self.bus, Stage.VERIFY, verify)
+        await hand_on(self.bus, moved, cmd, Stage.VERIFY, verify)
 
     async def _failed(self, cmd: ImplementCommand, result: AttemptResult) -> None:
         record = result.record

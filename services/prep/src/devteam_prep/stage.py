@@ -5,8 +5,8 @@ import time
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance
-from devteam_bus.publish import publish_command, publish_task_event
+from devteam_bus.lifecycle import advance, hand_on
+from devteam_bus.publish import publish_task_event
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import EventType
@@ -61,4 +61,4 @@ class PrepStage:
         await publish_task_event(
             self.bus, run, cmd, Stage.PREP, EventType.TASK_PREPARED, message, data
         )
-        await publish_command(self.bus, Stage.IMPLEMENT, cmd.next(ImplementCommand))
+        await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, cmd.next(ImplementCommand))

@@ -62,8 +62,8 @@ class CompleteStage:
             {"commit": done.commit, "branch": cmd.config.target_branch},
         )  # fmt: skip
         await ws.finish(cmd.run_id, cmd.task.id)
-        if run.mode is RunMode.SINGLE:
-            await complete_run(self.bus, cmd.run_id, f"single-task run done: {cmd.task.id}")
+        if run.mode in (RunMode.SINGLE, RunMode.STEP):
+            await complete_run(self.bus, cmd.run_id, f"{run.mode.value} run done: {cmd.task.id}")
             return
         await publish_command(
             self.bus,

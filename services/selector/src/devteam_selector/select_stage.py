@@ -17,6 +17,7 @@ from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
 from devteam_selector.source import SourceError, read_list
 from devteam_tasklist import select
+from devteam_tasklist.selection import Selection, select_task
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,14 @@ class SelectStage:
             code = _PROBLEM_CODES.get(exc.problem.kind, FailureCode.ERROR)
             raise PermanentError(exc.problem.message, code=code) from exc
         base, config = source.commit, source.config
-        selection = select(source.tasks)
+        if run.task_id is not None:  # step mode, one task asked for by id
+            try:
+                asked = select_task(source.tasks, run.task_id)
+            except ValueError as exc:
+                raise PermanentError(str(exc), code=FailureCode.TASK_NOT_SELECTABLE) from exc
+            selection = Selection("task", asked, ())
+        else:
+            selection = select(source.tasks)
         if selection.task is None:
             if selection.status == "blocked":
                 await block_run(

@@ -9,7 +9,7 @@ from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance
+from devteam_bus.lifecycle import advance, hand_on
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_bus.secrets import Secrets
@@ -156,4 +156,4 @@ class VerifyStage:
         repair = cmd.next(
             ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha
         )
-        await publish_command(self.bus, Stage.IMPLEMENT, repair)
+        await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, repair, why=reason)

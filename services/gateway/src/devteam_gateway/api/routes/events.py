@@ -1,104 +1,298 @@
-"""WebSocket `/v1/runs/{id}/events?after=<seq>`: replay a run's events from `after`, then live."""
+"""Event streams, replayed from `after=<seq>` and then live:
+
+* WebSocket `/v1/runs/{id}/events` — one run; closes after the run's terminal event;
+* WebSocket `/v1/projects/{id}/events` — every run of a project;
+* WebSocket `/v1/events` — every project of the caller's tenant (the project manager's view);
+* `GET /v1/runs/{id}/events?after=&limit=` — the same frames over REST, a page at a time.
+
+Frames are `{seq, event}` with the JetStream stream sequence; sequences increase along every
+stream, so `after=<last seq seen>` resumes any of them with nothing lost or repeated. An idle
+socket gets `{"heartbeat": true, "seq": <last seq sent>, "at": …}` every `heartbeat_s`.
+A client that falls more than `DEVTEAM_GATEWAY_WS_BUFFER` frames behind is closed with 1013
+(resume with `after=`); while NATS is away sockets are closed with 1012 (the same).
+"""
 
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, Query, WebSocket, WebSocketDisconnect, status
 from nats.js import api
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_bus.runstore import RunStore
+from devteam_bus.stores import ProjectStore
 from devteam_contracts.events import Event, EventFrame
 from devteam_contracts.ids import is_safe_id
+from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import STREAM_EVENTS, event_subject
-from devteam_gateway.auth import TokenCache
-from devteam_gateway.deps import bearer_token
+from devteam_gateway.auth import Principal, TokenCache
+from devteam_gateway.deps import BusDep, PrincipalDep, bearer_token
+from devteam_gateway.metrics import WS_CLIENTS, WS_SLOW_CLOSED
 from devteam_gateway.problems import problem
 
 router = APIRouter(prefix="/v1", tags=["events"])
 log = logging.getLogger(__name__)
-NATS_AWAY = 1012  # WebSocket close code "service restart": reconnect with ?after=<last seq>
+NATS_AWAY = 1012  # "service restart": reconnect with ?after=<last seq>
+TOO_SLOW = 1013  # "try again later": the client fell behind the bounded buffer
+MAX_PAGE = 1000
 
 
-@router.websocket("/runs/{run_id}/events")
-async def run_events(websocket: WebSocket, run_id: str, after: int = 0) -> None:
-    """Stream `{seq, event}` frames; the socket closes after the run's terminal event.
+class EventPage(BaseModel):
+    """A page of a run's events (`GET /v1/runs/{id}/events`)."""
 
-    Browsers cannot set headers on a WebSocket, so the token may also come as `?token=`.
-    """
-    bus: Bus = websocket.app.state.bus
-    tokens: TokenCache = websocket.app.state.tokens
-    token = bearer_token(websocket.headers.get("authorization")) or websocket.query_params.get(
-        "token"
+    frames: list[EventFrame]
+    next_after: int = Field(description="Pass as `after` for the next page.")
+    more: bool = Field(description="True when more events were stored after this page.")
+
+
+def run_subject(run: RunState) -> str:
+    return event_subject(run.tenant, run.project_id, run.id)
+
+
+def tenant_subject(tenant: str, project_id: str | None = None) -> str:
+    return f"devteam.evt.{tenant}.{project_id or '*'}.*"
+
+
+def _start(after: int) -> api.ConsumerConfig:
+    return api.ConsumerConfig(
+        deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE if after else api.DeliverPolicy.ALL,
+        opt_start_seq=after + 1 if after else None,
     )
+
+
+def _frame(msg: Any) -> EventFrame | None:
+    try:
+        return EventFrame(
+            seq=msg.metadata.sequence.stream, event=Event.model_validate_json(msg.data)
+        )
+    except ValidationError:
+        log.warning("skipping an unparseable event at seq %s", msg.metadata.sequence.stream)
+        return None
+
+
+async def read_page(bus: Bus, subject: str, after: int, limit: int) -> EventPage:
+    """Up to `limit` frames of `subject` after `after`, without waiting for new ones."""
+    sub = await bus.js.subscribe(
+        subject, stream=STREAM_EVENTS, ordered_consumer=True, config=_start(after)
+    )
+    frames: list[EventFrame] = []
+    more = False
+    try:
+        # What the subject holds after `after`: what the push consumer delivered already
+        # (it runs ahead of us) and what it has yet to deliver.
+        info = await sub.consumer_info()
+        stored = (info.num_pending or 0) + (info.delivered.consumer_seq if info.delivered else 0)
+        taken = min(stored, limit)
+        for _ in range(taken):
+            frame = _frame(await sub.next_msg(timeout=5))
+            if frame is not None:
+                frames.append(frame)
+        more = stored > taken
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+    return EventPage(frames=frames, next_after=frames[-1].seq if frames else after, more=more)
+
+
+@router.get("/runs/{run_id}/events")
+async def run_events_page(
+    run_id: str,
+    bus: BusDep,
+    who: PrincipalDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> EventPage:
+    """The run's events after `after`, the same frames the WebSocket sends, for clients
+    that cannot hold a socket: poll with `after=next_after` until the run's terminal event."""
+    run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
+    if run is None or run.tenant != who.tenant:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "run not found")
+    return await read_page(bus, run_subject(run), after, limit)
+
+
+async def _authenticate(websocket: WebSocket) -> Principal | None:
+    """The caller, or None after refusing the handshake with a 401 problem. Browsers cannot
+    set headers on a WebSocket: the token may come as the `bearer.<token>` subprotocol, or
+    (discouraged: URLs get logged) as `?token=`."""
+    tokens: TokenCache = websocket.app.state.tokens
+    token = bearer_token(websocket.headers.get("authorization")) or _subprotocol_token(
+        websocket
+    ) or websocket.query_params.get("token")  # fmt: skip
     principal = await tokens.principal(token) if token else None
-    # Refused before the handshake with the same HTTP problems as the REST API: 401, and a 404
-    # that is the same for a missing run and another tenant's.
     if principal is None:
         await websocket.send_denial_response(
             problem(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
         )
+    return principal
+
+
+def _subprotocol_token(websocket: WebSocket) -> str | None:
+    for proto in websocket.scope.get("subprotocols", []):
+        if proto.startswith("bearer."):
+            return str(proto.removeprefix("bearer."))
+    return None
+
+
+async def _accept(websocket: WebSocket) -> None:
+    offered = websocket.scope.get("subprotocols", [])
+    # Echo the subprotocol the browser offered (it refuses a handshake that does not).
+    await websocket.accept(subprotocol="devteam.v1" if "devteam.v1" in offered else None)
+
+
+async def _refuse_args(websocket: WebSocket, after: int, heartbeat_s: float) -> bool:
+    if after < 0 or not 0.5 <= heartbeat_s <= 300:
+        await websocket.send_denial_response(
+            problem(422, "after: must be ≥ 0; heartbeat_s: between 0.5 and 300")
+        )
+        return True
+    return False
+
+
+@router.websocket("/runs/{run_id}/events")
+async def run_events(
+    websocket: WebSocket, run_id: str, after: int = 0, heartbeat_s: float = 15.0
+) -> None:
+    """Stream the run's `{seq, event}` frames; closes (1000) after its terminal event."""
+    principal = await _authenticate(websocket)
+    if principal is None or await _refuse_args(websocket, after, heartbeat_s):
         return
+    bus: Bus = websocket.app.state.bus
     run = await RunStore(bus).get(run_id) if is_safe_id(run_id) else None
+    # 404 is the same for a missing run and another tenant's.
     if run is None or run.tenant != principal.tenant:
         await websocket.send_denial_response(problem(404, "run not found"))
         return
-    if after < 0:
-        await websocket.send_denial_response(problem(422, "after: must be ≥ 0"))
+    await _accept(websocket)
+    await stream(websocket, bus, run_subject(run), after, heartbeat_s, until_terminal=True)
+
+
+@router.websocket("/projects/{project_id}/events")
+async def project_events(
+    websocket: WebSocket, project_id: str, after: int = 0, heartbeat_s: float = 15.0
+) -> None:
+    """Stream the frames of every run of the project (never closes on its own)."""
+    principal = await _authenticate(websocket)
+    if principal is None or await _refuse_args(websocket, after, heartbeat_s):
         return
-    await websocket.accept()
-    config = api.ConsumerConfig(
-        deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE if after else api.DeliverPolicy.ALL,
-        opt_start_seq=after + 1 if after else None,
+    bus: Bus = websocket.app.state.bus
+    found = (
+        await ProjectStore(bus).get(principal.tenant, project_id)
+        if is_safe_id(project_id)
+        else None
     )
+    if found is None:
+        await websocket.send_denial_response(problem(404, "project not found"))
+        return
+    await _accept(websocket)
+    await stream(websocket, bus, tenant_subject(principal.tenant, project_id), after, heartbeat_s)
+
+
+@router.websocket("/events")
+async def tenant_events(websocket: WebSocket, after: int = 0, heartbeat_s: float = 15.0) -> None:
+    """Stream the frames of every run of every project of the caller's tenant."""
+    principal = await _authenticate(websocket)
+    if principal is None or await _refuse_args(websocket, after, heartbeat_s):
+        return
+    await _accept(websocket)
+    bus: Bus = websocket.app.state.bus
+    await stream(websocket, bus, tenant_subject(principal.tenant), after, heartbeat_s)
+
+
+async def stream(
+    websocket: WebSocket,
+    bus: Bus,
+    subject: str,
+    after: int,
+    heartbeat_s: float,
+    *,
+    until_terminal: bool = False,
+) -> None:
+    """Replay `subject` from `after`, then follow it live. A reader fills a bounded buffer
+    from NATS, the writer empties it into the socket: a client that cannot keep up is closed
+    with 1013 once the buffer is full, so the gateway's memory stays bounded."""
+    limit: int = websocket.app.state.ws_buffer
+    buffer: asyncio.Queue[EventFrame] = asyncio.Queue(maxsize=limit)
+    outcome: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+
+    def finish(code: int, reason: str) -> None:
+        if not outcome.done():
+            outcome.set_result((code, reason))
+
     sub = await bus.js.subscribe(
-        event_subject(run.tenant, run.project_id, run.id),
+        subject,
         stream=STREAM_EVENTS,
         ordered_consumer=True,
-        config=config,
+        config=_start(after),
     )
-    # Notice a client that goes away even while no event arrives.
-    closed = asyncio.create_task(_wait_closed(websocket))
-    try:
-        while not closed.done():
+
+    async def read() -> None:
+        while not outcome.done():
             if not bus.nc.is_connected:
-                # The bus went away: say so and let the client resume with `after=<last seq>`
-                # once it is back (1012: service restart).
-                await websocket.close(
-                    code=NATS_AWAY, reason="events unavailable; resume with after="
-                )
-                break
+                finish(NATS_AWAY, "events unavailable; resume with after=")
+                return
             try:
                 msg = await sub.next_msg(timeout=1)
-            except TimeoutError:
-                continue
             except Exception as exc:  # nats-py raises its own TimeoutError subclass
-                if type(exc).__name__ == "TimeoutError":
+                if isinstance(exc, TimeoutError) or type(exc).__name__ == "TimeoutError":
                     continue
-                raise
-            try:
-                event = Event.model_validate_json(msg.data)
-            except ValidationError:
-                log.warning("skipping an unparseable event at seq %s", msg.metadata.sequence.stream)
+                finish(NATS_AWAY, "events unavailable; resume with after=")
+                return
+            frame = _frame(msg)
+            if frame is None:
                 continue
-            frame = EventFrame(seq=msg.metadata.sequence.stream, event=event)
+            try:
+                buffer.put_nowait(frame)
+            except asyncio.QueueFull:
+                WS_SLOW_CLOSED.inc()
+                finish(TOO_SLOW, f"more than {limit} events behind; resume with after=")
+                return
+
+    async def write() -> None:
+        last = after
+        while not outcome.done():
+            try:
+                frame = await asyncio.wait_for(buffer.get(), heartbeat_s)
+            except TimeoutError:
+                beat = {"heartbeat": True, "seq": last, "at": datetime.now(UTC).isoformat()}
+                await websocket.send_json(beat)
+                continue
             await websocket.send_text(frame.model_dump_json())
-            if event.type.terminal:
-                await websocket.close(code=status.WS_1000_NORMAL_CLOSURE)
-                break
+            last = frame.seq
+            if until_terminal and frame.event.type.terminal:
+                finish(status.WS_1000_NORMAL_CLOSURE, "the run ended")
+
+    async def watch_client() -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+        finish(0, "client went away")
+
+    WS_CLIENTS.inc()
+    tasks = [asyncio.create_task(t()) for t in (read, write, watch_client)]
+
+    def on_done(task: asyncio.Task[None]) -> None:  # a send to a vanished client failed
+        if not task.cancelled() and task.exception() is not None:
+            finish(0, "")
+
+    for task in tasks:
+        task.add_done_callback(on_done)
+    try:
+        code, reason = await outcome
+        if code:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(code=code, reason=reason), 5)
     except WebSocketDisconnect:
         pass
     finally:
-        closed.cancel()
+        WS_CLIENTS.dec()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await sub.unsubscribe()
-
-
-async def _wait_closed(websocket: WebSocket) -> None:
-    with contextlib.suppress(Exception):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return

@@ -1,18 +1,22 @@
 """`/v1/projects`: register and read projects."""
 
 import os
+import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from nats.errors import NoRespondersError
+from pydantic import ValidationError
 
 from devteam_bus.publish import publish_audit
-from devteam_bus.runstore import now
+from devteam_bus.runstore import RunStore, now
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import new_project_id
-from devteam_contracts.projects import Project, ProjectCreate
+from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
 from devteam_contracts.secrets import ENV_SECRETS_VAR, env_allowed, parse_env_allowlist
 from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
+from devteam_gateway.auth import Principal
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 from devteam_git.errors import InvalidInputError
 from devteam_git.settings import allowed_schemes
@@ -22,9 +26,9 @@ from devteam_git.workspace import check_branch_name
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) -> Project:
-    """Register a project for the caller's tenant."""
+async def check_registration(body: ProjectCreate, who: Principal) -> None:
+    """What pydantic cannot check alone: the URL scheme is allowed, the branch name is one git
+    accepts, and every worker variable named is allow-listed for the tenant (422 otherwise)."""
     try:
         normalize_repo_url(body.repo_url, allowed_schemes())
         if body.target_branch is not None:
@@ -44,6 +48,12 @@ async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) ->
     ]
     if refused:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, refused)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) -> Project:
+    """Register a project for the caller's tenant."""
+    await check_registration(body, who)
     project = Project(**body.model_dump(), id=new_project_id(), tenant=who.tenant, created_at=now())
     await ProjectStore(bus).put(project)
     await publish_audit(
@@ -56,6 +66,74 @@ async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) ->
         {"name": project.name},
     )
     return project
+
+
+@router.get("")
+async def list_projects(
+    bus: BusDep,
+    who: PrincipalDep,
+    name: Annotated[
+        str | None, Query(max_length=200, description="Names containing this (any case).")
+    ] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ProjectPage:
+    """The caller's projects, oldest first, a page at a time."""
+    found = await ProjectStore(bus).list(who.tenant)
+    if name:
+        found = [p for p in found if name.casefold() in p.name.casefold()]
+    page = found[offset : offset + limit]
+    more = offset + limit < len(found)
+    return ProjectPage(items=page, total=len(found), next_offset=offset + limit if more else None)
+
+
+@router.patch("/{project_id}")
+async def update_project(
+    project_id: str, body: ProjectPatch, bus: BusDep, who: PrincipalDep
+) -> Project:
+    """Change some of a project's fields; the result is validated like a registration (422).
+    A run already going keeps the settings it started with."""
+    project = await find_project(bus, who, project_id)
+    try:
+        changed = body.applied_to(project)
+    except ValidationError as exc:
+        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]  # fmt: skip
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
+    await check_registration(changed, who)
+    updated = Project(**changed.model_dump(), id=project.id, tenant=project.tenant,
+                      created_at=project.created_at)  # fmt: skip
+    await ProjectStore(bus).put(updated)
+    fields = sorted(body.model_dump(exclude_unset=True))
+    await publish_audit(bus, who.tenant, f"token:{who.token_id}", "project.update", project.id,
+                        "updated", {"fields": fields})  # fmt: skip
+    return updated
+
+
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_project(project_id: str, bus: BusDep, who: PrincipalDep) -> Response:
+    """Forget a project; 409 while one of its runs is active. Its runs, events and audit trail
+    stay (until their retention ends)."""
+    await find_project(bus, who, project_id)
+    runs = RunStore(bus)
+    # Hold the project's run lock while deleting, so no run can start meanwhile.
+    marker = f"deleting-{uuid.uuid4().hex[:12]}"
+    holder = await runs.acquire_project(who.tenant, project_id, marker)
+    if holder is not None:
+        active = await runs.get(holder)
+        if active is not None and not active.state.terminal:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"run {holder} of this project is active")
+        await runs.release_project(who.tenant, project_id, holder)
+        holder = await runs.acquire_project(who.tenant, project_id, marker)
+        if holder is not None:
+            raise HTTPException(status.HTTP_409_CONFLICT, f"run {holder} of this project is active")
+    try:
+        await ProjectStore(bus).delete(who.tenant, project_id)
+    finally:
+        await runs.release_project(who.tenant, project_id, marker)
+    await publish_audit(bus, who.tenant, f"token:{who.token_id}", "project.delete", project_id,
+                        "deleted")  # fmt: skip
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{project_id}")

@@ -1,32 +1,24 @@
 """`/v1/projects/{id}/runs` and `/v1/runs/{id}`: start runs and read their state."""
 
-import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, status
-from nats.js.errors import KeyWrongLastSequenceError
+from fastapi import APIRouter, Header, HTTPException, Query, status
 
-from devteam_bus.admission import AdmissionStore, start_admitted
+from devteam_bus import starting
+from devteam_bus.admission import AdmissionStore
+from devteam_bus.connection import Bus
 from devteam_bus.lifecycle import cancel_run
-from devteam_bus.publish import publish_audit, publish_event
-from devteam_bus.runstore import RunStore, now
+from devteam_bus.publish import publish_audit
+from devteam_bus.runstore import RunStore, run_ids
 from devteam_contracts.admission import QueueFullError
-from devteam_contracts.events import EventType
-from devteam_contracts.ids import is_safe_id, new_run_id
-from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
+from devteam_contracts.ids import is_safe_id
+from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState, RunStatus
+from devteam_gateway.auth import Principal
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 
 router = APIRouter(prefix="/v1", tags=["runs"])
 # What a 429 (the tenant's queue is full) suggests: about how long a slot takes to free.
 QUEUE_FULL_RETRY_AFTER_S = 30
-
-
-def run_id_for(tenant: str, project_id: str, idempotency_key: str | None) -> str:
-    """A fresh run id, or one derived from the `Idempotency-Key` so a retried POST is a no-op."""
-    if not idempotency_key:
-        return new_run_id()
-    digest = hashlib.sha256(f"{tenant}\0{project_id}\0{idempotency_key}".encode()).hexdigest()
-    return "run-" + digest[:12]
 
 
 @router.post("/projects/{project_id}/runs", status_code=status.HTTP_202_ACCEPTED)
@@ -42,69 +34,32 @@ async def start_run(
     409 while another run of the project is active; 429 (with `Retry-After`) when the
     tenant's queue is full."""
     await find_project(bus, who, project_id)
-    runs = RunStore(bus)
-    run_id = run_id_for(who.tenant, project_id, idempotency_key)
-    existing = await runs.get(run_id)
-    if existing is not None:
-        return RunAccepted(run_id=existing.id, state=existing.state)
-    holder = await runs.acquire_project(who.tenant, project_id, run_id)
-    if holder is not None:
-        # A lock left by a run that ended without releasing it (a crash in between) is stale.
-        held_by = await runs.get(holder)
-        if held_by is None or held_by.state.terminal:
-            await runs.release_project(who.tenant, project_id, holder)
-            holder = await runs.acquire_project(who.tenant, project_id, run_id)
-    if holder is not None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"run {holder} of this project is still active"
-        )
-    # Queued before its state is stored: the admission record is what counts active runs
-    # (a crash in between leaves an entry the admission keeper releases).
+    return await queue_run(bus, who, project_id, body, idempotency_key)
+
+
+async def queue_run(
+    bus: Bus,
+    who: Principal,
+    project_id: str,
+    body: RunCreate,
+    idempotency_key: str | None,
+    task_id: str | None = None,
+) -> RunAccepted:
+    """`devteam_bus.starting.queue_run` with its refusals as problems: 409, 429."""
     try:
-        admitted = await AdmissionStore(bus).enqueue(run_id, who.tenant, project_id)
-    except QueueFullError as exc:
-        await runs.release_project(who.tenant, project_id, run_id)
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            str(exc),
-            headers={"Retry-After": str(QUEUE_FULL_RETRY_AFTER_S)},
-        ) from exc
-    at = now()
-    run = RunState(
-        id=run_id,
-        tenant=who.tenant,
-        project_id=project_id,
-        mode=body.mode,
-        state=RunStatus.QUEUED,
-        max_tasks=body.max_tasks,
-        created_at=at,
-        updated_at=at,
-    )
-    try:
-        await runs.create(run)
-    except KeyWrongLastSequenceError:  # a concurrent retry with the same key won
-        stored = await runs.get(run_id)
-        assert stored is not None
-        return RunAccepted(run_id=stored.id, state=stored.state)
-    await publish_event(
-        bus,
-        run,
-        EventType.RUN_QUEUED,
-        message=f"{body.mode.value} run queued",
-        data={"mode": body.mode.value},
-        dedup_id="queued",
-    )
-    await start_admitted(bus, admitted)
-    await publish_audit(
-        bus,
-        who.tenant,
-        f"token:{who.token_id}",
-        "run.start",
-        run_id,
-        "queued",
-        {"project_id": project_id, "mode": body.mode.value},
-    )
-    return RunAccepted(run_id=run_id, state=run.state)
+        return await starting.queue_run(bus, who.tenant, f"token:{who.token_id}", project_id,
+                                        body, idempotency_key, task_id=task_id)  # fmt: skip
+    except (starting.ProjectBusyError, QueueFullError) as exc:
+        raise refusal(exc) from exc
+
+
+def refusal(exc: Exception) -> HTTPException:
+    """A full queue is a 429 with `Retry-After`; a busy project or a run that cannot resume
+    a 409."""
+    if isinstance(exc, QueueFullError):
+        retry = {"Retry-After": str(QUEUE_FULL_RETRY_AFTER_S)}
+        return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers=retry)
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 
 @router.get("/runs/{run_id}")
@@ -129,3 +84,64 @@ async def cancel(run_id: str, bus: BusDep, who: PrincipalDep) -> RunState:
         bus, who.tenant, f"token:{who.token_id}", "run.cancel", run_id, run.state.value
     )
     return run
+
+
+@router.post("/runs/{run_id}/resume", status_code=status.HTTP_202_ACCEPTED)
+async def resume(
+    run_id: str,
+    bus: BusDep,
+    who: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> RunAccepted:
+    """Start a failed, blocked or cancelled run again as a new run of the same mode (linked
+    by `resumed_from`): it begins at the first open task of the task list as it is now on
+    the target branch, so tasks the old run landed are not done again. 409 for a run that
+    is still going or completed. A retry (same `Idempotency-Key`, or none) is a no-op."""
+    old = await get_run(run_id, bus, who)
+    await find_project(bus, who, old.project_id)  # the project may have been deleted
+    try:
+        return await starting.resume_run(bus, old, f"token:{who.token_id}", idempotency_key)
+    except (starting.NotResumableError, starting.ProjectBusyError, QueueFullError) as exc:
+        raise refusal(exc) from exc
+
+
+async def list_runs(
+    bus: Bus, who: Principal, project_id: str | None, state: RunStatus | None, offset: int,
+    limit: int,
+) -> RunPage:  # fmt: skip
+    store = RunStore(bus)
+    found = []
+    for rid in await run_ids(bus, who.tenant, project_id):
+        run = await store.get(rid)
+        if run is not None and run.tenant == who.tenant and (state is None or run.state is state):
+            found.append(run)
+    found.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    more = offset + limit < len(found)
+    return RunPage(items=found[offset : offset + limit], total=len(found),
+                   next_offset=offset + limit if more else None)  # fmt: skip
+
+
+@router.get("/runs")
+async def tenant_runs(
+    bus: BusDep,
+    who: PrincipalDep,
+    state: RunStatus | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RunPage:
+    """The caller's runs over every project, newest first (filter by `state`)."""
+    return await list_runs(bus, who, None, state, offset, limit)
+
+
+@router.get("/projects/{project_id}/runs")
+async def project_runs(
+    project_id: str,
+    bus: BusDep,
+    who: PrincipalDep,
+    state: RunStatus | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RunPage:
+    """The project's runs, newest first (filter by `state`)."""
+    await find_project(bus, who, project_id)
+    return await list_runs(bus, who, project_id, state, offset, limit)

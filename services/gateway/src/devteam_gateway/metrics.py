@@ -1,0 +1,140 @@
+"""`/metrics` in Prometheus format.
+
+Kept live in the background: runs by state (a watch on the runs bucket), events published and
+stage durations (a plain subscription to every event). Read when scraped: each stage's queue
+depth and ack-pending (JetStream consumer info) and each tenant's model usage (the usage
+bucket). Every gateway sees the whole system, so any one of them can be scraped.
+"""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from nats.js.errors import NotFoundError
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from pydantic import ValidationError
+
+from devteam_bus.connection import Bus
+from devteam_bus.kv import keys_of, value_of
+from devteam_contracts.events import Event, EventType
+from devteam_contracts.runs import RunState, RunStatus
+from devteam_contracts.subjects import (
+    BUCKET_RUNS,
+    BUCKET_USAGE,
+    EVENTS_SUBJECTS,
+    STREAM_COMMANDS,
+    Stage,
+    durable_name,
+)
+from devteam_contracts.usage import TenantUsage
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["health"])
+
+RUNS = Gauge("devteam_runs", "Runs by state (every tenant).", ["state"])
+EVENTS = Counter("devteam_events_total", "Run events published, by type.", ["type"])
+STAGE_SECONDS = Histogram(
+    "devteam_stage_seconds",
+    "How long a stage's work on a task took (prep, implement attempts, verify).",
+    ["stage"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
+)
+PENDING = Gauge("devteam_stage_pending", "Commands waiting for a worker, by stage.", ["stage"])
+ACK_PENDING = Gauge(
+    "devteam_stage_ack_pending", "Commands a worker holds, not yet settled, by stage.", ["stage"]
+)
+REDELIVERED = Gauge(
+    "devteam_stage_redelivered", "Commands delivered more than once, by stage.", ["stage"]
+)
+WS_CLIENTS = Gauge("devteam_websocket_clients", "Open event WebSockets on this gateway.")
+WS_SLOW_CLOSED = Counter(
+    "devteam_websocket_slow_closed_total", "Event WebSockets closed (1013) for falling behind."
+)
+TOKENS = Gauge("devteam_model_tokens", "Model tokens used, by tenant.", ["tenant", "kind"])
+COST = Gauge("devteam_model_cost_usd", "Model cost reported or priced, by tenant.", ["tenant"])
+REQUESTS = Gauge("devteam_model_requests", "Model requests made, by tenant.", ["tenant"])
+
+
+def observe(event: Event) -> None:
+    """Count the event; observe the duration it reports, if any."""
+    EVENTS.labels(event.type.value).inc()
+    data: dict[str, Any] = event.data
+    if event.type is EventType.TASK_PREPARED and "duration_ms" in data:
+        STAGE_SECONDS.labels("prep").observe(float(data["duration_ms"]) / 1000)
+    elif event.type in (EventType.TASK_IMPLEMENTED, EventType.TASK_ATTEMPT_FAILED):
+        attempt = data.get("attempt") or {}
+        if "duration_s" in attempt:
+            STAGE_SECONDS.labels("implement").observe(float(attempt["duration_s"]))
+    elif event.type is EventType.TASK_VERIFIED and "duration_s" in data:
+        STAGE_SECONDS.labels("verify").observe(float(data["duration_s"]))
+
+
+async def follow_events(bus: Bus) -> None:
+    """Observe every event as it is published (a core subscription: no replay on restart)."""
+
+    async def on_event(msg: Any) -> None:
+        with contextlib.suppress(ValidationError):
+            observe(Event.model_validate_json(msg.data))
+
+    sub = await bus.nc.subscribe(EVENTS_SUBJECTS, cb=on_event)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sub.unsubscribe()
+
+
+async def watch_runs(bus: Bus) -> None:
+    """Keep `devteam_runs{state}` current from the runs bucket (re-read after a break)."""
+    while True:
+        states: dict[str, RunStatus] = {}
+        try:
+            kv = await bus.js.key_value(BUCKET_RUNS)
+            watcher = await kv.watchall()
+            async for entry in watcher:
+                if entry is None or not entry.key.startswith("run-"):
+                    continue
+                if entry.value:
+                    try:
+                        states[entry.key] = RunState.model_validate_json(entry.value).state
+                    except ValidationError:
+                        continue
+                else:
+                    states.pop(entry.key, None)
+                for status in RunStatus:
+                    RUNS.labels(status.value).set(sum(1 for s in states.values() if s is status))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("watching the runs bucket failed (%s); retrying", exc)
+        await asyncio.sleep(1)
+
+
+async def refresh(bus: Bus) -> None:
+    """What is read at scrape time: consumers' queues and tenants' usage."""
+    for stage in Stage:
+        try:
+            info = await bus.js.consumer_info(STREAM_COMMANDS, durable_name(stage))
+        except NotFoundError:  # no worker of this stage has started yet
+            continue
+        PENDING.labels(stage.value).set(info.num_pending or 0)
+        ACK_PENDING.labels(stage.value).set(info.num_ack_pending or 0)
+        REDELIVERED.labels(stage.value).set(info.num_redelivered or 0)
+    kv = await bus.js.key_value(BUCKET_USAGE)
+    for tenant in await keys_of(kv):
+        value = await value_of(kv, tenant)
+        if not value:
+            continue
+        total = TenantUsage.model_validate_json(value).total
+        TOKENS.labels(tenant, "prompt").set(total.prompt_tokens)
+        TOKENS.labels(tenant, "completion").set(total.completion_tokens)
+        COST.labels(tenant).set(total.cost_usd or 0)
+        REQUESTS.labels(tenant).set(total.requests)
+
+
+@router.get("/metrics", include_in_schema=True, response_class=Response)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics (text exposition format); no token needed, like `/readyz`."""
+    await refresh(request.app.state.bus)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
