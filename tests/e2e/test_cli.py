@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from devteam_cli.demo_project import demo_scenario, failing_scenario
+from devteam_cli.demo_project import demo_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import events, project_body
+from e2e_client import at_model, events, project_body
+from support import eventually
 
 pytestmark = pytest.mark.e2e
 EXE = str(Path(sys.executable).parent / "devteam")
@@ -60,18 +61,21 @@ async def test_status_lists_every_replica_and_the_consumers(stack: RunningStack)
 async def test_runs_and_events_from_the_command_line(
     stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, repo: Path
 ) -> None:
-    model.set_scenario(failing_scenario())
+    # The model takes its time: the operator cancels the run from the command line.
+    model.set_scenario({"rules": [{**demo_scenario()["rules"][0], "delay_s": 30, "times": 1}]})
     project = (await api.post("/v1/projects", json=project_body(repo, model))).json()
     started = await api.post(f"/v1/projects/{project['id']}/runs", json={"mode": "single"})
     run_id = started.json()["run_id"]
+    await eventually(lambda: at_model(model, "task-1"), timeout_s=60, what="Aider at work")
+    cancelled = json.loads(devteam(stack, "runs", "cancel", run_id, "--json"))
+    assert cancelled["state"] == "cancelled"
     frames = await events(stack, run_id)
 
     listed = lines(devteam(stack, "projects", "list", "--tenant", "dev", "--json"))
     assert project["id"] in {p["id"] for p in listed}
     runs = lines(devteam(stack, "runs", "list", "--project", project["id"], "--json"))
-    assert [(r["id"], r["state"]) for r in runs] == [(run_id, "failed")]
-    shown = devteam(stack, "runs", "show", run_id)
-    assert "failed" in shown and "checks_failed" in shown
+    assert [(r["id"], r["state"]) for r in runs] == [(run_id, "cancelled")]
+    assert "cancelled" in devteam(stack, "runs", "show", run_id)
 
     replayed = lines(devteam(stack, "events", "replay", "--run", run_id, "--since", "1",
                              "--logs", "--json"))  # fmt: skip
@@ -83,7 +87,7 @@ async def test_runs_and_events_from_the_command_line(
     assert [f["seq"] for f in later] == expected
     by_time = devteam(stack, "events", "replay", "--project", project["id"], "--since",
                       frames[0]["event"]["at"])  # fmt: skip
-    assert "run.failed" in by_time and "task.selected" in by_time
+    assert "run.cancelled" in by_time and "task.selected" in by_time
 
     model.set_scenario(demo_scenario())
     resumed = json.loads(devteam(stack, "runs", "resume", run_id, "--json"))
