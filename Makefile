@@ -61,8 +61,8 @@ typecheck:
 	.venv/bin/mypy $(addprefix -p ,$(PACKAGES))
 
 # Test files run in parallel (pytest-xdist, a file's tests together: they share its stack);
-# most e2e time is waiting on processes, not CPU, so 3 workers pay off even on 2 cores.
-PYTEST_WORKERS ?= 3
+# most e2e time is waiting on processes, not CPU, so 4 workers pay off even on 2 cores.
+PYTEST_WORKERS ?= 4
 pytest:
 	.venv/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
