@@ -23,15 +23,14 @@ from nats.js import api
 
 from devteam_bus import starting
 from devteam_bus.connection import Bus, connect
-from devteam_bus.kv import keys_of, value_of
 from devteam_bus.lifecycle import cancel_run
 from devteam_bus.runstore import RunStore, run_ids
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import survey
+from devteam_bus.stores import ProjectStore
 from devteam_contracts.events import AuditRecord, Event
-from devteam_contracts.projects import Project
 from devteam_contracts.runs import RunState, RunStatus
-from devteam_contracts.subjects import BUCKET_PROJECTS, STREAM_AUDIT, STREAM_EVENTS
+from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS
 
 
 def add_commands(sub: Any) -> None:
@@ -159,22 +158,10 @@ async def status(bus: Bus, args: argparse.Namespace) -> int:
     return 0
 
 
-async def all_projects(bus: Bus, tenant: str | None) -> list[Project]:
-    kv = await bus.js.key_value(BUCKET_PROJECTS)
-    found = []
-    for key in await keys_of(kv):
-        if tenant and not key.startswith(f"{tenant}."):
-            continue
-        value = await value_of(kv, key)
-        if value:
-            found.append(Project.model_validate_json(value))
-    return sorted(found, key=lambda p: (p.tenant, p.created_at))
-
-
 async def list_projects(bus: Bus, args: argparse.Namespace) -> int:
     rows = [{"tenant": p.tenant, "id": p.id, "name": p.name, "repo_url": p.repo_url,
              "created_at": p.created_at.isoformat(timespec="seconds")}
-            for p in await all_projects(bus, args.tenant)]  # fmt: skip
+            for p in await ProjectStore(bus).list(args.tenant)]  # fmt: skip
     table(rows, ["tenant", "id", "name", "repo_url", "created_at"], args.json)
     return 0
 

@@ -1,5 +1,6 @@
-"""Reading key-value buckets: what every store does the same way."""
+"""Reading key-value buckets and streams: what every store and reader does the same way."""
 
+from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
 
@@ -19,3 +20,10 @@ async def keys_of(kv: KeyValue) -> list[str]:
         return list(await kv.keys())
     except NoKeysError:
         return []
+
+
+async def messages_to_read(sub: JetStreamContext.PushSubscription) -> int:
+    """How many messages a new ordered consumer has to deliver from its start: those it has
+    delivered already (a push consumer runs ahead of its reader) plus those still pending."""
+    info = await sub.consumer_info()
+    return (info.num_pending or 0) + (info.delivered.consumer_seq if info.delivered else 0)

@@ -30,16 +30,16 @@ class ProjectStore:
         value = await value_of(kv, project_key(tenant, project_id))
         return Project.model_validate_json(value) if value else None
 
-    async def list(self, tenant: str) -> list[Project]:
-        """Every project of the tenant, oldest first."""
+    async def list(self, tenant: str | None) -> list[Project]:
+        """Every project of the tenant (of every tenant: None), oldest first."""
         kv = await self._bus.js.key_value(BUCKET_PROJECTS)
         found = []
         for key in await keys_of(kv):
-            if key.startswith(f"{tenant}."):
+            if tenant is None or key.startswith(f"{tenant}."):
                 value = await value_of(kv, key)
                 if value:
                     found.append(Project.model_validate_json(value))
-        return sorted(found, key=lambda p: (p.created_at, p.id))
+        return sorted(found, key=lambda p: (p.tenant, p.created_at, p.id))
 
     async def delete(self, tenant: str, project_id: str) -> None:
         """Forget the project (its runs' states and events stay until they age out)."""

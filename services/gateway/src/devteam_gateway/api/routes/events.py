@@ -23,6 +23,7 @@ from nats.js import api
 from pydantic import BaseModel, Field, ValidationError
 
 from devteam_bus.connection import Bus
+from devteam_bus.kv import messages_to_read
 from devteam_bus.runstore import RunStore
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.events import Event, EventFrame
@@ -82,10 +83,7 @@ async def read_page(bus: Bus, subject: str, after: int, limit: int) -> EventPage
     frames: list[EventFrame] = []
     more = False
     try:
-        # What the subject holds after `after`: what the push consumer delivered already
-        # (it runs ahead of us) and what it has yet to deliver.
-        info = await sub.consumer_info()
-        stored = (info.num_pending or 0) + (info.delivered.consumer_seq if info.delivered else 0)
+        stored = await messages_to_read(sub)
         taken = min(stored, limit)
         for _ in range(taken):
             frame = _frame(await sub.next_msg(timeout=5))
