@@ -4,7 +4,9 @@ publication (`event.at`, stamped by the stage just before it publishes) to recei
 Baseline in the same run: a plain NATS subscriber on every event subject (raw delivery, no
 JetStream consumer, no gateway). The clients run in this one process, on the same two cores
 as the 20 runs: the figures include their own event loop's delays (the baseline's too).
-Target: p99 ≤ 25 ms to the WebSocket clients.
+The gateway's `devteam_event_feed_lag_seconds` histogram splits the delay: publication → the
+gateway's one event feed (JetStream delivery), the rest is the feed → the sockets → the
+clients. Target: p99 ≤ 25 ms to the WebSocket clients.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 import nats
 import websockets
+from prometheus_client.parser import text_string_to_metric_families
 
 from devteam_cli.demo_project import VERIFY, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -53,6 +56,26 @@ async def client(url: str, token: str, into: list[float], done: asyncio.Event) -
                 and datetime.fromisoformat(frame["event"]["at"]).timestamp() > opened
             ):
                 into.append(latency_ms(frame["event"], received))
+
+
+def feed_lag(metrics_text: str) -> dict[str, Any]:
+    """The gateway's own histogram of publication → its event feed: the share of the delay
+    that is JetStream's (and the gateway's event loop) before any socket is involved."""
+    buckets: list[tuple[float, float]] = []
+    for family in text_string_to_metric_families(metrics_text):
+        if family.name == "devteam_event_feed_lag_seconds":
+            buckets = [(float(s.labels["le"]), s.value) for s in family.samples
+                       if s.name.endswith("_bucket")]  # fmt: skip
+    count = buckets[-1][1] if buckets else 0
+    p50 = next((le for le, n in buckets if n >= count * 0.5), None)
+    p99 = next((le for le, n in buckets if n >= count * 0.99), None)
+    within = next((n for le, n in buckets if le == 0.025), 0)
+    return {
+        "events": int(count),
+        "p50_ms_at_most": p50 * 1000 if p50 is not None else None,
+        "p99_ms_at_most": p99 * 1000 if p99 is not None else None,
+        "share_within_25_ms": round(within / count, 3) if count else None,
+    }
 
 
 def summary(values: list[float]) -> dict[str, Any]:
@@ -109,6 +132,7 @@ async def measure(stack: RunningStack, api_base: str, root: Path) -> dict[str, A
         await asyncio.sleep(1)
         done.set()
         await asyncio.gather(*clients)
+        lag = feed_lag((await http.get("/metrics")).text)
     await nc.close()
     every = [v for values in per_kind.values() for v in values]
     out: dict[str, Any] = {
@@ -119,6 +143,7 @@ async def measure(stack: RunningStack, api_base: str, root: Path) -> dict[str, A
         "raw_nats": summary(raw),
         "websocket": summary(every),
         "by_stream": {kind: summary(values) for kind, values in per_kind.items()},
+        "gateway_feed_lag": lag,
         "target_p99_ms": 25,
     }
     out["websocket_vs_raw_p50_ratio"] = round(

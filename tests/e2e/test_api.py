@@ -20,17 +20,20 @@ import pytest
 import websockets
 
 from devteam_bus.connection import connect
+from devteam_bus.runstore import RunStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_contracts.events import Event, EventType
+from devteam_contracts.runs import RunMode, RunState, RunStatus
 from devteam_contracts.subjects import event_subject
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 from e2e_client import events, extra_gateway, project_body
 
 pytestmark = pytest.mark.e2e
+FAKE_RUN = "run-aaaaaaaaaaaa"
 
 
 def ws_url(stack: RunningStack, path: str, url: str | None = None) -> str:
@@ -160,10 +163,12 @@ async def tenant(stack: RunningStack) -> Any:
     bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
     await TokenStore(bus).add(token, name)
 
-    async def publish(count: int, project: str = "prj-aaaaaaaaaaaa", size: int = 10) -> list[int]:
+    async def publish(
+        count: int, project: str = "prj-aaaaaaaaaaaa", size: int = 10, run: str = FAKE_RUN
+    ) -> list[int]:
         seqs = []
         for i in range(count):
-            event = Event(type=EventType.LOG, run_id="run-aaaaaaaaaaaa", tenant=name,
+            event = Event(type=EventType.LOG, run_id=run, tenant=name,
                           project_id=project, at=datetime.now(UTC), message=f"line {i}",
                           data={"lines": ["x" * size]})  # fmt: skip
             subject = event_subject(name, project, event.run_id)
@@ -171,38 +176,57 @@ async def tenant(stack: RunningStack) -> Any:
             seqs.append(ack.seq)
         return seqs
 
-    yield name, token, publish
+    yield name, token, publish, bus
     await bus.close()
 
 
-async def test_the_tenant_stream_resumes_across_forced_disconnects_while_events_flow(
-    stack: RunningStack, tenant: Any
+async def test_every_stream_resumes_across_forced_disconnects_while_events_flow(
+    stack: RunningStack, tenant: Any, model: ScriptedModelServer, repo: Path
 ) -> None:
-    _name, token, publish = tenant
+    name, token, publish, bus = tenant
     headers = {"Authorization": f"Bearer {token}"}
-    publishing = asyncio.create_task(publish(600))
-    seen: list[int] = []
-    after = 0
-    for _ in range(6):  # read a little, hang up, come back with after=<last seq>
-        async with websockets.connect(ws_url(stack, f"/v1/events?after={after}"),
+    body = project_body(repo, model)
+    body["model"] |= {"api_key_env": None, "api_key_secret": "model-key"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=headers) as api:
+        await api.put("/v1/secrets/model-key", json={"value": "unused"})
+        created = await api.post("/v1/projects", json=body)
+    assert created.status_code == 201, created.text
+    project_id = created.json()["id"]
+    at = datetime.now(UTC)
+    run = RunState(id=FAKE_RUN, tenant=name, project_id=project_id, mode=RunMode.SINGLE,
+                   state=RunStatus.RUNNING, created_at=at, updated_at=at)  # fmt: skip
+    await RunStore(bus).create(run)
+
+    async def follow(path: str) -> list[int]:
+        """Read a little, hang up, come back with after=<last seq>; six times, then stay
+        away while the rest is published and read it all on the seventh."""
+        seen: list[int] = []
+        after = 0
+        for _ in range(6):
+            async with websockets.connect(ws_url(stack, f"{path}?after={after}"),
+                                          additional_headers=headers) as ws:  # fmt: skip
+                for _ in range(60):
+                    seen.append(json.loads(await asyncio.wait_for(ws.recv(), 10))["seq"])
+            after = seen[-1]
+        published = await publishing  # away "for minutes" while everything was published
+        async with websockets.connect(ws_url(stack, f"{path}?after={after}"),
                                       additional_headers=headers) as ws:  # fmt: skip
-            for _ in range(60):
-                frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                seen.append(frame["seq"])
-        after = seen[-1]
+            while seen[-1] != published[-1]:
+                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 10))["seq"])
+        return seen
+
+    publishing = asyncio.create_task(publish(600, project=project_id))
+    paths = ["/v1/events", f"/v1/projects/{project_id}/events", f"/v1/runs/{FAKE_RUN}/events"]
+    seen = await asyncio.gather(*(follow(path) for path in paths))
     published = await publishing
-    # Away "for minutes" while everything else was published: the rest, exactly once.
-    async with websockets.connect(ws_url(stack, f"/v1/events?after={after}"),
-                                  additional_headers=headers) as ws:  # fmt: skip
-        while seen[-1] != published[-1]:
-            seen.append(json.loads(await asyncio.wait_for(ws.recv(), 10))["seq"])
-    assert seen == published
+    for path, got in zip(paths, seen, strict=True):
+        assert got == published, path  # every event exactly once, in order
 
 
 async def test_a_project_stream_carries_only_its_project_and_idle_sockets_get_heartbeats(
     stack: RunningStack, tenant: Any
 ) -> None:
-    _name, token, publish = tenant
+    _name, token, publish, _bus = tenant
     headers = {"Authorization": f"Bearer {token}"}
     mine = await publish(5, project="prj-bbbbbbbbbbbb")
     await publish(5, project="prj-cccccccccccc")
@@ -292,7 +316,7 @@ async def read_frames(reader: Any) -> tuple[list[int], int | None]:
 async def test_a_client_that_does_not_read_is_closed_with_1013_and_resumes(
     stack: RunningStack, tenant: Any, small_buffer_gateway: str
 ) -> None:
-    _name, token, publish = tenant
+    _name, token, publish, _bus = tenant
     published = await publish(300, size=20_000)  # 6 MB: more than the sockets hold
     reader, writer = await raw_websocket(small_buffer_gateway, "/v1/events?after=0", token)
     await asyncio.sleep(3)  # not reading: the gateway's bounded buffer fills up

@@ -29,6 +29,7 @@ from devteam_gateway.api.routes import (
     usage,
 )
 from devteam_gateway.auth import TokenCache, watch_tokens
+from devteam_gateway.feed import Feed
 from devteam_gateway.settings import GatewaySettings
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -53,11 +54,12 @@ def create_app(
             TokenStore(bus), settings.token_cache_s, settings.token_cache_entries
         )
         app.state.secrets = SecretStore.from_settings(bus, bus_settings)
-        app.state.ws_buffer = settings.ws_buffer
+        app.state.feed = feed = Feed(bus, settings.ws_buffer)
+        await feed.start()
         background = {
+            asyncio.create_task(feed.run()),
             asyncio.create_task(watch_tokens(bus, app.state.tokens)),
             asyncio.create_task(metrics.watch_runs(bus)),
-            asyncio.create_task(metrics.follow_events(bus)),
             asyncio.create_task(
                 StatusResponder(bus, "gateway", ws_load).run(stopping := asyncio.Event())
             ),
@@ -69,6 +71,7 @@ def create_app(
             for task in background:
                 task.cancel()
             await asyncio.wait(background, timeout=2)
+            await feed.close()
             await bus.close()
 
     app = FastAPI(

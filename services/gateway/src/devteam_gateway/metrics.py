@@ -1,13 +1,13 @@
 """`/metrics` in Prometheus format.
 
 Kept live in the background: runs by state (a watch on the runs bucket), events published and
-stage durations (a plain subscription to every event). Read when scraped: each stage's queue
-depth and ack-pending (JetStream consumer info) and each tenant's model usage (the usage
-bucket). Every gateway sees the whole system, so any one of them can be scraped.
+stage durations (observed by the gateway's event feed, `devteam_gateway.feed`). Read when
+scraped: each stage's queue depth and ack-pending (JetStream consumer info) and each tenant's
+model usage (the usage bucket). Every gateway sees the whole system, so any one of them can
+be scraped.
 """
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -23,7 +23,6 @@ from devteam_contracts.runs import RunState, RunStatus
 from devteam_contracts.subjects import (
     BUCKET_RUNS,
     BUCKET_USAGE,
-    EVENTS_SUBJECTS,
     STREAM_COMMANDS,
     Stage,
     durable_name,
@@ -40,6 +39,11 @@ STAGE_SECONDS = Histogram(
     "How long a stage's work on a task took (prep, implement attempts, verify).",
     ["stage"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
+)
+FEED_LAG = Histogram(
+    "devteam_event_feed_lag_seconds",
+    "From an event's publication (its `at`, the publisher's clock) to this gateway's feed.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )
 PENDING = Gauge("devteam_stage_pending", "Commands waiting for a worker, by stage.", ["stage"])
 ACK_PENDING = Gauge(
@@ -69,20 +73,6 @@ def observe(event: Event) -> None:
             STAGE_SECONDS.labels("implement").observe(float(attempt["duration_s"]))
     elif event.type is EventType.TASK_VERIFIED and "duration_s" in data:
         STAGE_SECONDS.labels("verify").observe(float(data["duration_s"]))
-
-
-async def follow_events(bus: Bus) -> None:
-    """Observe every event as it is published (a core subscription: no replay on restart)."""
-
-    async def on_event(msg: Any) -> None:
-        with contextlib.suppress(ValidationError):
-            observe(Event.model_validate_json(msg.data))
-
-    sub = await bus.nc.subscribe(EVENTS_SUBJECTS, cb=on_event)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await sub.unsubscribe()
 
 
 async def watch_runs(bus: Bus) -> None:

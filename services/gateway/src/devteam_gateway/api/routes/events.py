@@ -15,6 +15,7 @@ A client that falls more than `DEVTEAM_GATEWAY_WS_BUFFER` frames behind is close
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -32,13 +33,12 @@ from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import STREAM_EVENTS, event_subject
 from devteam_gateway.auth import Principal, TokenCache
 from devteam_gateway.deps import BusDep, PrincipalDep, bearer_token
+from devteam_gateway.feed import NATS_AWAY, TOO_SLOW, Feed, Live
 from devteam_gateway.metrics import WS_CLIENTS, WS_SLOW_CLOSED
 from devteam_gateway.problems import problem
 
 router = APIRouter(prefix="/v1", tags=["events"])
 log = logging.getLogger(__name__)
-NATS_AWAY = 1012  # "service restart": reconnect with ?after=<last seq>
-TOO_SLOW = 1013  # "try again later": the client fell behind the bounded buffer
 MAX_PAGE = 1000
 
 
@@ -75,25 +75,30 @@ def _frame(msg: Any) -> EventFrame | None:
         return None
 
 
-async def read_page(bus: Bus, subject: str, after: int, limit: int) -> EventPage:
-    """Up to `limit` frames of `subject` after `after`, without waiting for new ones."""
+@contextlib.asynccontextmanager
+async def _stored(bus: Bus, subject: str, after: int) -> AsyncIterator[tuple[Any, int]]:
+    """An ordered consumer on `subject` from `after`, and how many events it holds now."""
     sub = await bus.js.subscribe(
         subject, stream=STREAM_EVENTS, ordered_consumer=True, config=_start(after)
     )
-    frames: list[EventFrame] = []
-    more = False
     try:
-        stored = await messages_to_read(sub)
+        yield sub, await messages_to_read(sub)
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+
+
+async def read_page(bus: Bus, subject: str, after: int, limit: int) -> EventPage:
+    """Up to `limit` frames of `subject` after `after`, without waiting for new ones."""
+    frames: list[EventFrame] = []
+    async with _stored(bus, subject, after) as (sub, stored):
         taken = min(stored, limit)
         for _ in range(taken):
             frame = _frame(await sub.next_msg(timeout=5))
             if frame is not None:
                 frames.append(frame)
-        more = stored > taken
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
-    return EventPage(frames=frames, next_after=frames[-1].seq if frames else after, more=more)
+    next_after = frames[-1].seq if frames else after
+    return EventPage(frames=frames, next_after=next_after, more=stored > taken)
 
 
 @router.get("/runs/{run_id}/events")
@@ -165,7 +170,8 @@ async def run_events(
         await websocket.send_denial_response(problem(404, "run not found"))
         return
     await _accept(websocket)
-    await stream(websocket, bus, run_subject(run), after, heartbeat_s, until_terminal=True)
+    scope = (run.tenant, run.project_id, run.id)
+    await stream(websocket, run_subject(run), scope, after, heartbeat_s, until_terminal=True)
 
 
 @router.websocket("/projects/{project_id}/events")
@@ -186,7 +192,8 @@ async def project_events(
         await websocket.send_denial_response(problem(404, "project not found"))
         return
     await _accept(websocket)
-    await stream(websocket, bus, tenant_subject(principal.tenant, project_id), after, heartbeat_s)
+    subject = tenant_subject(principal.tenant, project_id)
+    await stream(websocket, subject, (principal.tenant, project_id, None), after, heartbeat_s)
 
 
 @router.websocket("/events")
@@ -196,72 +203,80 @@ async def tenant_events(websocket: WebSocket, after: int = 0, heartbeat_s: float
     if principal is None or await _refuse_args(websocket, after, heartbeat_s):
         return
     await _accept(websocket)
-    bus: Bus = websocket.app.state.bus
-    await stream(websocket, bus, tenant_subject(principal.tenant), after, heartbeat_s)
+    subject = tenant_subject(principal.tenant)
+    await stream(websocket, subject, (principal.tenant, None, None), after, heartbeat_s)
 
 
 async def stream(
     websocket: WebSocket,
-    bus: Bus,
     subject: str,
+    scope: tuple[str, str | None, str | None],
     after: int,
     heartbeat_s: float,
     *,
     until_terminal: bool = False,
 ) -> None:
-    """Replay `subject` from `after`, then follow it live. A reader fills a bounded buffer
-    from NATS, the writer empties it into the socket: a client that cannot keep up is closed
-    with 1013 once the buffer is full, so the gateway's memory stays bounded."""
-    limit: int = websocket.app.state.ws_buffer
-    buffer: asyncio.Queue[EventFrame] = asyncio.Queue(maxsize=limit)
-    outcome: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+    """Replay `subject` from `after`, then follow it live from the gateway's feed (see
+    `devteam_gateway.feed`; `scope` is its tenant, project and run). A reader of the stored
+    events and the feed each fill a bounded queue, the writer empties them into the socket in
+    turn: a client that cannot keep up is closed with 1013 once either is full, so the
+    gateway's memory stays bounded."""
+    bus: Bus = websocket.app.state.bus
+    feed: Feed = websocket.app.state.feed
+    loop = asyncio.get_running_loop()
+    listener = feed.listen(*scope)  # before the replay: the two overlap, nothing is missed
+    queue = listener.queue
+    replay: asyncio.Queue[Live | None] = asyncio.Queue(maxsize=feed.buffer)
 
-    def finish(code: int, reason: str) -> None:
-        if not outcome.done():
-            outcome.set_result((code, reason))
-
-    sub = await bus.js.subscribe(
-        subject,
-        stream=STREAM_EVENTS,
-        ordered_consumer=True,
-        config=_start(after),
-    )
-
-    async def read() -> None:
-        while not outcome.done():
-            if not bus.nc.is_connected:
-                finish(NATS_AWAY, "events unavailable; resume with after=")
-                return
-            try:
-                msg = await sub.next_msg(timeout=1)
-            except Exception as exc:  # nats-py raises its own TimeoutError subclass
-                if isinstance(exc, TimeoutError) or type(exc).__name__ == "TimeoutError":
-                    continue
-                finish(NATS_AWAY, "events unavailable; resume with after=")
-                return
-            frame = _frame(msg)
-            if frame is None:
-                continue
-            try:
-                buffer.put_nowait(frame)
-            except asyncio.QueueFull:
-                WS_SLOW_CLOSED.inc()
-                finish(TOO_SLOW, f"more than {limit} events behind; resume with after=")
-                return
+    async def read_stored() -> None:
+        try:
+            async with _stored(bus, subject, after) as (sub, stored):
+                for _ in range(stored):
+                    frame = _frame(await sub.next_msg(timeout=5))
+                    if frame is not None:
+                        terminal = frame.event.type.terminal
+                        replay.put_nowait(Live(frame.seq, frame.model_dump_json(), terminal))
+            replay.put_nowait(None)
+        except asyncio.QueueFull:
+            WS_SLOW_CLOSED.inc()
+            listener.fail(TOO_SLOW, f"more than {feed.buffer} events behind; resume with after=")
 
     async def write() -> None:
-        last = after
-        while not outcome.done():
-            try:
-                frame = await asyncio.wait_for(buffer.get(), heartbeat_s)
-            except TimeoutError:
-                beat = {"heartbeat": True, "seq": last, "at": datetime.now(UTC).isoformat()}
-                await websocket.send_json(beat)
-                continue
-            await websocket.send_text(frame.model_dump_json())
-            last = frame.seq
-            if until_terminal and frame.event.type.terminal:
-                finish(status.WS_1000_NORMAL_CLOSURE, "the run ended")
+        last, quiet = after, loop.time()
+
+        async def send(seq: int, text: str, terminal: bool) -> bool:
+            """Send one frame unless it was sent already; True once the stream is over."""
+            nonlocal last, quiet
+            if seq <= last:
+                return False
+            await websocket.send_text(text)
+            last, quiet = seq, loop.time()
+            if until_terminal and terminal:
+                listener.fail(status.WS_1000_NORMAL_CLOSURE, "the run ended")
+                return True
+            return False
+
+        while (stored := await replay.get()) is not None:
+            if await send(*stored):
+                return
+        poll = min(1.0, heartbeat_s)
+        while True:
+            if queue.empty():
+                try:
+                    live = await asyncio.wait_for(queue.get(), poll)
+                except TimeoutError:
+                    if not bus.nc.is_connected:
+                        listener.fail(NATS_AWAY, "events unavailable; resume with after=")
+                        return
+                    if loop.time() - quiet >= heartbeat_s:
+                        beat = {"heartbeat": True, "seq": last, "at": datetime.now(UTC).isoformat()}
+                        await websocket.send_json(beat)
+                        quiet = loop.time()
+                    continue
+            else:
+                live = queue.get_nowait()
+            if await send(*live):
+                return
 
     async def watch_client() -> None:
         with contextlib.suppress(Exception):
@@ -269,19 +284,20 @@ async def stream(
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     break
-        finish(0, "client went away")
+        listener.fail(0, "client went away")
 
     WS_CLIENTS.inc()
-    tasks = [asyncio.create_task(t()) for t in (read, write, watch_client)]
+    tasks = [asyncio.create_task(t()) for t in (read_stored, write, watch_client)]
 
-    def on_done(task: asyncio.Task[None]) -> None:  # a send to a vanished client failed
+    def on_done(task: asyncio.Task[None]) -> None:
+        # The replay lost NATS, or a send to a vanished client failed (closing it is harmless).
         if not task.cancelled() and task.exception() is not None:
-            finish(0, "")
+            listener.fail(NATS_AWAY, "events unavailable; resume with after=")
 
     for task in tasks:
         task.add_done_callback(on_done)
     try:
-        code, reason = await outcome
+        code, reason = await listener.failed
         if code:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(websocket.close(code=code, reason=reason), 5)
@@ -289,8 +305,7 @@ async def stream(
         pass
     finally:
         WS_CLIENTS.dec()
+        feed.forget(listener)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
