@@ -16,7 +16,7 @@ from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import StatusResponder
 from devteam_bus.stores import TokenStore
-from devteam_gateway import dashboard, metrics, problems
+from devteam_gateway import dashboard, examples, metrics, problems
 from devteam_gateway.api.routes import (
     admin,
     audit,
@@ -78,6 +78,7 @@ def create_app(
         title="DevTeam Runner", version="0.1.0", lifespan=lifespan, responses=problems.RESPONSES
     )
     problems.install(app)
+    examples.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(metrics.router)
