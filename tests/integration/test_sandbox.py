@@ -1,11 +1,12 @@
 """Running untrusted commands: time limits kill the whole group, the environment is scrubbed,
 and with bubblewrap the command cannot write outside its worktree or reach the network."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from devteam_sandbox.process import run_process
+from devteam_sandbox.process import WORK_NICE, run_process
 from devteam_sandbox.sandbox import bwrap_available, run_sandboxed, sandbox_argv
 
 from support import eventually
@@ -46,6 +47,13 @@ async def test_output_is_streamed_line_by_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 3
     assert lines == ["one", "two"]
+
+
+async def test_untrusted_work_runs_at_a_lower_priority(tmp_path: Path) -> None:
+    result = await run_process(["nice"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
+                               timeout_s=10)  # fmt: skip
+    assert WORK_NICE == 10  # the default: NATS, the gateway and the stages go first
+    assert int(result.output_tail) == min(19, os.nice(0) + WORK_NICE)
 
 
 async def test_environment_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,6 +74,9 @@ class StackConfig:
     scale: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 1))
     cluster: int = 1
     nodes: list[NatsNode] = field(default_factory=list)
+    # The stage services run this much nicer than NATS and the gateway (and their untrusted
+    # work nicer again): the bus and the API stay responsive on a machine the work saturates.
+    stage_nice: int = 5
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -164,10 +167,12 @@ def spawn(name: str, service: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
     logs.mkdir(parents=True, exist_ok=True)
     (cfg.data_dir / "services" / name).mkdir(parents=True, exist_ok=True)
     exe = Path(sys.executable).parent / f"devteam-{service}"
+    nice = 0 if service == "gateway" else cfg.stage_nice
     with open(logs / f"{name}.log", "ab") as out:
         return subprocess.Popen(
-            [str(exe)], stdout=out, stderr=subprocess.STDOUT, env=service_env(cfg, name)
-        )
+            [str(exe)], stdout=out, stderr=subprocess.STDOUT, env=service_env(cfg, name),
+            preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        )  # fmt: skip
 
 
 async def prepare_bus(cfg: StackConfig) -> None:
@@ -290,7 +295,11 @@ def config_from(
     """Flags first, then `DEVTEAM_*` variables, then defaults."""
     if cluster not in CLUSTER_SIZES:
         raise ValueError(f"--cluster {cluster}: a NATS cluster has 1, 3 or 5 nodes")
+    nice = os.environ.get("DEVTEAM_STAGE_NICE", "5")
+    if not nice.isdigit() or int(nice) > 19:
+        raise ValueError(f"DEVTEAM_STAGE_NICE must be a whole number from 0 to 19, not {nice!r}")
     return StackConfig(
+        stage_nice=int(nice),
         cluster=cluster,
         scale=parse_scale(scale or []),
         data_dir=Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve(),

@@ -26,6 +26,9 @@ STREAM_AUDIT = "DEVTEAM_AUDIT"
 
 COMMANDS_SUBJECTS = "devteam.cmd.>"
 EVENTS_SUBJECTS = "devteam.evt.>"
+# The events stream republishes each event once stored, with its sequence in the
+# `Nats-Sequence` header, for the gateways' live feeds (core NATS: no consumer to wait on).
+EVENTS_LIVE_SUBJECTS = "devteam.live.evt.>"
 AUDIT_SUBJECTS = "devteam.audit.>"
 
 BUCKET_PROJECTS = "devteam_projects"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devteam_sandbox.process import die_with_parent, kill_group
+from devteam_sandbox.process import kill_group, untrusted_child
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class AiderHost:
                 str(self.aider_python), "-I", "-u", str(HOST_SCRIPT),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
-                preexec_fn=die_with_parent, limit=STREAM_LIMIT,
+                preexec_fn=untrusted_child, limit=STREAM_LIMIT,
             )  # fmt: skip
         except OSError as exc:
             self._failed(f"cannot start the Aider host: {exc}")

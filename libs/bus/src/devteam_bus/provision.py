@@ -30,6 +30,7 @@ def stream_configs(settings: BusSettings) -> list[api.StreamConfig]:
             max_age=settings.events_max_age_days * DAY,
             duplicate_window=settings.duplicate_window_s,
             num_replicas=settings.nats_replicas,
+            republish=api.RePublish(src=s.EVENTS_SUBJECTS, dest=s.EVENTS_LIVE_SUBJECTS),
         ),
         api.StreamConfig(
             name=s.STREAM_AUDIT,

@@ -58,6 +58,25 @@ def die_with_parent() -> None:
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def _work_nice() -> int:
+    raw = os.environ.get("DEVTEAM_WORK_NICE", "10")
+    if not raw.isdigit() or not 0 <= int(raw) <= 19:
+        raise ValueError(f"DEVTEAM_WORK_NICE must be a whole number from 0 to 19, not {raw!r}")
+    return int(raw)
+
+
+# Untrusted work is batch work: it runs this much nicer than NATS, the gateway and the stages,
+# so they stay responsive on a machine it saturates (0: the same priority as they have).
+WORK_NICE = _work_nice()
+
+
+def untrusted_child() -> None:
+    """`preexec_fn` for untrusted work: dies with its parent, at the work's lower priority."""
+    die_with_parent()
+    if WORK_NICE:
+        os.nice(WORK_NICE)
+
+
 def kill_group(pid: int, sig: int) -> None:
     """Signal a whole process group, ignoring one that is already gone."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -166,7 +185,7 @@ async def run_process(
 
 def _limited(limits: CheckLimits | None, cgroup: PidsCgroup | None) -> Callable[[], None]:
     def preexec() -> None:  # in the child, between fork and exec: no allocation-heavy work
-        die_with_parent()
+        untrusted_child()
         if cgroup is not None:
             cgroup.join()
         for which, value in limits.rlimits() if limits else ():

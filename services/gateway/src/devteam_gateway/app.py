@@ -60,6 +60,7 @@ def create_app(
             asyncio.create_task(feed.run()),
             asyncio.create_task(watch_tokens(bus, app.state.tokens)),
             asyncio.create_task(metrics.watch_runs(bus)),
+            asyncio.create_task(metrics.watch_loop()),
             asyncio.create_task(
                 StatusResponder(bus, "gateway", ws_load).run(stopping := asyncio.Event())
             ),

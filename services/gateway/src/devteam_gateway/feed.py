@@ -1,9 +1,11 @@
 """The gateway's one live feed of events, shared by all its WebSockets.
 
-A single ordered consumer on every event subject, read by one task: each event is parsed and
-serialised once, counted for `/metrics`, and offered to every socket that wants it (by tenant,
-project and run). A socket registers with the feed *before* it replays what is stored, so
-the two overlap and nothing falls between them; the stream sequence drops the overlap.
+The events stream republishes every event once stored, with its stream sequence
+(`devteam.live.evt.>`, core NATS: no consumer and no flow control between the store and the
+gateway). One task reads them in sequence order, filling any gap from the stream: each event
+is parsed and serialised once, counted for `/metrics`, and offered to every socket that wants
+it (by tenant, project and run). A socket registers with the feed *before* it replays what
+is stored, so the two overlap and nothing falls between them; the sequence drops the overlap.
 Offering never waits: a socket whose bounded queue is full is failed with 1013 and removed.
 """
 
@@ -14,17 +16,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from nats.js import api
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_contracts.events import Event, EventFrame
-from devteam_contracts.subjects import EVENTS_SUBJECTS, STREAM_EVENTS
+from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, STREAM_EVENTS
 from devteam_gateway import metrics
 
 log = logging.getLogger(__name__)
 NATS_AWAY = 1012  # "service restart": reconnect with ?after=<last seq>
 TOO_SLOW = 1013  # "try again later": the client fell behind the bounded buffer
+CATCH_UP_S = 1.0  # with nothing heard for this long, check the stream for missed events
+PENDING_LIMIT = 100_000  # republished events held for the feed before core NATS drops some
 
 
 class Live(NamedTuple):
@@ -83,44 +87,65 @@ class Feed:
         """Subscribe from the stream's end; awaited before the gateway takes a socket."""
         info = await self.bus.js.stream_info(STREAM_EVENTS)
         self.last = info.state.last_seq
-        await self._subscribe()
-
-    async def _subscribe(self) -> None:
-        config = api.ConsumerConfig(
-            deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.last + 1
-        )
-        self._sub = await self.bus.js.subscribe(
-            EVENTS_SUBJECTS, stream=STREAM_EVENTS, ordered_consumer=True, config=config
+        self._sub = await self.bus.nc.subscribe(
+            EVENTS_LIVE_SUBJECTS, pending_msgs_limit=PENDING_LIMIT
         )
 
     async def run(self) -> None:
-        """Read and offer events until cancelled; after a broken subscription, fail every
-        socket with 1012 (they resume with `after=`) and subscribe again after the last read."""
+        """Offer each republished event in stream order until cancelled. A gap in the
+        sequence (a message core NATS dropped, a reconnect) is filled from the stream; so is
+        what was stored while the feed heard nothing for a second."""
         while True:
             try:
-                msg = await self._sub.next_msg(timeout=1)
+                msg = await self._sub.next_msg(timeout=CATCH_UP_S)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # nats-py raises its own TimeoutError subclass
-                if isinstance(exc, TimeoutError):
-                    continue
-                log.warning("the event feed broke (%s); subscribing again", exc)
-                self._fail_all(NATS_AWAY, "events unavailable; resume with after=")
-                await self._resubscribe()
+                if not isinstance(exc, TimeoutError):
+                    log.warning("the event feed's subscription failed (%s)", exc)
+                    await asyncio.sleep(CATCH_UP_S)
+                await self._catch_up()
                 continue
-            self.offer(msg.metadata.sequence.stream, msg.subject, msg.data)
-
-    async def _resubscribe(self) -> None:
-        with contextlib.suppress(Exception):
-            await self._sub.unsubscribe()
-        while True:
+            headers = msg.headers or {}
             try:
-                await self._subscribe()
-                return
-            except asyncio.CancelledError:
-                raise
+                seq, subject = int(headers["Nats-Sequence"]), headers["Nats-Subject"]
+            except (KeyError, ValueError):
+                log.warning("skipping a live event without its stream sequence")
+                continue
+            if seq > self.last + 1:
+                await self._fill(seq - 1)
+            if seq > self.last:
+                self.offer(seq, subject, msg.data)
+
+    async def _catch_up(self) -> None:
+        try:
+            info = await self.bus.js.stream_info(STREAM_EVENTS)
+        except Exception:  # NATS away: the sockets close themselves with 1012
+            return
+        if info.state.last_seq > self.last:
+            await self._fill(info.state.last_seq)
+
+    async def _fill(self, upto: int) -> None:
+        """Offer the stored events after the last one read, up to `upto`. Past a socket's
+        buffer of them, fail every socket with 1012 instead: each replays on its own."""
+        if upto - self.last > self.buffer:
+            log.warning("the event feed missed %s events; sockets resume", upto - self.last)
+            self._fail_all(NATS_AWAY, "events were missed; resume with after=")
+            self.last = upto
+            return
+        while self.last < upto:
+            seq = self.last + 1
+            try:
+                stored = await self.bus.js.get_msg(STREAM_EVENTS, seq=seq)
+            except NotFoundError:  # aged out or deleted: nothing to offer
+                self.last = seq
+                continue
             except Exception:
-                await asyncio.sleep(1)
+                log.warning("could not read event %s; sockets resume", seq)
+                self._fail_all(NATS_AWAY, "events unavailable; resume with after=")
+                self.last = upto
+                return
+            self.offer(seq, stored.subject or "", stored.data or b"")
 
     def offer(self, seq: int, subject: str, data: bytes) -> None:
         """Hand one stored event to every socket that wants it."""
@@ -160,5 +185,6 @@ class Feed:
 
     async def close(self) -> None:
         self._fail_all(NATS_AWAY, "the gateway is stopping; resume with after=")
-        with contextlib.suppress(Exception):
-            await self._sub.unsubscribe()
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()

@@ -45,6 +45,11 @@ FEED_LAG = Histogram(
     "From an event's publication (its `at`, the publisher's clock) to this gateway's feed.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )
+LOOP_LAG = Histogram(
+    "devteam_gateway_loop_lag_seconds",
+    "How late the gateway's event loop ran a timer due every 50 ms (what every socket waits).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)
 PENDING = Gauge("devteam_stage_pending", "Commands waiting for a worker, by stage.", ["stage"])
 ACK_PENDING = Gauge(
     "devteam_stage_ack_pending", "Commands a worker holds, not yet settled, by stage.", ["stage"]
@@ -73,6 +78,15 @@ def observe(event: Event) -> None:
             STAGE_SECONDS.labels("implement").observe(float(attempt["duration_s"]))
     elif event.type is EventType.TASK_VERIFIED and "duration_s" in data:
         STAGE_SECONDS.labels("verify").observe(float(data["duration_s"]))
+
+
+async def watch_loop(every_s: float = 0.05) -> None:
+    """Observe how late the event loop wakes up: a busy loop delays every frame it sends."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + every_s
+        await asyncio.sleep(every_s)
+        LOOP_LAG.observe(max(0.0, loop.time() - due))
 
 
 async def watch_runs(bus: Bus) -> None:
