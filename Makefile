@@ -9,7 +9,11 @@ TOOLS := .tools
 UV := $(TOOLS)/uv/bin/uv
 AIDER_PYTHON := $(TOOLS)/aider/bin/python
 AIDER_STAMP := $(TOOLS)/aider/.installed-$(AIDER_VERSION)-host
+TOOLCHAIN_STAMP := $(TOOLS)/toolchain/.synced
 export UV_PYTHON_DOWNLOADS := never
+# Installs write bytecode: every service, check and test process starts from it (some machines
+# set PYTHONDONTWRITEBYTECODE, so nothing would ever be cached).
+export UV_COMPILE_BYTECODE := 1
 PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
   $(patsubst services/%,devteam_%,$(wildcard services/*)) devteam_cli devteam_scripted_model
 export UV_PROJECT_ENVIRONMENT := .venv
@@ -28,6 +32,12 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	@touch $@
 
+# The customer's checks run with this on PATH (`devteam up` passes it as DEVTEAM_TOOLCHAIN):
+# pytest at the lock's version and nothing else, like the verify image's venv.
+$(TOOLCHAIN_STAMP): $(UV) uv.lock
+	UV_PROJECT_ENVIRONMENT=$(TOOLS)/toolchain $(UV) sync --frozen --quiet --only-group toolchain
+	@touch $@
+
 # Compiled once here, and the modules an attempt imports recorded (the Aider host preloads them).
 $(AIDER_STAMP): | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(TOOLS)/aider
@@ -43,7 +53,7 @@ $(TOOLS)/.bwrap: | $(UV)
 	  echo "note: bubblewrap not installed; verify runs without a sandbox (apt-get install bubblewrap)"
 	@touch $@
 
-setup: .venv/.synced $(AIDER_STAMP) $(TOOLS)/.bwrap ## install uv, the workspace and Aider (idempotent)
+setup: .venv/.synced $(AIDER_STAMP) $(TOOLCHAIN_STAMP) $(TOOLS)/.bwrap ## install uv, the workspace and Aider (idempotent)
 
 demo: setup ## start NATS + all services and take a demo project through the pipeline (scripted model)
 	.venv/bin/python -m devteam_cli.demo

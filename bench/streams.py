@@ -2,8 +2,11 @@
 the run, project and tenant streams; for each event published while the client was connected,
 publication (`event.at`, stamped by the stage just before it publishes) to receipt.
 Baseline in the same run: a plain NATS subscriber on every event subject (raw delivery, no
-JetStream consumer, no gateway). The clients run in this one process, on the same two cores
-as the 20 runs: the figures include their own event loop's delays (the baseline's too).
+JetStream consumer, no gateway): it hears each event when it is published, the gateway only
+once it is stored (fsynced: `sync_interval: always`) and republished. The clients run in
+this one process, on the same two cores as the 20 runs: the figures include their own event
+loop's delays (the baseline's too). The bench learns that the runs ended from their streams
+(each closes after its terminal event), so it adds no REST polling to the gateway's load.
 The gateway's `devteam_event_feed_lag_seconds` histogram splits the delay: publication → the
 gateway's one event feed (JetStream delivery), the rest is the feed → the sockets → the
 clients. Target: p99 ≤ 25 ms to the WebSocket clients.
@@ -29,6 +32,7 @@ from devteam_scripted_model.launcher import scripted_model_server
 
 RUNS = 20
 TENANT_CLIENTS = 10  # + one client per run and one per project: 50 in all
+RUNS_TIMEOUT_S = 600
 ENV = {"DEVTEAM_MAX_ACTIVE_RUNS": "32", "DEVTEAM_TENANT_MAX_ACTIVE_RUNS": "32"}
 
 
@@ -121,13 +125,12 @@ async def measure(stack: RunningStack, api_base: str, root: Path) -> dict[str, A
         started = time.monotonic()
         run_ids = [(await http.post(f"/v1/projects/{pid}/runs", json={})).json()["run_id"]
                    for pid in pids]  # fmt: skip
-        clients += [watch(f"/v1/runs/{rid}/events", "run") for rid in run_ids]
-        while True:
-            states = [(await http.get(f"/v1/runs/{r}")).json()["state"] for r in run_ids]
-            if all(s in ("completed", "failed", "cancelled", "blocked") for s in states):
-                break
-            await asyncio.sleep(1)
+        followers = [watch(f"/v1/runs/{rid}/events", "run") for rid in run_ids]
+        # A run's stream closes after its terminal event: the end is heard, not polled for.
+        await asyncio.wait_for(asyncio.gather(*followers), RUNS_TIMEOUT_S)
         elapsed = time.monotonic() - started
+        clients += followers
+        states = [(await http.get(f"/v1/runs/{r}")).json()["state"] for r in run_ids]
         await asyncio.sleep(1)
         done.set()
         await asyncio.gather(*clients)

@@ -76,6 +76,10 @@ def test_two_stacks_side_by_side_and_ctrl_c_stops_everything(tmp_path: Path) -> 
         assert f"verify-3 (pid {second.pids['verify-3']})" in up_log  # it says what it started
         # every process its own data directory, as on its own machine
         assert (tmp_path / "b" / "services" / "verify-3").is_dir()
+        # checks run with the checkout's lean toolchain (make setup), not the dev environment
+        environ = Path(f"/proc/{second.pids['verify-3']}/environ").read_bytes().split(b"\0")
+        toolchain = Path(__file__).resolve().parents[2] / ".tools" / "toolchain" / "bin"
+        assert f"DEVTEAM_TOOLCHAIN={toolchain}".encode() in environ
     assert first.process.returncode == 0 and second.process.returncode == 0
     assert not [pid for pid in pids if alive(pid)]
     log = (tmp_path / "a" / "logs" / "selector-1.log").read_text()

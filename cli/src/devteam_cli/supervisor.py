@@ -126,6 +126,16 @@ def default_aider_python() -> str:
     return str(Path(sys.prefix).resolve().parent / ".tools" / "aider" / "bin" / "python")
 
 
+def default_toolchain() -> str | None:
+    """The verify toolchain: `$DEVTEAM_TOOLCHAIN`, else `.tools/toolchain/bin` of this checkout
+    (pytest only, made by `make setup`), else None: the verify worker's own interpreter's."""
+    configured = os.environ.get("DEVTEAM_TOOLCHAIN")
+    if configured:
+        return configured
+    local = Path(sys.prefix).resolve().parent / ".tools" / "toolchain" / "bin"
+    return str(local) if (local / "python").exists() else None
+
+
 def secrets_key(data_dir: Path) -> str:
     """`$DEVTEAM_SECRETS_KEY`, else the local key in `<data>/secrets.key` (made once, 0600)."""
     configured = os.environ.get("DEVTEAM_SECRETS_KEY")
@@ -156,6 +166,9 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_PROCESS_NAME": name,
         }
     )
+    toolchain = default_toolchain()
+    if toolchain:
+        env["DEVTEAM_TOOLCHAIN"] = toolchain
     env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token
     return env
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devteam_sandbox.process import kill_group, untrusted_child
+from devteam_sandbox.process import kill_group, lower_group_priority, untrusted_child, work_argv
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class AiderHost:
             # Created from the event loop's thread (PDEATHSIG follows the forking thread), in
             # its own session so a terminal's Ctrl-C reaches the worker, which then drains.
             proc = await asyncio.create_subprocess_exec(
-                str(self.aider_python), "-I", "-u", str(HOST_SCRIPT),
+                *work_argv([str(self.aider_python), "-I", "-u", str(HOST_SCRIPT)]),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
                 preexec_fn=untrusted_child, limit=STREAM_LIMIT,
@@ -160,6 +160,7 @@ class AiderHost:
         except OSError as exc:
             self._failed(f"cannot start the Aider host: {exc}")
             return
+        await lower_group_priority(proc.pid)
         self._proc = proc
         self.starts += 1
         self._spawn(self._log_stderr(proc))

@@ -23,13 +23,27 @@ CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CONTAINER_HOME = "/home/check"
 
 
-def toolchain_path() -> str:
-    """PATH for verify commands: the toolchain this worker is installed with, then the system.
+TOOLCHAIN_VAR = "DEVTEAM_TOOLCHAIN"
 
-    The verify worker's image (or venv) is the build toolchain, as on a CI runner; the
+
+def toolchain_path() -> str:
+    """PATH for verify commands: the build toolchain, then the system.
+
+    The toolchain is `$DEVTEAM_TOOLCHAIN` (a directory of executables: `devteam up` points it
+    at the checkout's lean `.tools/toolchain/bin`), else the directory of the interpreter this
+    worker runs on (in the verify image, its venv with pytest), as on a CI runner; the
     customer's environment variables and our own secrets are not passed on.
     """
-    return f"{Path(sys.executable).parent}:{SYSTEM_PATH}"
+    toolchain = os.environ.get(TOOLCHAIN_VAR) or str(Path(sys.executable).parent)
+    return f"{toolchain}:{SYSTEM_PATH}"
+
+
+def toolchain_roots() -> tuple[str, ...]:
+    """The trees the toolchain lives in: this interpreter's (venv and base) and, when
+    `$DEVTEAM_TOOLCHAIN` is set, the one its directory is in (a venv's root)."""
+    configured = os.environ.get(TOOLCHAIN_VAR)
+    extra = (str(Path(configured).resolve().parent),) if configured else ()
+    return (sys.prefix, sys.base_prefix, *extra)
 
 
 def scrubbed_env(
@@ -59,7 +73,7 @@ def sandbox_argv(
     worktree: Path,
     home: Path,
     use_bwrap: bool,
-    toolchain: Sequence[str] = (sys.prefix, sys.base_prefix),
+    toolchain: Sequence[str] | None = None,
     network: bool = False,
 ) -> list[str]:
     """argv running `command` with /bin/sh in the worktree, inside bwrap when asked."""
@@ -70,7 +84,7 @@ def sandbox_argv(
     # The toolchain may itself live under /tmp (a CI checkout): show it again, read-only, on
     # top of the private /tmp.
     tools: list[str] = []
-    for prefix in sorted(set(toolchain)):
+    for prefix in sorted(set(toolchain_roots() if toolchain is None else toolchain)):
         tools += ["--ro-bind", prefix, prefix]
     return [
         bwrap,
@@ -84,7 +98,9 @@ def sandbox_argv(
         *([] if network else ["--unshare-net"]),
         "--unshare-pid",
         "--die-with-parent",
-        "--new-session",
+        # No --new-session: run_process already gave the check its own session, without a
+        # controlling terminal (nothing to inject into); another session would also be a new
+        # scheduler autogroup, back at normal priority.
         "--chdir", str(worktree),
         "--",
         *shell,
