@@ -1,5 +1,15 @@
 """Fixtures shared by every test: a real nats-server on a free loopback port with a temp store."""
 
+import os
+
+# Here the work is what is under test: on a 2-core CI machine, four workers' stacks and test
+# processes would keep every Aider attempt and check waiting behind them at the default
+# priorities (work below the services). The suite runs everything at one priority (set
+# before any of our modules reads it); tests/integration/test_sandbox.py checks the
+# priorities themselves, and the benches run with the defaults.
+os.environ.setdefault("DEVTEAM_WORK_NICE", "0")
+os.environ.setdefault("DEVTEAM_STAGE_NICE", "0")
+
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 

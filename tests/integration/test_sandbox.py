@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devteam_sandbox.process import WORK_NICE, run_process
+from devteam_sandbox import process
+from devteam_sandbox.process import run_process
 from devteam_sandbox.sandbox import bwrap_available, run_sandboxed, sandbox_argv
 
 from support import eventually
@@ -52,19 +53,32 @@ async def test_output_is_streamed_line_by_line(tmp_path: Path) -> None:
     assert lines == ["one", "two"]
 
 
-async def test_untrusted_work_runs_at_a_lower_priority(tmp_path: Path) -> None:
+def test_untrusted_work_runs_ten_nicer_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEVTEAM_WORK_NICE")
+    assert process._work_nice() == 10  # NATS, the gateway and the stages go first
+    monkeypatch.setenv("DEVTEAM_WORK_NICE", "-1")
+    with pytest.raises(ValueError, match="whole number from 0 to 19"):
+        process._work_nice()
+
+
+async def test_untrusted_work_runs_at_a_lower_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(process, "WORK_NICE", 10)  # the suite runs at one priority (conftest)
     result = await run_process(["nice"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
                                timeout_s=10)  # fmt: skip
-    assert WORK_NICE == 10  # the default: NATS, the gateway and the stages go first
-    assert int(result.output_tail) == min(19, os.nice(0) + WORK_NICE)
+    assert int(result.output_tail) == min(19, os.nice(0) + 10)
 
 
 @pytest.mark.skipif(not AUTOGROUPS, reason="the kernel does not group tasks by session")
-async def test_untrusted_work_keeps_its_priority_in_its_own_session(tmp_path: Path) -> None:
+async def test_untrusted_work_keeps_its_priority_in_its_own_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Its own session is its own scheduler group, which would compete with the control plane
     # at nice 0 whatever its tasks' nice: the parent gives the group the work's nice once the
     # command has started (in the sandbox too: no second session there).
-    expected = f"nice {min(19, os.nice(0) + WORK_NICE)}"
+    monkeypatch.setattr(process, "WORK_NICE", 10)
+    expected = f"nice {min(19, os.nice(0) + 10)}"
     group = "/proc/$$/autogroup"
     wait = f"for i in $(seq 100); do grep -q '{expected}$' {group} && break; sleep 0.05; done"
     script = f"{wait}; cat {group}"
