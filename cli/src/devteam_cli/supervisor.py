@@ -123,7 +123,12 @@ def default_aider_python() -> str:
     configured = os.environ.get("DEVTEAM_AIDER_PYTHON")
     if configured:
         return configured
-    return str(Path(sys.prefix).resolve().parent / ".tools" / "aider" / "bin" / "python")
+    return str(checkout_tools() / "aider" / "bin" / "python")
+
+
+def checkout_tools() -> Path:
+    """`.tools` of the checkout this interpreter's venv (`.venv`) belongs to."""
+    return Path(sys.prefix).resolve().parent / ".tools"
 
 
 def default_toolchain() -> str | None:
@@ -132,7 +137,7 @@ def default_toolchain() -> str | None:
     configured = os.environ.get("DEVTEAM_TOOLCHAIN")
     if configured:
         return configured
-    local = Path(sys.prefix).resolve().parent / ".tools" / "toolchain" / "bin"
+    local = checkout_tools() / "toolchain" / "bin"
     return str(local) if (local / "python").exists() else None
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devteam_sandbox.process import kill_group, lower_group_priority, untrusted_child, work_argv
+from devteam_sandbox.process import kill_group, start_untrusted
 
 log = logging.getLogger(__name__)
 
@@ -151,16 +151,14 @@ class AiderHost:
                 raise OSError(f"aider python not found at {self.aider_python}")
             # Created from the event loop's thread (PDEATHSIG follows the forking thread), in
             # its own session so a terminal's Ctrl-C reaches the worker, which then drains.
-            proc = await asyncio.create_subprocess_exec(
-                *work_argv([str(self.aider_python), "-I", "-u", str(HOST_SCRIPT)]),
+            proc = await start_untrusted(
+                [str(self.aider_python), "-I", "-u", str(HOST_SCRIPT)], env=env,
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
-                preexec_fn=untrusted_child, limit=STREAM_LIMIT,
+                stderr=asyncio.subprocess.PIPE, limit=STREAM_LIMIT,
             )  # fmt: skip
         except OSError as exc:
             self._failed(f"cannot start the Aider host: {exc}")
             return
-        await lower_group_priority(proc.pid)
         self._proc = proc
         self.starts += 1
         self._spawn(self._log_stderr(proc))

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devteam_sandbox.limits import CheckLimits, PidsCgroup, limit_hit, process_limit
 
@@ -73,23 +74,36 @@ WORK_NICE = _work_nice()
 
 
 def untrusted_child() -> None:
-    """`preexec_fn` for untrusted work: dies with its parent. Its priority is lowered after
-    its exec (`work_argv`, `lower_group_priority`), not here: the parent waits for the exec,
-    and a child already at the work's priority on a saturated machine would hold the
-    parent's event loop until the CPU had time for it."""
+    """`preexec_fn` for untrusted work (see `start_untrusted`): dies with its parent."""
     die_with_parent()
 
 
 _NICE = shutil.which("nice") or "/usr/bin/nice"
 
 
-def work_argv(argv: Sequence[str]) -> list[str]:
-    """`argv` run at the work's priority: through nice(1), which lowers it and then execs it
-    (everything it starts inherits that)."""
-    return [_NICE, "-n", str(WORK_NICE), *argv] if WORK_NICE else list(argv)
+async def start_untrusted(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    preexec: Callable[[], None] = untrusted_child,
+    **options: Any,
+) -> asyncio.subprocess.Process:
+    """Start untrusted work in its own session (its group is killed as one), dying with its
+    parent, at the work's priority. The priority is lowered after the exec, not in
+    `preexec`: the parent waits for the exec, and a child already at the work's priority on
+    a saturated machine would hold the parent's event loop until the CPU had time for it.
+    Raises `OSError` if `argv` cannot be started."""
+    if WORK_NICE and shutil.which(argv[0], path=env.get("PATH")) is None:
+        raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])  # not nice's 127
+    niced = [_NICE, "-n", str(WORK_NICE), *argv] if WORK_NICE else list(argv)  # its children too
+    proc = await asyncio.create_subprocess_exec(
+        *niced, env=dict(env), start_new_session=True, preexec_fn=preexec, **options
+    )
+    await _lower_group_priority(proc.pid)
+    return proc
 
 
-async def lower_group_priority(pid: int) -> None:
+async def _lower_group_priority(pid: int) -> None:
     """Where the kernel groups tasks by session (`sched_autogroup_enabled`), the new session
     of untrusted work is a new group that competes with every other group at nice 0, whatever
     its tasks' own nice: give the group the work's nice too, or the priority is lost. Unless
@@ -235,19 +249,15 @@ async def _run(
     cgroup: PidsCgroup | None,
 ) -> ProcessResult:
     started = time.monotonic()
-    if WORK_NICE and shutil.which(argv[0], path=env.get("PATH")) is None:
-        raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])  # not nice's 127
-    proc = await asyncio.create_subprocess_exec(
-        *work_argv(argv),
+    proc = await start_untrusted(
+        argv,
+        env=env,
+        preexec=_limited(limits, cgroup),
         cwd=cwd,
-        env=dict(env),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-        preexec_fn=_limited(limits, cgroup),
     )
-    await lower_group_priority(proc.pid)
     assert proc.stdout is not None
     output = OutputLines(on_line, redact, limits.output_bytes if limits else None)
     pump = asyncio.create_task(output.pump(proc.stdout))
