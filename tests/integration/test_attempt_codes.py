@@ -77,6 +77,7 @@ async def attempt(
         ("changed", {}),
         ("no_change", {}),
         ("edited_tasks_file", {}),
+        ("edited_config", {}),
         ("protected_path", {}),
         ("model_auth_error", {}),
         ("model_http_error", {}),

@@ -39,6 +39,9 @@ def test_a_change_is_changed_unless_it_touches_the_list_or_a_protected_path() ->
     assert code_of(GitFacts(["a.py"], ["a.py"], []), ok) is AttemptCode.CHANGED
     listed = GitFacts(["a.py"], ["a.py", "tasks_list.md"], [])
     assert code_of(listed, ok) is AttemptCode.EDITED_TASKS_FILE
+    configured = GitFacts(["a.py"], ["a.py", ".devteam.toml"], [])
+    assert code_of(configured, ok) is AttemptCode.EDITED_CONFIG
+    assert code_of(GitFacts(["a.py"], ["a.py", "sub/.devteam.toml"], []), ok) is AttemptCode.CHANGED
     guarded = GitFacts(["tests/t.py"], ["tests/t.py"], ["tests/t.py"])
     assert code_of(guarded, ok) is AttemptCode.PROTECTED_PATH
 

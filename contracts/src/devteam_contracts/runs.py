@@ -73,6 +73,7 @@ class AttemptCode(StrEnum):
     CHANGED = "changed"
     NO_CHANGE = "no_change"
     EDITED_TASKS_FILE = "edited_tasks_file"
+    EDITED_CONFIG = "edited_config"
     PROTECTED_PATH = "protected_path"
     MODEL_AUTH_ERROR = "model_auth_error"
     MODEL_HTTP_ERROR = "model_http_error"
@@ -89,6 +90,7 @@ class FailureCode(StrEnum):
 
     NO_CHANGE = "no_change"
     EDITED_TASKS_FILE = "edited_tasks_file"
+    EDITED_CONFIG = "edited_config"
     PROTECTED_PATH = "protected_path"
     MODEL_AUTH_ERROR = "model_auth_error"
     MODEL_HTTP_ERROR = "model_http_error"

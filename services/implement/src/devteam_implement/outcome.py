@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from devteam_aider import Accounting
 from devteam_contracts.commands import FailedCheck
+from devteam_contracts.repoconfig import CONFIG_FILE
 from devteam_contracts.runs import AttemptCode
 from devteam_contracts.usage import Usage
 
@@ -83,6 +84,12 @@ def judge(
             return Judgement(
                 AttemptCode.EDITED_TASKS_FILE,
                 f"the implementer edited {tasks_file}, which only DevTeam Runner may change",
+            )
+        if CONFIG_FILE in git.touched:
+            # (it decides what runs with network: a customer changes it by committing it)
+            return Judgement(
+                AttemptCode.EDITED_CONFIG,
+                f"the implementer edited {CONFIG_FILE}, which only the project's people may change",
             )
         if git.protected:
             return Judgement(
