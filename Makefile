@@ -45,15 +45,19 @@ $(AIDER_STAMP): | $(UV)
 	$(AIDER_PYTHON) -I libs/aider/src/devteam_aider/aider_host.py --write-preload
 	@touch $@
 
-# bubblewrap sandboxes verify commands; installed from Debian when missing and we may (root).
-$(TOOLS)/.bwrap: | $(UV)
-	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
-	    { apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; }; }; } || \
-	  echo "note: bubblewrap not installed; verify runs without a sandbox (apt-get install bubblewrap)"
+# bubblewrap boxes the tenants' setup and checks, slirp4netns gives setup the internet (and
+# nothing of this host); installed from Debian when missing and we may (root).
+SANDBOX_TOOLS := bwrap:bubblewrap slirp4netns:slirp4netns
+$(TOOLS)/.sandbox: | $(UV)
+	@for pair in $(SANDBOX_TOOLS); do tool=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$tool >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    { apt-get install -y -q $$pkg >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null && apt-get install -y -q $$pkg >/dev/null; }; }; } || \
+	    echo "note: $$pkg not installed (apt-get install $$pkg): see docs/security.md"; \
+	done
 	@touch $@
 
-setup: .venv/.synced $(AIDER_STAMP) $(TOOLCHAIN_STAMP) $(TOOLS)/.bwrap ## install uv, the workspace and Aider (idempotent)
+setup: .venv/.synced $(AIDER_STAMP) $(TOOLCHAIN_STAMP) $(TOOLS)/.sandbox ## install uv, the workspace and Aider (idempotent)
 
 demo: setup ## start NATS + all services and take a demo project through the pipeline (scripted model)
 	.venv/bin/python -m devteam_cli.demo

@@ -26,7 +26,7 @@ from bench.autonomy.corpus import TASKS_FILE, CorpusRepo, CorpusTask
 from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_git.run import git
-from devteam_sandbox.sandbox import run_sandboxed
+from devteam_sandbox.sandbox import open_box, run_sandboxed
 
 VERIFY = "python -m pytest -q -p no:cacheprovider"
 RUN_TIMEOUT_S = 1800
@@ -65,9 +65,8 @@ async def _hidden_tests_pass(repo: Path, task: CorpusTask, work: Path) -> bool:
     clone = work / "hidden-check"
     await git(["clone", "-q", "--branch", "main", str(repo), str(clone)])
     write_tree(clone, {f"{HIDDEN_DIR}/{name}": text for name, text in task.hidden.items()})
-    result = await run_sandboxed(
-        f"{VERIFY} {HIDDEN_DIR}", worktree=clone, home=work / "hidden-home", timeout_s=300
-    )
+    async with open_box(work / "hidden-boxes", "autonomy", clone) as box:
+        result = await run_sandboxed(f"{VERIFY} {HIDDEN_DIR}", box=box, timeout_s=300)
     return result.ok
 
 

@@ -9,9 +9,10 @@ import pytest
 from conftest import NODE_IMAGE
 
 from devteam_sandbox.docker_backend import ImageNotAllowedError
+from devteam_sandbox.identity import user_for
 from devteam_sandbox.limits import CheckLimits
 from devteam_sandbox.process import ProcessResult
-from devteam_sandbox.sandbox import describe, run_sandboxed
+from devteam_sandbox.sandbox import describe, open_box, run_sandboxed
 
 SMALL = CheckLimits(memory_mb=128, cpu_seconds=5, processes=32, file_size_mb=4, open_files=64,
                     output_bytes=20_000)  # fmt: skip
@@ -42,8 +43,9 @@ async def check(
     async def sink(line: str) -> None:
         lines.append(line)
 
-    result = await run_sandboxed(command, worktree=tree, home=tree.parent / "home", timeout_s=60,
-                                 on_line=sink, limits=limits, **kw)  # type: ignore[arg-type]  # fmt: skip
+    async with open_box(tree.parent / "boxes", "acme", tree) as box:
+        result = await run_sandboxed(command, box=box, timeout_s=60, on_line=sink, limits=limits,
+                                     **kw)  # type: ignore[arg-type]  # fmt: skip
     return result, lines
 
 
@@ -76,7 +78,8 @@ async def test_no_network_read_only_root_and_the_worktree_writable(tmp_path: Pat
     assert result.ok, result.output_tail
     assert "ROOT-WRITABLE" not in result.output_tail and "NO-NETWORK" in result.output_tail
     assert (tree / "out.txt").read_text() == "ok\n"
-    assert (tree / "out.txt").stat().st_uid == os.getuid()  # the worker's, not root's
+    user = user_for("acme")  # the tenant's unprivileged user, not root
+    assert (tree / "out.txt").stat().st_uid == (user.uid if user else os.getuid()) != 0
 
 
 @pytest.mark.parametrize(

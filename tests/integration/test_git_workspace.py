@@ -23,6 +23,7 @@ from devteam_git.workspace import (
     squash_commit,
     task_branch,
 )
+from devteam_sandbox.identity import give_tree, user_for
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -306,3 +307,34 @@ async def test_submodules_and_attribute_drivers_are_inert_by_default(
     (tree / "calc.py").write_text("x = 3\n")
     await ws.push(await commit_all(tree, "change"), "main")
     assert not marker.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the tree is handed to another user by root only")
+async def test_a_tree_a_tenant_had_cannot_make_our_git_run_its_code(
+    tmp_path: Path, ws: Workspace
+) -> None:
+    # A check (as the tenant's user, who owns the tree while it runs) swaps the tree's `.git`
+    # for a repository of its own whose config defines a filter for every file: our next
+    # checkout in that tree, as root, must not run it.
+    marker = tmp_path / "PWNED"
+    base = await ws.sync("main")
+    tree = await ws.prepare("run-1", "1", base)
+    user = user_for("acme")
+    assert user is not None
+    give_tree(tree, user)
+    fake = tree / ".git.fake"
+    git(tmp_path, "init", "-q", "--bare", str(fake))
+    git(fake, "config", "filter.evil.smudge", f"sh -c 'touch {marker}; cat'")
+    git(fake, "config", "core.bare", "false")
+    git(fake, "config", "core.worktree", str(tree))
+    (fake / "info").mkdir(exist_ok=True)
+    (fake / "info" / "attributes").write_text("* filter=evil\n")
+    (fake / "objects" / "info" / "alternates").write_text(f"{ws.mirror.resolve()}/objects\n")
+    (tree / ".git").unlink()
+    (tree / ".git").symlink_to(fake)
+    (tree / "calc.py").write_text("changed by the check\n")
+    again = await ws.prepare("run-1", "2", base)
+    assert again == tree and not marker.exists()
+    assert (tree / ".git").is_file() and not (tree / ".git").is_symlink()
+    assert git(tree, "-c", f"safe.directory={tree}", "status", "--porcelain") == ""
+    assert (tree / "calc.py").read_text() != "changed by the check\n"

@@ -2,15 +2,28 @@
 and with bubblewrap the command cannot write outside its worktree or reach the network."""
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from devteam_sandbox import process
 from devteam_sandbox.process import run_process
-from devteam_sandbox.sandbox import bwrap_available, run_sandboxed, sandbox_argv
+from devteam_sandbox.sandbox import Box, bwrap_available, open_box, run_sandboxed
 
 from support import eventually
+
+needs_bwrap = pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed")
+
+
+@pytest.fixture
+async def box(tmp_path: Path) -> AsyncIterator[Box]:
+    """A box for tenant `acme` on an empty worktree."""
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    async with open_box(tmp_path / "boxes", "acme", worktree) as opened:
+        yield opened
+
 
 _AUTOGROUP_SWITCH = Path("/proc/sys/kernel/sched_autogroup_enabled")
 AUTOGROUPS = _AUTOGROUP_SWITCH.exists() and _AUTOGROUP_SWITCH.read_text().strip() == "1"
@@ -85,7 +98,8 @@ async def test_untrusted_work_keeps_its_priority_in_its_own_session(
     result = await run_process(["sh", "-c", script], cwd=tmp_path,
                                env={"PATH": "/usr/bin:/bin"}, timeout_s=20)  # fmt: skip
     assert result.output_tail.strip().endswith(expected), result.output_tail
-    result = await run_sandboxed(script, worktree=tmp_path, home=tmp_path / "h", timeout_s=20)
+    async with open_box(tmp_path / "boxes", "acme", tmp_path) as box:
+        result = await run_sandboxed(script, box=box, timeout_s=20)
     assert result.output_tail.strip().endswith(expected), result.output_tail
 
 
@@ -95,19 +109,18 @@ async def test_a_missing_executable_is_an_error(tmp_path: Path) -> None:
                           timeout_s=10)  # fmt: skip
 
 
-async def test_environment_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_environment_is_scrubbed(box: Box, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-leak-000000")
-    result = await run_sandboxed("env", worktree=tmp_path, home=tmp_path / "home", timeout_s=10)
+    result = await run_sandboxed("env", box=box, timeout_s=10)
     assert result.ok
     assert "sk-should-not-leak" not in result.output_tail
-    assert f"HOME={tmp_path / 'home'}" in result.output_tail
+    assert f"HOME={box.home}" in result.output_tail
 
 
-@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed (make setup)")
-async def test_bwrap_confines_writes_and_network(tmp_path: Path) -> None:
+@needs_bwrap
+async def test_bwrap_confines_writes_and_network(box: Box, tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"  # under /tmp: the sandbox has its own empty /tmp
-    worktree = tmp_path / "wt"
-    worktree.mkdir()
+    worktree = box.worktree
     script = (
         f"touch {outside}; "
         "touch /usr/devteam-sandbox-probe 2>/dev/null && echo WROTE-OUTSIDE; "
@@ -115,7 +128,7 @@ async def test_bwrap_confines_writes_and_network(tmp_path: Path) -> None:
         "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 9), 1)' "
         "2>/dev/null || echo no-network"
     )
-    result = await run_sandboxed(script, worktree=worktree, home=tmp_path / "h", timeout_s=20)
+    result = await run_sandboxed(script, box=box, timeout_s=20)
     assert "WROTE-OUTSIDE" not in result.output_tail
     assert not outside.exists()
     assert "wrote-inside" in result.output_tail
@@ -123,36 +136,18 @@ async def test_bwrap_confines_writes_and_network(tmp_path: Path) -> None:
     assert "no-network" in result.output_tail
 
 
-@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed (make setup)")
-async def test_a_toolchain_under_tmp_stays_visible(tmp_path: Path) -> None:
-    # A fresh CI checkout (and its venv) may sit under /tmp, which the sandbox replaces with an
-    # empty tmpfs: the toolchain must be shown again on top of it.
-    tool = tmp_path / "toolchain" / "bin"
-    tool.mkdir(parents=True)
-    (tool / "probe").write_text("#!/bin/sh\necho toolchain-ok\n")
-    (tool / "probe").chmod(0o755)
-    worktree = tmp_path / "wt"
-    worktree.mkdir()
-    argv = sandbox_argv(
-        str(tool / "probe"), worktree, tmp_path, True, toolchain=[str(tmp_path / "toolchain")]
-    )
-    result = await run_process(argv, cwd=worktree, env={"PATH": "/usr/bin:/bin"}, timeout_s=20)
-    assert result.ok, result.output_tail
-    assert "toolchain-ok" in result.output_tail
-
-
-async def test_checks_use_the_configured_toolchain(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@needs_bwrap
+async def test_a_toolchain_under_tmp_stays_visible(
+    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `devteam up` points DEVTEAM_TOOLCHAIN at a lean venv (pytest only): the check finds its
-    # executables first on PATH, inside the sandbox too, even when the venv is under /tmp.
+    # A fresh CI checkout (and its venv) may sit under /tmp, which the sandbox replaces with an
+    # empty tmpfs: the toolchain must be shown again on top of it, and the checks find its
+    # executables first on PATH (`devteam up` points DEVTEAM_TOOLCHAIN at a lean venv).
     tool = tmp_path / "venv" / "bin"
     tool.mkdir(parents=True)
     (tool / "probe").write_text("#!/bin/sh\necho configured-toolchain\n")
     (tool / "probe").chmod(0o755)
     monkeypatch.setenv("DEVTEAM_TOOLCHAIN", str(tool))
-    worktree = tmp_path / "wt"
-    worktree.mkdir()
-    result = await run_sandboxed("probe", worktree=worktree, home=tmp_path / "h", timeout_s=20)
+    result = await run_sandboxed("probe", box=box, timeout_s=20)
     assert result.ok, result.output_tail
     assert "configured-toolchain" in result.output_tail

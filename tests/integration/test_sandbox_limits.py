@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devteam_sandbox.limits import CheckLimits, resolve
-from devteam_sandbox.sandbox import describe, run_sandboxed
+from devteam_sandbox.sandbox import describe, open_box, run_sandboxed
 
 SMALL = CheckLimits(memory_mb=256, cpu_seconds=2, processes=48, file_size_mb=4, open_files=64,
                     output_bytes=20_000)  # fmt: skip
@@ -25,9 +25,8 @@ async def check(
 
     tree = tmp_path / "tree"
     tree.mkdir(exist_ok=True)
-    result = await run_sandboxed(
-        command, worktree=tree, home=tmp_path / "home", timeout_s=60, on_line=sink, limits=limits
-    )
+    async with open_box(tmp_path / "boxes", "acme", tree) as box:
+        result = await run_sandboxed(command, box=box, timeout_s=60, on_line=sink, limits=limits)
     return result, lines
 
 

@@ -45,6 +45,8 @@ async def sweep(data_dir: Path, stale_after_s: float = 300) -> SweepReport:
     Locks younger than `stale_after_s` are left alone: another replica may be working.
     """
     report = SweepReport()
+    # Boxes of untrusted commands a crash left behind (their HOMEs): never reused.
+    await asyncio.to_thread(shutil.rmtree, data_dir / "boxes", True)
     older_than = time.time() - stale_after_s
     mirrors = data_dir / "mirrors"
     for tmp in mirrors.glob("*/*.tmp"):

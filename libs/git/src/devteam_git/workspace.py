@@ -321,17 +321,17 @@ class Workspace:
         """
         tree = await self._checkout(run_id, task_id, base_sha)
         if submodules:
-            await git(["submodule", "update", "--init", "--recursive", "--force"], tree)
+            await self._tree_git(["submodule", "update", "--init", "--recursive", "--force"])
         return tree
 
     async def _checkout(self, run_id: str, task_id: str, base_sha: str) -> Path:
         if not _SAFE.match(run_id) or not _TASK.match(task_id):
             raise InvalidInputError("run and task ids must be safe ids")
         branch = task_branch(run_id, task_id)
-        if (self.tree / ".git").is_file():
+        if await asyncio.to_thread(self._reclaim_tree):
             try:
-                await git(["checkout", "--quiet", "--force", "-B", branch, base_sha], self.tree)
-                await git(["clean", "-qffdx"], self.tree)
+                await self._tree_git(["checkout", "--quiet", "--force", "-B", branch, base_sha])
+                await self._tree_git(["clean", "-qffdx"])
                 return self.tree
             except GitError:
                 # A tree a crash left unusable (e.g. its gitdir is gone): make a new one.
@@ -346,6 +346,40 @@ class Workspace:
             )  # fmt: skip
         return self.tree
 
+    def _reclaim_tree(self) -> bool:
+        """Before our git works in the tree (which a tenant's commands may have had, as
+        another user): its `.git` pointer rewritten to the one git made, whatever is there
+        now, so no one else's repository configuration (filters, hooks) ever runs here.
+        False when there is no usable tree (one without its record in the mirror is
+        removed)."""
+        if not self.tree.is_dir():
+            return False
+        pointer = self.tree.resolve() / ".git"
+        admin = next(
+            (
+                d
+                for d in (self.mirror / "worktrees").glob("*")
+                if _read(d / "gitdir") == str(pointer)
+            ),
+            None,
+        )
+        if admin is None:
+            shutil.rmtree(self.tree, ignore_errors=True)
+            return False
+        expected = f"gitdir: {admin.resolve()}\n"
+        if pointer.is_symlink() or not pointer.is_file() or _read(pointer) != expected.strip():
+            if pointer.is_dir() and not pointer.is_symlink():
+                shutil.rmtree(pointer)
+            else:
+                pointer.unlink(missing_ok=True)
+            pointer.write_text(expected)
+        return True
+
+    async def _tree_git(self, args: list[str]) -> GitResult:
+        """git in the tree, which may belong to a tenant's sandbox user now (trusted here
+        because `_reclaim_tree` made its `.git` ours)."""
+        return await git(args, self.tree, trust=self.tree.resolve())
+
     async def _drop_tree(self) -> None:
         await git(["worktree", "remove", "--force", "--", str(self.tree)], self.mirror, check=False)
         await asyncio.to_thread(shutil.rmtree, self.tree, True)
@@ -355,10 +389,13 @@ class Workspace:
         """After integration: the task branch and its hand-over refs are gone, the tree (if
         any) stays for the next task."""
         branch = task_branch(run_id, task_id)
-        if (self.tree / ".git").is_file():
-            current = await git(["symbolic-ref", "--quiet", "HEAD"], self.tree, check=False)
+        if await asyncio.to_thread(self._reclaim_tree):
+            current = await git(
+                ["symbolic-ref", "--quiet", "HEAD"], self.tree, check=False,
+                trust=self.tree.resolve(),
+            )  # fmt: skip
             if current.stdout.strip() == f"refs/heads/{branch}":
-                await git(["checkout", "--quiet", "--detach"], self.tree)
+                await self._tree_git(["checkout", "--quiet", "--detach"])
         await git(["branch", "-D", "--", branch], self.mirror, check=False)
         prefix = f"{HANDOVER_PREFIX}{run_id}/{task_slug(task_id)}/"
         refs = await git(["for-each-ref", "--format=%(refname)", prefix], self.mirror)
@@ -447,6 +484,13 @@ async def squash_commit(
     if not out.stdout.strip():
         raise GitError("commit-tree returned no commit")
     return out.stdout.strip()
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
 
 
 def _du(paths: list[Path]) -> int:

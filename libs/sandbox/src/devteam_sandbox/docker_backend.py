@@ -1,9 +1,13 @@
 """The second sandbox backend: one container per check, through the Docker SDK.
 
-The container runs the project's toolchain image (allow-listed by the operator), as the
-worker's own uid, with a read-only root file system, the worktree bind-mounted read-write at
-the same path, a private /tmp and HOME (tmpfs), no network for checks (setup may use the host's),
-and memory, CPU and pids limits from cgroups plus the rlimits of `CheckLimits` as ulimits.
+The container runs the project's toolchain image (allow-listed by the operator) as the
+tenant's unprivileged user (the worker's own uid where it cannot switch), with a read-only root
+file system, the worktree bind-mounted read-write at the same path (and the repository its
+`.git` points into, read-only), a private /tmp and HOME (tmpfs), no capabilities, memory, CPU
+and pids limits from cgroups plus the rlimits of `CheckLimits` as ulimits. Checks have no
+network (`none`); a setup command's container starts in a network namespace of its own too,
+which gets the setup network's policy and user-mode NAT from the host (`network.attached`,
+which needs this worker on the Docker host, as root) before the command proceeds.
 
 The SDK is a blocking HTTP client: its calls run in worker threads, one short call at a time
 (the asyncio loop stays the concurrency model; output is handed over line by line).
@@ -15,16 +19,25 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from devteam_sandbox import network as setup_network
 from devteam_sandbox.limits import MB, CheckLimits, limit_hit
 from devteam_sandbox.process import LineSink, OutputLines, ProcessResult
+
+if TYPE_CHECKING:
+    from devteam_sandbox.sandbox import Box
 
 IMAGES_VAR = "DEVTEAM_SANDBOX_IMAGES"
 DEFAULT_IMAGE_VAR = "DEVTEAM_SANDBOX_DEFAULT_IMAGE"
 CPUS_VAR = "DEVTEAM_SANDBOX_CPUS"
 LABEL = "devteam.sandbox"
+# A setup command waits for its network (the default route slirp4netns adds, after the
+# policy's routes) before it runs.
+_AWAIT_NETWORK = (
+    'until grep -qE "^tap0[[:space:]]+00000000" /proc/net/route; do sleep 0.02; done; '
+    'exec /bin/sh -c "$0"'
+)
 
 
 class ImageNotAllowedError(ValueError):
@@ -66,7 +79,7 @@ def _client() -> Any:
 def container_config(
     command: str,
     image: str,
-    worktree: Path,
+    box: "Box",
     env: dict[str, str],
     limits: CheckLimits,
     network: bool,
@@ -75,16 +88,23 @@ def container_config(
     """Keyword arguments of `containers.create` for one check (pure: tested without Docker)."""
     from docker.types import Ulimit  # type: ignore[import-not-found]
 
+    worktree = box.worktree
+    volumes = {str(worktree): {"bind": str(worktree), "mode": "rw"}}
+    if box.repository is not None:
+        volumes[str(box.repository)] = {"bind": str(box.repository), "mode": "ro"}
+    uid, gid = (box.user.uid, box.user.gid) if box.user else (os.getuid(), os.getgid())
+    private = f"rw,nosuid,nodev,size={{}},uid={uid},gid={gid},mode=0700"
+    argv = ["/bin/sh", "-c", _AWAIT_NETWORK, command] if network else ["/bin/sh", "-c", command]
     return {
         "image": image,
-        "command": ["/bin/sh", "-c", command],
+        "command": argv,
         "working_dir": str(worktree),
-        "user": f"{os.getuid()}:{os.getgid()}",
+        "user": f"{uid}:{gid}",
         "environment": env,
-        "network_mode": "host" if network else "none",
+        "network_mode": "none",
         "read_only": True,
-        "volumes": {str(worktree): {"bind": str(worktree), "mode": "rw"}},
-        "tmpfs": {"/tmp": "rw,nosuid,size=512m", env["HOME"]: "rw,nosuid,size=256m"},  # noqa: S108
+        "volumes": volumes,
+        "tmpfs": {"/tmp": private.format("512m"), env["HOME"]: private.format("256m")},  # noqa: S108
         "mem_limit": f"{limits.memory_mb}m",
         "memswap_limit": f"{limits.memory_mb}m",
         "pids_limit": limits.processes,
@@ -106,7 +126,7 @@ async def run_in_container(
     command: str,
     *,
     image: str,
-    worktree: Path,
+    box: "Box",
     env: dict[str, str],
     timeout_s: float,
     limits: CheckLimits,
@@ -115,15 +135,19 @@ async def run_in_container(
 ) -> ProcessResult:
     """Run one check in a fresh container; it is removed afterwards, whatever happens."""
     cpus = float(os.environ.get(CPUS_VAR) or 1)
-    config = container_config(command, image, worktree, env, limits, network, cpus)
+    config = container_config(command, image, box, env, limits, network, cpus)
     client = await asyncio.to_thread(_client)
     started = time.monotonic()
     container = await asyncio.to_thread(client.containers.create, **config)
     output = OutputLines(on_line, None, limits.output_bytes)
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[bytes | None] = asyncio.Queue()
+    attached = contextlib.AsyncExitStack()
     try:
         await asyncio.to_thread(container.start)
+        if network:
+            pid = (await asyncio.to_thread(_inspect, client, container.id))["State"]["Pid"]
+            await attached.enter_async_context(setup_network.attached(int(pid)))
         reader = threading.Thread(
             target=_read_logs, args=(container, loop, lines.put_nowait), daemon=True
         )
@@ -146,6 +170,7 @@ async def run_in_container(
         state = (await asyncio.to_thread(_inspect, client, container.id)).get("State", {})
     finally:
         await asyncio.to_thread(_remove, container)
+        await attached.aclose()
     oom = bool(state.get("OOMKilled"))
     hit = None
     if not timed_out and code != 0:

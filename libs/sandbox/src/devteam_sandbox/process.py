@@ -210,6 +210,8 @@ async def run_process(
     redact: Callable[[str], str] | None = None,
     kill_grace_s: float = 3.0,
     limits: CheckLimits | None = None,
+    pass_fds: Sequence[int] = (),
+    started: Callable[[int], Awaitable[None]] | None = None,
 ) -> ProcessResult:
     """Run `argv` in its own session; stream merged stdout/stderr lines to `on_line`.
 
@@ -218,12 +220,24 @@ async def run_process(
     happens before the cancellation propagates. Raises `OSError` if `argv` cannot be started.
 
     With `limits` the command (and all it starts) runs under them, its output reaching
-    `on_line` is capped, and the result names the limit it ran into.
+    `on_line` is capped, and the result names the limit it ran into. `pass_fds` are inherited;
+    `started(pid)` runs once the process is up, before the time limit counts (if it raises,
+    the group is killed and the error propagates).
     """
+    how = _How(redact, kill_grace_s, limits, tuple(pass_fds), started)
     if limits is None:
-        return await _run(argv, cwd, env, timeout_s, on_line, redact, kill_grace_s, None, None)
+        return await _run(argv, cwd, env, timeout_s, on_line, how, None)
     async with process_limit(limits) as (cgroup, _binds):
-        return await _run(argv, cwd, env, timeout_s, on_line, redact, kill_grace_s, limits, cgroup)
+        return await _run(argv, cwd, env, timeout_s, on_line, how, cgroup)
+
+
+@dataclass(frozen=True)
+class _How:
+    redact: Callable[[str], str] | None
+    kill_grace_s: float
+    limits: CheckLimits | None
+    pass_fds: tuple[int, ...]
+    started: Callable[[int], Awaitable[None]] | None
 
 
 def _limited(limits: CheckLimits | None, cgroup: PidsCgroup | None) -> Callable[[], None]:
@@ -243,11 +257,10 @@ async def _run(
     env: Mapping[str, str],
     timeout_s: float,
     on_line: LineSink | None,
-    redact: Callable[[str], str] | None,
-    kill_grace_s: float,
-    limits: CheckLimits | None,
+    how: _How,
     cgroup: PidsCgroup | None,
 ) -> ProcessResult:
+    limits, kill_grace_s = how.limits, how.kill_grace_s
     started = time.monotonic()
     proc = await start_untrusted(
         argv,
@@ -257,12 +270,16 @@ async def _run(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        pass_fds=how.pass_fds,
     )
     assert proc.stdout is not None
-    output = OutputLines(on_line, redact, limits.output_bytes if limits else None)
+    output = OutputLines(on_line, how.redact, limits.output_bytes if limits else None)
     pump = asyncio.create_task(output.pump(proc.stdout))
     waiter = asyncio.create_task(proc.wait())
     try:
+        if how.started is not None:
+            await how.started(proc.pid)
+            started = time.monotonic()
         done, _ = await asyncio.wait(
             {pump, waiter}, timeout=timeout_s, return_when=asyncio.FIRST_EXCEPTION
         )

@@ -1,66 +1,126 @@
-"""Verify commands in a sandbox: scrubbed environment, and bubblewrap when it is installed.
+"""A tenant's commands (setup and checks) in a box: their worktree, a private HOME and /tmp,
+the toolchain and the system directories, as an unprivileged user, with a scrubbed
+environment, no network for checks and the internet-but-not-us for setup.
 
-With bwrap the command sees the whole file system read-only except its worktree and a private
-/tmp, has no network and its own PID namespace. Without bwrap (e.g. inside a container that
-already isolates it) it runs with the scrubbed environment and limits only.
+Backends (`DEVTEAM_SANDBOX`): `bwrap` (bubblewrap: the file system of `filesystem.py`, its own
+PID, IPC, UTS and network namespaces), `docker` (one container per command, the project's
+toolchain image), or `none` (only the scrubbed environment, the user switch and limits: for a
+worker that is already inside a box of its own). `auto` picks bwrap when it is installed.
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
-import sys
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from devteam_sandbox import filesystem
+from devteam_sandbox import network as setup_network
 from devteam_sandbox.docker_backend import choose_image, run_in_container
+from devteam_sandbox.filesystem import TOOLCHAIN_VAR, Mounts, toolchain_dir
+from devteam_sandbox.identity import (
+    SandboxUser,
+    can_switch_users,
+    give_tree,
+    passwd_lines,
+    user_for,
+)
 from devteam_sandbox.limits import CheckLimits, PidsCgroup
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
+__all__ = ["TOOLCHAIN_VAR", "Box", "describe", "open_box", "run_sandboxed"]
+
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 BACKEND_VAR = "DEVTEAM_SANDBOX"
-# Inside a toolchain container: its own PATH, and a private HOME (tmpfs).
+# Inside a toolchain container: its own PATH.
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-CONTAINER_HOME = "/home/check"
+_SETPRIV = "/usr/bin/setpriv"
 
 
-TOOLCHAIN_VAR = "DEVTEAM_TOOLCHAIN"
+@dataclass(frozen=True)
+class Box:
+    """Where one tenant's commands run: its worktree, a HOME and generated /etc files of its
+    own (under `root`), the repository its worktree belongs to (shown read-only), and the
+    user it runs as (None: this worker's own, it cannot switch)."""
+
+    root: Path
+    worktree: Path
+    user: SandboxUser | None
+    repository: Path | None = None
+
+    @property
+    def home(self) -> Path:
+        """The private HOME."""
+        return self.root / "home"
+
+    @property
+    def etc(self) -> Path:
+        """passwd, group, hosts and resolv.conf of the box's own."""
+        return self.root / "etc"
 
 
-def toolchain_path() -> str:
-    """PATH for verify commands: the build toolchain, then the system.
-
-    The toolchain is `$DEVTEAM_TOOLCHAIN` (a directory of executables: `devteam up` points it
-    at the checkout's lean `.tools/toolchain/bin`), else the directory of the interpreter this
-    worker runs on (in the verify image, its venv with pytest), as on a CI runner; the
-    customer's environment variables and our own secrets are not passed on.
-    """
-    toolchain = os.environ.get(TOOLCHAIN_VAR) or str(Path(sys.executable).parent)
-    return f"{toolchain}:{SYSTEM_PATH}"
-
-
-def toolchain_roots() -> tuple[str, ...]:
-    """The trees the toolchain lives in: this interpreter's (venv and base) and, when
-    `$DEVTEAM_TOOLCHAIN` is set, the one its directory is in (a venv's root)."""
-    configured = os.environ.get(TOOLCHAIN_VAR)
-    extra = (str(Path(configured).resolve().parent),) if configured else ()
-    return (sys.prefix, sys.base_prefix, *extra)
+@contextlib.asynccontextmanager
+async def open_box(
+    scratch: Path, tenant: str, worktree: Path, repository: Path | None = None
+) -> AsyncIterator[Box]:
+    """A box for `tenant`'s commands on `worktree` under `scratch` (a directory of this
+    worker's own): the worktree handed to the tenant's user, a fresh HOME; all of it but the
+    worktree removed afterwards. `repository` is the git directory the worktree's `.git`
+    points into, when that lives outside the tree (decided here, by the caller, never from
+    what a command may have written into the tree)."""
+    box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, repository)
+    try:
+        yield box
+    finally:
+        await asyncio.to_thread(shutil.rmtree, box.root, True)
 
 
-def scrubbed_env(
-    home: Path, extra: Mapping[str, str] | None = None, path: str | None = None
-) -> dict[str, str]:
-    """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs)."""
-    env = {
-        "PATH": path or toolchain_path(),
+def _make_box(scratch: Path, tenant: str, worktree: Path, repository: Path | None) -> Box:
+    box = Box(
+        (scratch / uuid.uuid4().hex).resolve(),
+        worktree.resolve(),
+        user_for(tenant),
+        repository.resolve() if repository else None,
+    )
+    box.root.mkdir(parents=True, mode=0o755)
+    box.etc.mkdir(mode=0o755)
+    box.home.mkdir(mode=0o700)
+    passwd, group = passwd_lines(box.user, box.home)
+    files = {
+        "passwd": passwd,
+        "group": group,
+        "hosts": filesystem.HOSTS,
+        "hostname": filesystem.HOSTNAME + "\n",
+        "resolv.conf": setup_network.RESOLV_CONF,
+    }
+    for name, text in files.items():
+        (box.etc / name).write_text(text)
+        (box.etc / name).chmod(0o644)
+    if box.user is not None:
+        os.chown(box.home, box.user.uid, box.user.gid)
+        give_tree(box.worktree, box.user)
+    return box
+
+
+def scrubbed_env(home: Path | str, path: str | None = None) -> dict[str, str]:
+    """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs).
+    git may read the repository it is shown, which belongs to another user."""
+    return {
+        "PATH": path or f"{toolchain_dir()}:{SYSTEM_PATH}",
         "HOME": str(home),
+        "USER": "devteam",
+        "LOGNAME": "devteam",
         "LANG": "C.UTF-8",
-        "TMPDIR": "/tmp",  # noqa: S108 - a private tmpfs inside bwrap
+        "TMPDIR": "/tmp",  # noqa: S108 - a private tmpfs inside the box
         "CI": "true",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "safe.directory",
+        "GIT_CONFIG_VALUE_0": "*",
     }
-    if extra:
-        env.update(extra)
-    return env
 
 
 def bwrap_available() -> bool:
@@ -68,74 +128,102 @@ def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None and os.environ.get("DEVTEAM_NO_BWRAP") != "1"
 
 
-def sandbox_argv(
-    command: str,
-    worktree: Path,
-    home: Path,
-    use_bwrap: bool,
-    toolchain: Sequence[str] | None = None,
-    network: bool = False,
+def bwrap_argv(
+    box: Box, command: str, *, network: bool, extra: list[str] | None = None
 ) -> list[str]:
-    """argv running `command` with /bin/sh in the worktree, inside bwrap when asked."""
-    shell = ["/bin/sh", "-c", command]
-    if not use_bwrap:
-        return shell
-    bwrap = shutil.which("bwrap") or "bwrap"
-    # The toolchain may itself live under /tmp (a CI checkout): show it again, read-only, on
-    # top of the private /tmp.
-    tools: list[str] = []
-    for prefix in sorted(set(toolchain_roots() if toolchain is None else toolchain)):
-        tools += ["--ro-bind", prefix, prefix]
+    """bwrap running `command` with /bin/sh in the box's worktree, as the box's user."""
+    mounts = Mounts()
+    mounts.system()
+    mounts.special()
+    mounts.tmpfs("/tmp")  # noqa: S108 - private, empty
+    mounts.tmpfs("/etc", "0755")
+    for entry in filesystem.etc_entries():
+        mounts.bind(entry)
+    for name in ("passwd", "group", "hosts", "hostname", *(["resolv.conf"] if network else [])):
+        mounts.bind(box.etc / name, f"/etc/{name}")
+    # after /tmp: a CI checkout's toolchain (or worktree) may itself live under /tmp
+    for root in filesystem.toolchain_roots():
+        mounts.bind(root)
+    if box.repository is not None:
+        mounts.bind(box.repository)
+    mounts.bind(box.worktree, write=True)
+    mounts.bind(box.home, write=True)
     return [
-        bwrap,
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--tmpfs", "/tmp",  # noqa: S108 - private, empty
-        *tools,
-        "--bind", str(worktree), str(worktree),
-        "--bind", str(home), str(home),
-        *([] if network else ["--unshare-net"]),
-        "--unshare-pid",
+        shutil.which("bwrap") or "bwrap",
+        *mounts.args,
+        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--hostname", filesystem.HOSTNAME,
         "--die-with-parent",
-        # No --new-session: run_process already gave the check its own session, without a
+        # No --new-session: run_process already gave the command its own session, without a
         # controlling terminal (nothing to inject into); another session would also be a new
         # scheduler autogroup, back at normal priority.
-        "--chdir", str(worktree),
+        *(extra or []),
+        "--chdir", str(box.worktree),
         "--",
-        *shell,
+        *_as_user(box.user),
+        "/bin/sh", "-c", command,
+    ]  # fmt: skip
+
+
+def _as_user(user: SandboxUser | None) -> list[str]:
+    """The prefix that drops root for the box's user (inside the sandbox: bwrap mounts as
+    root first), with no capabilities left and none to gain."""
+    if user is None:
+        return []
+    return [
+        _SETPRIV, f"--reuid={user.uid}", f"--regid={user.gid}", "--clear-groups",
+        "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
     ]  # fmt: skip
 
 
 async def run_sandboxed(
     command: str,
     *,
-    worktree: Path,
-    home: Path,
+    box: Box,
     timeout_s: float,
     on_line: LineSink | None = None,
     network: bool = False,
     limits: CheckLimits | None = None,
     image: str | None = None,
 ) -> ProcessResult:
-    """Run one verify command in the worktree, sandboxed by the backend this worker is set to
+    """Run one command in `box`, sandboxed by the backend this worker is set to
     (`DEVTEAM_SANDBOX`), under `limits`.
 
-    `network=True` is for setup commands (installing dependencies); checks get none. `image`
-    is the project's toolchain image (Docker backend only).
+    `network=True` is for setup commands (installing dependencies: the internet, never this
+    host or private ranges; no network at all where `network.available()` is false); checks
+    get none. `image` is the project's toolchain image (Docker backend only).
+    `NetworkSetupError` when a setup command's network cannot be made.
     """
-    if backend() == "docker":
+    chosen = backend()
+    wants_net = network and _network_available(chosen)
+    if chosen == "docker":
         return await run_in_container(
-            command, image=choose_image(image), worktree=worktree,
-            env=scrubbed_env(Path(CONTAINER_HOME), path=CONTAINER_PATH), timeout_s=timeout_s,
-            limits=limits or CheckLimits(), on_line=on_line, network=network,
+            command, image=choose_image(image), box=box,
+            env=scrubbed_env(box.home, path=CONTAINER_PATH), timeout_s=timeout_s,
+            limits=limits or CheckLimits(), on_line=on_line, network=wants_net,
         )  # fmt: skip
-    await asyncio.to_thread(home.mkdir, parents=True, exist_ok=True)
-    argv = sandbox_argv(command, worktree, home, backend() == "bwrap", network=network)
-    return await run_process(
-        argv, cwd=worktree, env=scrubbed_env(home), timeout_s=timeout_s, on_line=on_line,
-        limits=limits,
-    )  # fmt: skip
+    env = scrubbed_env(box.home)
+    if chosen == "none":
+        argv = [*_as_user(box.user), "/bin/sh", "-c", command]
+        return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,
+                                 on_line=on_line, limits=limits)  # fmt: skip
+    if not wants_net:
+        argv = bwrap_argv(box, command, network=False)
+        return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,
+                                 on_line=on_line, limits=limits)  # fmt: skip
+    net = setup_network.BwrapNetwork()
+    try:
+        argv = bwrap_argv(box, command, network=True, extra=net.bwrap_args())
+        return await run_process(
+            argv, cwd=box.worktree, env=env, timeout_s=timeout_s, on_line=on_line,
+            limits=limits, pass_fds=net.pass_fds, started=net.started,
+        )  # fmt: skip
+    finally:
+        await net.close()
+
+
+def _network_available(chosen: str) -> bool:
+    return chosen != "none" and setup_network.available()
 
 
 def backend() -> str:
@@ -149,23 +237,65 @@ def backend() -> str:
     return chosen
 
 
+def describe_user() -> str:
+    """Who untrusted work runs as here."""
+    if can_switch_users():
+        return "an unprivileged user of its tenant's own (uid from DEVTEAM_SANDBOX_UID_BASE)"
+    return (
+        f"this worker's own user (uid {os.getuid()}): not root, so it cannot switch users; "
+        "commands can read whatever this user can read where they see it"
+    )
+
+
 def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]:
-    """What isolation the checks get here, as reported with the run: never more than holds."""
-    if backend() == "docker":
+    """What isolation the commands get here, as reported with the run: never more than holds."""
+    chosen = backend()
+    user = {"switched": can_switch_users(), "runs_as": describe_user()}
+    setup = "host (not isolated)" if chosen == "none" else setup_network.describe()
+    if chosen == "docker":
         return {
             "backend": "docker",
             "image": choose_image(image),
+            "user": user,
             "network": "none",
-            "filesystem": "read-only root; the worktree bind-mounted; private /tmp and HOME",
+            "setup_network": setup,
+            "filesystem": "the image's root read-only; the worktree and the project's "
+            "repository (read-only) bind-mounted; private /tmp and HOME",
             "limits": limits.describe(),
             "processes_limited": True,
         }
-    bwrap = backend() == "bwrap"
+    bwrap = chosen == "bwrap"
     processes_bind = os.geteuid() != 0 or PidsCgroup.available()
     return {
-        "backend": "bwrap" if bwrap else "none",
+        "backend": chosen,
+        "user": user,
         "network": "none" if bwrap else "host (not isolated)",
-        "filesystem": "read-only outside the worktree" if bwrap else "not isolated",
+        "setup_network": setup,
+        "filesystem": (
+            "explicit mounts only: the worktree, a private HOME and /tmp, the project's "
+            "repository and the toolchain (read-only), /usr and the system's /etc files "
+            "(read-only)"
+            if bwrap
+            else "not isolated"
+        ),
         "limits": limits.describe(),
         "processes_limited": processes_bind,
     }
+
+
+def summary(environ: Mapping[str, str] | None = None) -> str:
+    """One line for an operator: how untrusted work is boxed on this machine."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(BACKEND_VAR, "auto").strip().lower() or "auto"
+    if chosen == "auto":
+        chosen = "bwrap" if bwrap_available() else "none"
+    net = (
+        "setup: the internet only (slirp4netns)"
+        if setup_network.available()
+        else ("setup: NO network (install slirp4netns)")
+    )
+    if can_switch_users():
+        who = "as an unprivileged user per tenant"
+    else:
+        who = f"as THIS user (uid {os.getuid()}, not root: cannot switch users)"
+    return f"sandbox: {chosen}, untrusted work runs {who}; checks: no network; {net}"

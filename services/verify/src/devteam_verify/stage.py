@@ -29,7 +29,7 @@ from devteam_sandbox.docker_backend import ImageNotAllowedError
 from devteam_sandbox.limits import LIMIT_FIELDS, resolve
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
-from devteam_sandbox.sandbox import describe, run_sandboxed
+from devteam_sandbox.sandbox import describe, open_box, run_sandboxed
 
 
 class VerifyStage:
@@ -70,24 +70,27 @@ class VerifyStage:
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
             f"running {len(commands)} check(s)", data,
         )  # fmt: skip
-        home = self.settings.data_dir.resolve() / "verify-home" / cmd.run_id
         started = time.perf_counter()
         failed: tuple[str, ProcessResult] | None = None
         # every value resolved for this command (git credentials) is redacted, with the usual
         # credential-shaped patterns
-        async with log_stream(
-            self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt,
-            lambda s: redact(s, secrets.resolved),
-        ) as logs:  # fmt: skip
+        async with (
+            log_stream(
+                self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt,
+                lambda s: redact(s, secrets.resolved),
+            ) as logs,
+            open_box(self.settings.data_dir / "boxes", cmd.tenant, tree, ws.mirror) as box,
+        ):  # fmt: skip
             for command, network in commands:
                 await logs.line(f"$ {command}")
+                # (a setup network that cannot be made is ours to fix, not the model's: it
+                # raises, and the command is delivered again)
                 result = await unless_ended(
                     self.bus,
                     cmd.run_id,
                     run_sandboxed(
                         command,
-                        worktree=tree,
-                        home=home,
+                        box=box,
                         timeout_s=cmd.config.limits.verify_seconds,
                         on_line=logs.line,
                         network=network,
