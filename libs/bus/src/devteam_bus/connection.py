@@ -1,10 +1,11 @@
 """Connecting to NATS with retry, and the handle every component shares."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import nats
 import nats.errors
@@ -12,6 +13,8 @@ import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from devteam_bus.credentials import Credentials, load
+from devteam_bus.nats_auth import inbox_prefix
 from devteam_bus.settings import BusSettings
 
 log = logging.getLogger(__name__)
@@ -74,24 +77,81 @@ class Bus:
             await self.nc.drain()
 
 
+class NatsAuthError(nats.errors.Error):
+    """NATS refused this process's credentials (or it asks for some and none were given)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "NATS refused the credentials"
+
+
+def _error_logger(who: str, refused: asyncio.Event) -> Callable[[Exception], Awaitable[None]]:
+    """nats-py's error callback. A permission violation is a bug in the permissions
+    (nats_auth.py) or an attempt at something this identity must not do: say so loudly. A
+    refused sign-in sets `refused` (nats-py would retry it for ever)."""
+
+    async def on_error(exc: Exception) -> None:
+        text = str(exc)
+        if "permissions violation" in text.lower():
+            log.error("NATS refused %s: %s", who, text)
+        elif isinstance(exc, nats.errors.AuthorizationError) or "authorization violation" in (
+            text.lower()
+        ):
+            log.error("NATS refused the credentials of %s: %s", who, text)
+            refused.set()
+        else:
+            log.warning("NATS error (%s): %s: %s", who, type(exc).__name__, text)
+
+    return on_error
+
+
 async def connect(settings: BusSettings, name: str) -> Bus:
     """Connect to `settings.nats_url`, retrying until `connect_timeout_s` has passed.
 
     Services may start before NATS is ready (compose, supervisors), so the first connection
-    is retried with a short back-off; after that nats-py reconnects on its own.
+    is retried with a short back-off; after that nats-py reconnects on its own. With
+    `settings.nats_credentials` the process signs in as the identity in that file, with that
+    identity's inbox prefix. Credentials the server refuses (or none where it asks for some)
+    are `NatsAuthError`, at once.
     """
+    creds: Credentials | None = None
+    options: dict[str, Any] = {
+        "name": name,
+        "connect_timeout": 2,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 0.5,
+        "allow_reconnect": True,
+    }
+    who = name
+    if settings.nats_credentials is not None:
+        creds = await asyncio.to_thread(load, settings.nats_credentials)
+        who = f"{name} (identity {creds.identity.value})"
+        options.update(nkeys_seed_str=creds.seed, inbox_prefix=inbox_prefix(creds.identity))
     deadline = asyncio.get_running_loop().time() + settings.connect_timeout_s
     delay = 0.1
     while True:
-        try:
-            nc = await nats.connect(
+        nc, refused = Client(), asyncio.Event()
+        connecting = asyncio.ensure_future(
+            nc.connect(
                 [url.strip() for url in settings.nats_url.split(",") if url.strip()],
-                name=name,
-                connect_timeout=2,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-                allow_reconnect=True,
+                error_cb=_error_logger(who, refused),
+                **options,
             )
+        )
+        denied = asyncio.ensure_future(refused.wait())
+        try:
+            await asyncio.wait({connecting, denied}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            denied.cancel()
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            with contextlib.suppress(Exception):
+                await nc.close()
+            where = settings.nats_credentials or "no credentials (set DEVTEAM_NATS_CREDENTIALS)"
+            raise NatsAuthError(f"NATS at {settings.nats_url} refused {who}: {where}")
+        try:
+            connecting.result()
             return Bus(nc=nc, js=nc.jetstream(), outage_s=settings.nats_outage_s)
         except (OSError, TimeoutError, nats.errors.NoServersError) as exc:
             if asyncio.get_running_loop().time() > deadline:

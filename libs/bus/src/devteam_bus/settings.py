@@ -1,5 +1,7 @@
 """Bus settings, from `DEVTEAM_*` environment variables."""
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,6 +13,10 @@ class BusSettings(BaseSettings):
 
     # One URL, or a comma-separated list of a cluster's servers (any one of them will do).
     nats_url: str = "nats://127.0.0.1:4222"
+    # This process's NATS credentials: the path of its identity's nkey seed file (made by
+    # `devteam up` or `devteam nats-credentials`), never the seed itself. None: connect
+    # without credentials (a server that asks for none, e.g. a test's).
+    nats_credentials: Path | None = None
     # Replicas of every stream and bucket `provision` creates (3 on a three-node cluster).
     nats_replicas: int = Field(default=1, ge=1, le=5)
     connect_timeout_s: float = 30.0

@@ -11,8 +11,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from devteam_bus.connection import Bus
+from devteam_bus.nats_auth import STATUS_SUBJECT
 
-STATUS_SUBJECT = "devteam.status"
+__all__ = ["STATUS_SUBJECT", "StatusResponder", "survey"]
 
 
 def package_version() -> str:
