@@ -25,7 +25,6 @@ import httpx
 import websockets
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -198,7 +197,7 @@ async def scenario_run(root: Path) -> dict[str, Any]:
         local_stack(root / "stack", {KEY_ENV: "bench", **ALLOW}) as stack,
     ):
         model.set_scenario(scenario())
-        bus = await connect(BusSettings(nats_url=stack.nats_url), "bench")
+        bus = await connect(stack.bus_settings(), "bench")
         tokens = {"dev": stack.token}
         for tenant, _n in (BIG, SMALL):
             tokens[tenant] = new_token()

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import nats
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
+from devteam_bus.connection import connect
 from devteam_cli.demo_project import VERIFY, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import scripted_model_server
@@ -96,7 +96,7 @@ async def measure(stack: RunningStack, api_base: str, root: Path) -> dict[str, A
     raw: list[float] = []
     per_kind: dict[str, list[float]] = {"run": [], "project": [], "tenant": []}
     done = asyncio.Event()
-    nc = await nats.connect(stack.nats_url.split(","))
+    nc = (await connect(stack.bus_settings(), "bench-raw")).nc  # as the stack's operator
 
     async def on_raw(msg: Any) -> None:
         raw.append(latency_ms(json.loads(msg.data), time.time()))

@@ -137,6 +137,7 @@ def extra_gateway(stack: RunningStack, log: Path, **env: str) -> Iterator[str]:
     extra `DEVTEAM_*` settings; yields its URL once it is ready."""
     port = free_port()
     environ = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url,
+               "DEVTEAM_NATS_CREDENTIALS": str(stack.credentials("gateway")),
                "DEVTEAM_GATEWAY_PORT": str(port), **env}  # fmt: skip
     exe = Path(sys.executable).parent / "devteam-gateway"
     with open(log, "wb") as out:

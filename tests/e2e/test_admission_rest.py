@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -50,7 +49,7 @@ async def test_runs_over_the_caps_wait_fairly_and_start_when_a_slot_frees(
     tight: RunningStack, tmp_path: Path
 ) -> None:
     other_token = new_token()
-    bus = await connect(BusSettings(nats_url=tight.nats_url), "test")
+    bus = await connect(tight.bus_settings(), "test")
     await TokenStore(bus).add(other_token, "globex")
     await bus.close()
     stall = {"rules": [{"name": "stall", "when": "Implement task 1:", "delay_s": 120}]}

@@ -21,7 +21,6 @@ import websockets
 
 from devteam_bus.connection import connect
 from devteam_bus.runstore import RunStore
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
@@ -160,7 +159,7 @@ async def tenant(stack: RunningStack) -> Any:
     and a way to publish synthetic events of a fake run straight to JetStream."""
     name = f"t{os.getpid()}{int(time.time() * 1000) % 10_000_000}"
     token = new_token()
-    bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     await TokenStore(bus).add(token, name)
 
     async def publish(

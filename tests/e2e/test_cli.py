@@ -24,7 +24,7 @@ EXE = str(Path(sys.executable).parent / "devteam")
 
 
 def devteam(stack: RunningStack, *args: str) -> str:
-    env = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url}
+    env = {**os.environ, **stack.cli_env()}
     done = subprocess.run([EXE, *args], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -32,7 +32,7 @@ def devteam(stack: RunningStack, *args: str) -> str:
 
 def follow(stack: RunningStack, *args: str) -> subprocess.Popen[str]:
     """Start a `tail`, and wait until it says it is following."""
-    env = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url}
+    env = {**os.environ, **stack.cli_env()}
     proc = subprocess.Popen([EXE, *args], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert proc.stderr is not None

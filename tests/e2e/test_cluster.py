@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_contracts.subjects import STREAM_COMMANDS, STREAM_EVENTS
@@ -77,7 +76,7 @@ async def kill_and_time_election(stack: RunningStack, node: str, serving: Any) -
     old = pids(stack)[node]
     index = int(node.rsplit("-", 1)[1]) - 1
     survivors = ",".join(u for i, u in enumerate(stack.nats_url.split(",")) if i != index)
-    bus = await connect(BusSettings(nats_url=survivors), "test-probe")
+    bus = await connect(stack.bus_settings(nats_url=survivors), "test-probe")
     bus.js = bus.nc.jetstream(timeout=1)
     try:
         os.kill(old, signal.SIGKILL)

@@ -12,7 +12,6 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
@@ -113,8 +112,7 @@ async def test_a_body_over_the_limit_is_a_413(api: httpx.AsyncClient) -> None:
 async def test_a_tenant_sees_only_its_own_projects_and_runs(
     stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
 ) -> None:
-    nats_url = stack.nats_url
-    bus = await connect(BusSettings(nats_url=nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     await TokenStore(bus).add("other-tenant-token-123456", "other")
     await bus.close()
     project = (await api.post("/v1/projects", json=project_body(tmp_path, model))).json()

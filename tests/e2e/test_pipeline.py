@@ -9,7 +9,6 @@ import pytest
 from nats.js.errors import NotFoundError
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_cli.demo_project import TASKS_LIST, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_contracts.subjects import OBJECTS_BUNDLES
@@ -87,7 +86,7 @@ async def test_three_tasks_run_to_completed(
 
 
 async def bundle_names(stack: RunningStack, run_id: str) -> list[str]:
-    bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     try:
         obs = await bus.js.object_store(OBJECTS_BUNDLES)
         try:

@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_cli.demo_project import TASKS_LIST, create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_contracts.subjects import STREAM_AUDIT
@@ -59,8 +58,7 @@ def http_body(server: GitHttpServer, model: ScriptedModelServer, token_env: str)
 
 
 async def audit_text(stack: RunningStack) -> str:
-    nats_url = stack.nats_url
-    bus = await connect(BusSettings(nats_url=nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     info = await bus.js.stream_info(STREAM_AUDIT)
     records = [
         (await bus.js.get_msg(STREAM_AUDIT, seq)).data or b""

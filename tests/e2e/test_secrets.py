@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack
@@ -26,7 +25,7 @@ TENANT_SECRET = "tenant-a-secret-Zx81Qm4Np"
 
 
 async def stream_text(stack: RunningStack, stream: str) -> str:
-    bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     try:
         info = await bus.js.stream_info(stream)
         chunks = [
@@ -77,7 +76,7 @@ async def test_a_tenants_secrets_and_the_services_never_reach_another_tenant(
     assert "model-key" in [s["name"] for s in listed] and TENANT_SECRET not in str(listed)
 
     other_token = new_token()
-    bus = await connect(BusSettings(nats_url=stack.nats_url), "test")
+    bus = await connect(stack.bus_settings(), "test")
     await TokenStore(bus).add(other_token, "globex")
     await bus.close()
     globex = httpx.AsyncClient(

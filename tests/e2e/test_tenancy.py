@@ -36,7 +36,7 @@ def second_gateway(stack: RunningStack, tmp_path: Path) -> Iterator[str]:
 
 def cli(stack: RunningStack, *args: str) -> str:
     exe = Path(sys.executable).parent / "devteam"
-    env = {**os.environ, "DEVTEAM_NATS_URL": stack.nats_url}
+    env = {**os.environ, **stack.cli_env()}
     done = subprocess.run([str(exe), "tokens", *args], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout

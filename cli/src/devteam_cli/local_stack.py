@@ -11,8 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devteam_bus.credentials import credentials_path
+from devteam_bus.nats_auth import Identity
+from devteam_bus.settings import BusSettings
 from devteam_bus.stores import new_token
 from devteam_cli.nats_server import free_port
+from devteam_cli.supervisor import NATS_AUTH_DIR
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,29 @@ class RunningStack:
     nats_url: str  # comma-separated: every node of a cluster
     admin_token: str
     nats_monitor: dict[str, str] = field(default_factory=dict)  # node → monitoring URL (/jsz)
+    # The operator's NATS credentials (what `devteam status` uses): tests and benches that
+    # talk to the stack's NATS sign in with them.
+    nats_credentials: Path | None = None
+
+    def bus_settings(self, **overrides: object) -> BusSettings:
+        """Settings to connect to the stack's NATS as its operator."""
+        return BusSettings(
+            nats_url=self.nats_url,
+            nats_credentials=self.nats_credentials,
+            **overrides,  # type: ignore[arg-type]
+        )
+
+    def credentials(self, identity: str) -> Path:
+        """The NATS credentials file of an identity of the stack (e.g. `gateway` for another
+        gateway process on its NATS)."""
+        return credentials_path(self.data_dir / NATS_AUTH_DIR, Identity(identity))
+
+    def cli_env(self) -> dict[str, str]:
+        """Variables that point the operator's CLI at this stack."""
+        return {
+            "DEVTEAM_NATS_URL": self.nats_url,
+            "DEVTEAM_NATS_CREDENTIALS": str(self.nats_credentials or ""),
+        }
 
 
 @contextmanager
@@ -73,6 +100,7 @@ def local_stack(
             info["nats_url"],
             admin,
             info["nats_monitor"],
+            Path(info["nats_credentials"]["operator"]),
         )
     finally:
         if proc.poll() is None:

@@ -7,10 +7,11 @@ import os
 import sys
 
 from devteam_bus.connection import connect
+from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
-from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore
 from devteam_cli import ops
+from devteam_cli.settings import cli_settings
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
         return run_stack(cfg)
-    settings = BusSettings()
+    settings = cli_settings(Identity.PROVISION)
 
     async def do_provision() -> None:
         bus = await connect(settings, "devteam-provision")
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def administer_tokens(args: argparse.Namespace) -> int:
     """`devteam tokens create|list|revoke`: straight on the tokens bucket, audited."""
-    bus = await connect(BusSettings(), "devteam-tokens")
+    bus = await connect(cli_settings(Identity.OPERATOR), "devteam-tokens")
     store, actor = TokenStore(bus), f"operator:{getpass.getuser()}"
     try:
         if args.action == "create":

@@ -6,8 +6,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from devteam_bus.credentials import private_dir
 
 
 def free_port() -> int:
@@ -31,7 +33,10 @@ def nats_server_binary() -> str:
 @dataclass(frozen=True)
 class NatsNode:
     """One nats-server: its client port and store, and in a cluster its name, route port and
-    the route ports of its peers. `monitor_port` serves the HTTP monitoring API (`/jsz`)."""
+    the route ports of its peers. `monitor_port` serves the HTTP monitoring API (`/jsz`).
+    `authorization` is the block that admits the stack's identities (empty: no
+    authentication, for component tests only); `route_secret` the password cluster peers
+    present to each other."""
 
     data_dir: Path  # holds nats-server.conf and the JetStream store (nats/)
     port: int
@@ -39,13 +44,21 @@ class NatsNode:
     cluster_port: int | None = None
     peers: tuple[int, ...] = ()
     monitor_port: int | None = None
+    authorization: str = field(default="", repr=False)
+    route_secret: str | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
 
-def cluster_nodes(data_dir: Path, size: int, first_port: int) -> list[NatsNode]:
+def cluster_nodes(
+    data_dir: Path,
+    size: int,
+    first_port: int,
+    authorization: str = "",
+    route_secret: str | None = None,
+) -> list[NatsNode]:
     """`size` nodes routed to each other, `nats-<i>/` under `data_dir`; the first listens on
     `first_port`, the rest on free loopback ports."""
     routes = [free_port() for _ in range(size)]
@@ -57,9 +70,14 @@ def cluster_nodes(data_dir: Path, size: int, first_port: int) -> list[NatsNode]:
             cluster_port=routes[i - 1],
             peers=tuple(p for p in routes if p != routes[i - 1]),
             monitor_port=free_port(),
+            authorization=authorization,
+            route_secret=route_secret,
         )
         for i in range(1, size + 1)
     ]
+
+
+ROUTE_USER = "devteam-route"
 
 
 def write_config(node: NatsNode) -> Path:
@@ -68,9 +86,12 @@ def write_config(node: NatsNode) -> Path:
     `sync_interval: always` fsyncs every write: our message rate is low, and Jepsen showed the
     lazy default can lose acknowledged writes on power failure (in a cluster too: a majority
     that all lose power together).
+
+    The store and the configuration are private (0700, 0600): the store holds every
+    tenant's messages, the configuration the cluster's route password.
     """
-    store = node.data_dir / "nats"
-    store.mkdir(parents=True, exist_ok=True)
+    private_dir(node.data_dir)
+    store = private_dir(node.data_dir / "nats")
     lines = [
         f'listen: "127.0.0.1:{node.port}"',
         f'server_name: "{node.name}"',
@@ -81,17 +102,29 @@ def write_config(node: NatsNode) -> Path:
     ]
     if node.monitor_port:
         lines.append(f'http: "127.0.0.1:{node.monitor_port}"')
+    if node.authorization:
+        lines.append(node.authorization)
     if node.cluster_port:
-        routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in node.peers)
+        login = f"{ROUTE_USER}:{node.route_secret}@" if node.route_secret else ""
+        routes = ", ".join(f'"nats-route://{login}127.0.0.1:{p}"' for p in node.peers)
         lines += [
             "cluster {",
             '  name: "devteam"',
             f'  listen: "127.0.0.1:{node.cluster_port}"',
             f"  routes: [{routes}]",
-            "}",
         ]
+        if node.route_secret:
+            lines.append(
+                f'  authorization {{ user: "{ROUTE_USER}", password: "{node.route_secret}" }}'
+            )
+        lines.append("}")
     conf = node.data_dir / "nats-server.conf"
-    conf.write_text("\n".join(lines) + "\n")
+    tmp = conf.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    tmp.rename(conf)
     return conf
 
 

@@ -1,4 +1,6 @@
-"""Operator commands, straight on NATS (`$DEVTEAM_NATS_URL`), no gateway and no NATS CLI:
+"""Operator commands, straight on NATS (`$DEVTEAM_NATS_URL` as the `operator` identity:
+`$DEVTEAM_NATS_CREDENTIALS`, or those of the `devteam up` next to it, see settings.py), no
+gateway and no NATS CLI:
 
     devteam status                       services on the bus (version, load), streams, consumers
     devteam projects list [--tenant T]
@@ -24,10 +26,11 @@ from nats.js import api
 from devteam_bus import starting
 from devteam_bus.connection import Bus, connect
 from devteam_bus.lifecycle import cancel_run
+from devteam_bus.nats_auth import Identity
 from devteam_bus.runstore import RunStore, run_ids
-from devteam_bus.settings import BusSettings
 from devteam_bus.status import survey
 from devteam_bus.stores import ProjectStore
+from devteam_cli.settings import cli_settings
 from devteam_contracts.events import AuditRecord, Event
 from devteam_contracts.runs import RunState, RunStatus
 from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS
@@ -83,7 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    bus = await connect(BusSettings(), "devteam-cli")
+    bus = await connect(cli_settings(Identity.OPERATOR), "devteam-cli")
     try:
         handler = {
             "status": status,

@@ -7,6 +7,10 @@ it would on its own machine: stages share nothing but NATS. Services that die ar
 with back-off, and so is nats-server (on the same port and store). `--cluster 3` runs three
 nats-servers routed to each other on loopback, every stream and bucket with three replicas.
 Ctrl-C (or SIGTERM) stops the services first (they drain), then NATS.
+
+NATS asks every client for credentials: each service, provisioning and the operator's CLI
+sign in with an nkey of their own (`<data>/nats-auth/<identity>.nk`, made once, 0600), and
+each may do only what `devteam_bus.nats_auth` grants it. The data directory is 0700.
 """
 
 import asyncio
@@ -21,6 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devteam_bus.connection import connect
+from devteam_bus.credentials import (
+    credentials_path,
+    ensure_credentials,
+    private_dir,
+    public_keys,
+    route_secret,
+)
+from devteam_bus.nats_auth import Identity, authorization
 from devteam_bus.provision import provision
 from devteam_bus.secrets import new_key
 from devteam_bus.settings import BusSettings
@@ -32,6 +44,7 @@ SERVICES = ("gateway", "selector", "prep", "implement", "verify")
 SCALABLE = frozenset(SERVICES) - {"gateway"}
 MAX_REPLICAS = 16
 CLUSTER_SIZES = (1, 3, 5)  # a JetStream cluster needs a majority: odd sizes only
+NATS_AUTH_DIR = "nats-auth"
 
 
 def parse_scale(items: list[str]) -> dict[str, int]:
@@ -77,14 +90,32 @@ class StackConfig:
     # The stage services run this much nicer than NATS and the gateway (and their untrusted
     # work nicer again): the bus and the API stay responsive on a machine the work saturates.
     stage_nice: int = 5
+    # nats-server's `authorization` block (public keys and permissions of every identity)
+    # and the cluster's route password: see `nats_credentials`.
+    nats_authorization: str = field(default="", repr=False)
+    nats_route_secret: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.nodes:
+            auth, secret = self.nats_authorization, self.nats_route_secret
             self.nodes = (
-                cluster_nodes(self.data_dir, self.cluster, self.nats_port)
+                cluster_nodes(self.data_dir, self.cluster, self.nats_port, auth, secret)
                 if self.cluster > 1
-                else [NatsNode(self.data_dir, self.nats_port, monitor_port=free_port())]
+                else [
+                    NatsNode(
+                        self.data_dir, self.nats_port, monitor_port=free_port(), authorization=auth
+                    )
+                ]
             )
+
+    @property
+    def credentials_dir(self) -> Path:
+        """Every identity's NATS credentials (0700; a file per identity, 0600)."""
+        return self.data_dir / NATS_AUTH_DIR
+
+    def credentials(self, identity: Identity) -> Path:
+        """The path of an identity's NATS credentials file."""
+        return credentials_path(self.credentials_dir, identity)
 
     @property
     def nats_url(self) -> str:
@@ -169,13 +200,21 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_ADMIN_TOKEN": cfg.admin_token,
             "PYTHONUNBUFFERED": "1",
             "DEVTEAM_PROCESS_NAME": name,
+            # The path of the service's own credentials, never the seed itself.
+            "DEVTEAM_NATS_CREDENTIALS": str(cfg.credentials(Identity(service_of(name)))),
         }
     )
     toolchain = default_toolchain()
     if toolchain:
         env["DEVTEAM_TOOLCHAIN"] = toolchain
     env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token
+    # --- further per-service settings (e.g. the gateway's metrics listener) go here ---
     return env
+
+
+def service_of(name: str) -> str:
+    """`implement-2` → `implement`."""
+    return name.rsplit("-", 1)[0]
 
 
 def spawn(name: str, service: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
@@ -196,7 +235,11 @@ def spawn(name: str, service: str, cfg: StackConfig) -> subprocess.Popen[bytes]:
 async def prepare_bus(cfg: StackConfig) -> None:
     """Provision streams and buckets and register the development token (retried while a
     cluster's JetStream elects its first meta leader)."""
-    settings = BusSettings(nats_url=cfg.nats_url, nats_replicas=cfg.cluster)
+    settings = BusSettings(
+        nats_url=cfg.nats_url,
+        nats_replicas=cfg.cluster,
+        nats_credentials=cfg.credentials(Identity.PROVISION),
+    )
     bus = await connect(settings, "devteam-up")
     try:
         await bus.retrying(lambda: provision(bus, settings), "provisioning")
@@ -229,6 +272,10 @@ def write_stack_file(cfg: StackConfig, url: str, children: list[Child]) -> None:
         "gateway_url": url,
         "nats_url": cfg.nats_url,
         "nats_monitor": {cfg.nats_name(n): f"http://127.0.0.1:{n.monitor_port}" for n in cfg.nodes},
+        # The operator's CLI finds NATS and its credentials here (devteam_cli.settings).
+        "nats_credentials": {
+            who.value: str(cfg.credentials(who)) for who in (Identity.OPERATOR, Identity.PROVISION)
+        },
         "tenant": cfg.tenant,
         "pids": {c.name: c.proc.pid for c in children},
     }
@@ -238,7 +285,7 @@ def write_stack_file(cfg: StackConfig, url: str, children: list[Child]) -> None:
 
 def run_stack(cfg: StackConfig) -> int:
     """Start everything, print how to reach it, supervise until told to stop."""
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(cfg.data_dir)
     stop = False
 
     def on_signal(_sig: int, _frame: object) -> None:
@@ -264,10 +311,8 @@ def run_stack(cfg: StackConfig) -> int:
         servers = ", ".join(f"{c.name} (pid {c.proc.pid}, port {c.node.port})"
                             for c in nats if c.node)  # fmt: skip
         print(f"started {servers}, {started}", flush=True)
-        print(f"DevTeam Runner is up: {url}", flush=True)
-        print(f"API token (tenant {cfg.tenant}): {cfg.token}", flush=True)
-        print(f"admin token (/v1/admin): {cfg.admin_token}", flush=True)
-        print(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)", flush=True)
+        for line in banner(cfg, url):
+            print(line, flush=True)
         while not stop:
             time.sleep(0.2)
             for child in nats + children:
@@ -302,6 +347,32 @@ def run_stack(cfg: StackConfig) -> int:
     return 0
 
 
+def banner(cfg: StackConfig, url: str) -> list[str]:
+    """What `devteam up` tells the operator once everything is up."""
+    operator = cfg.credentials(Identity.OPERATOR)
+    lines = [
+        f"DevTeam Runner is up: {url}",
+        f"API token (tenant {cfg.tenant}): {cfg.token}",
+        f"admin token (/v1/admin): {cfg.admin_token}",
+        f"NATS: {cfg.nats_url} (credentials required; each service has its own in "
+        f"{cfg.credentials_dir})",
+        f"operator CLI: `devteam status` etc. next to {cfg.data_dir} find NATS and their "
+        f"credentials in stack.json; elsewhere DEVTEAM_NATS_URL={cfg.nats_url} "
+        f"DEVTEAM_NATS_CREDENTIALS={operator}",
+    ]
+    # --- further lines (e.g. the sandbox's user, the metrics listener) go here ---
+    lines.append(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)")
+    return lines
+
+
+def nats_credentials(data_dir: Path) -> tuple[str, str]:
+    """nats-server's `authorization` block and the cluster's route password, from the
+    credentials in `<data>/nats-auth` (made on the first start, kept after)."""
+    directory = data_dir / NATS_AUTH_DIR
+    creds = ensure_credentials(directory)
+    return authorization(public_keys(creds)), route_secret(directory)
+
+
 def config_from(
     data_dir: str | None,
     port: int | None,
@@ -316,11 +387,16 @@ def config_from(
     nice = os.environ.get("DEVTEAM_STAGE_NICE", "5")
     if not nice.isdigit() or int(nice) > 19:
         raise ValueError(f"DEVTEAM_STAGE_NICE must be a whole number from 0 to 19, not {nice!r}")
+    scales = parse_scale(scale or [])
+    root = private_dir(Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve())
+    auth, secret = nats_credentials(root)
     return StackConfig(
         stage_nice=int(nice),
         cluster=cluster,
-        scale=parse_scale(scale or []),
-        data_dir=Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve(),
+        scale=scales,
+        nats_authorization=auth,
+        nats_route_secret=secret,
+        data_dir=root,
         gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),
         nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),
         tenant=tenant,
