@@ -126,8 +126,15 @@ test-docker: setup ## opt-in: Docker sandbox backend + compose topology on a rea
 	  docker build -q --network host -t devteam-node:bookworm -f docker/toolchains/node.Dockerfile docker; \
 	  .venv/bin/pytest -q -p no:cacheprovider tests/docker
 
+# NATS credentials and configs for compose (docker-compose.yml `secrets:`), made by the CLI
+# image as the containers' user's files (existing credentials are kept).
+COMPOSE_SECRETS ?= $(or $(DEVTEAM_COMPOSE_SECRETS),data/compose-secrets)
 compose-up: ## start NATS, provision and the services with docker compose (after `make images`)
-	$(COMPOSE) -p $(COMPOSE_PROJECT) up -d
+	mkdir -p $(COMPOSE_SECRETS) && chmod 700 $(COMPOSE_SECRETS)
+	docker run --rm --network none --user 0 -v "$(abspath $(COMPOSE_SECRETS)):/out" \
+	  -e DEVTEAM_NATS_ROUTE_PORT_1 -e DEVTEAM_NATS_ROUTE_PORT_2 -e DEVTEAM_NATS_ROUTE_PORT_3 \
+	  devteam-cli:$${DEVTEAM_TAG:-latest} devteam nats-credentials /out
+	DEVTEAM_COMPOSE_SECRETS="$(abspath $(COMPOSE_SECRETS))" $(COMPOSE) -p $(COMPOSE_PROJECT) up -d
 
 compose-down: ## stop the compose stack (volumes are kept; add -v by hand to delete the data)
 	$(COMPOSE) -p $(COMPOSE_PROJECT) down

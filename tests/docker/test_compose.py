@@ -10,7 +10,9 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -49,6 +51,10 @@ def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], li
         "DEVTEAM_API_TOKEN": token,
         "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",  # the loopback git server
     }
+    # NATS credentials and configs, as `make compose-up` makes them (with this checkout's CLI)
+    env["DEVTEAM_COMPOSE_SECRETS"] = str(tmp_path / "compose-secrets")
+    devteam = str(Path(sys.executable).parent / "devteam")
+    subprocess.run([devteam, "nats-credentials", env["DEVTEAM_COMPOSE_SECRETS"]], check=True)
     cmd = [*COMPOSE, "-p", f"devteam-test-{os.getpid()}", "-f", str(ROOT / "docker-compose.yml")]
     log = open(tmp_path / "compose.log", "ab")  # noqa: SIM115
     run = lambda *args: subprocess.run([*cmd, *args], env=env, stdout=log, stderr=log)  # noqa: E731
@@ -65,6 +71,9 @@ def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], li
                     raise TimeoutError("the gateway container is not ready") from None
                 time.sleep(0.5)
 
+        # NATS admits no one without credentials (the services got theirs as compose secrets)
+        assert "Authorization Violation" in anonymous_nats(int(env["DEVTEAM_NATS_PORT"]))
+
         def containers(service: str) -> list[str]:
             out = subprocess.run([*cmd, "ps", "-q", service], env=env, capture_output=True,
                                  text=True, check=True)  # fmt: skip
@@ -75,6 +84,14 @@ def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], li
         run("logs", "--no-color")
         run("down", "-v", "--remove-orphans")
         log.close()
+
+
+def anonymous_nats(port: int) -> str:
+    """What NATS on `port` answers a client that signs in with no credentials."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.recv(65536)  # INFO
+        sock.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n')
+        return sock.recv(65536).decode(errors="replace")
 
 
 def kill(*ids: str) -> None:

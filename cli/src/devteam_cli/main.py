@@ -5,12 +5,14 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from devteam_bus.connection import connect
 from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
 from devteam_bus.stores import TokenStore
 from devteam_cli import ops
+from devteam_cli.compose_auth import parse_owner, write_compose_auth
 from devteam_cli.settings import cli_settings
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
@@ -48,6 +50,16 @@ def main(argv: list[str] | None = None) -> int:
         help="also register the API token held in this environment variable (if set)",
     )
     prov.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
+    creds = sub.add_parser(
+        "nats-credentials",
+        help="make NATS credentials and nats-server configs for docker compose (made once)",
+    )
+    creds.add_argument("directory", help="e.g. data/compose-secrets ($DEVTEAM_COMPOSE_SECRETS)")
+    creds.add_argument(
+        "--owner",
+        default="10001:10001",
+        help="UID:GID that owns the files (default: the containers' user devteam; - for you)",
+    )
     tokens = sub.add_parser("tokens", help="administer API tokens on $DEVTEAM_NATS_URL")
     actions = tokens.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="a new token for a tenant (shown once)")
@@ -66,6 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         if not is_safe_id(args.tenant):
             parser.error(f"not a tenant id: {args.tenant!r}")
         return asyncio.run(administer_tokens(args))
+    if args.command == "nats-credentials":
+        try:
+            owner = parse_owner(args.owner)
+        except ValueError as exc:
+            parser.error(str(exc))
+        for path in write_compose_auth(Path(args.directory), owner):
+            print(f"wrote {path}")
+        print(f"credentials of {', '.join(i.value for i in Identity)} in {args.directory}")
+        return 0
     if args.command == "up":
         try:
             cfg = config_from(

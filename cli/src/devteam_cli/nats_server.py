@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devteam_bus.credentials import private_dir
+from devteam_bus.credentials import private_dir, write_private
 
 
 def free_port() -> int:
@@ -80,20 +80,17 @@ def cluster_nodes(
 ROUTE_USER = "devteam-route"
 
 
-def write_config(node: NatsNode) -> Path:
-    """The node's JetStream config, its store under `node.data_dir`.
+def config_text(node: NatsNode, store: Path, listen: bool = True) -> str:
+    """The node's nats-server configuration with JetStream in `store` (`listen`: its client
+    address too; compose gives it on the command line instead).
 
     `sync_interval: always` fsyncs every write: our message rate is low, and Jepsen showed the
     lazy default can lose acknowledged writes on power failure (in a cluster too: a majority
-    that all lose power together).
-
-    The store and the configuration are private (0700, 0600): the store holds every
-    tenant's messages, the configuration the cluster's route password.
+    that all lose power together). A cluster's routes are in here, never on the command
+    line: given there (`--cluster`), nats-server drops the routes' authorization.
     """
-    private_dir(node.data_dir)
-    store = private_dir(node.data_dir / "nats")
-    lines = [
-        f'listen: "127.0.0.1:{node.port}"',
+    lines = [f'listen: "127.0.0.1:{node.port}"'] if listen else []
+    lines += [
         f'server_name: "{node.name}"',
         "jetstream {",
         f'  store_dir: "{store}"',
@@ -118,13 +115,24 @@ def write_config(node: NatsNode) -> Path:
                 f'  authorization {{ user: "{ROUTE_USER}", password: "{node.route_secret}" }}'
             )
         lines.append("}")
-    conf = node.data_dir / "nats-server.conf"
-    tmp = conf.with_suffix(".tmp")
+    return "\n".join(lines) + "\n"
+
+
+def write_private_text(path: Path, text: str, owner: tuple[int, int] | None = None) -> None:
+    """Replace `path` with `text`, mode 0600 (owned by `owner` when given) from the start."""
+    tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write("\n".join(lines) + "\n")
-    tmp.rename(conf)
+    write_private(tmp, text, owner)
+    tmp.rename(path)
+
+
+def write_config(node: NatsNode) -> Path:
+    """Write the node's configuration, its store under `node.data_dir`; both private (0700,
+    0600): the store holds every tenant's messages, the configuration the route password."""
+    private_dir(node.data_dir)
+    store = private_dir(node.data_dir / "nats")
+    conf = node.data_dir / "nats-server.conf"
+    write_private_text(conf, config_text(node, store))
     return conf
 
 

@@ -128,11 +128,10 @@ def credentials_path(directory: Path, identity: Identity) -> Path:
 def ensure_credentials(
     directory: Path, owner: tuple[int, int] | None = None
 ) -> dict[Identity, Credentials]:
-    """Every identity's credentials in `directory` (0700): read the ones there, make the
-    missing ones (0600; owned by `owner` when given, e.g. the containers' user)."""
+    """Every identity's credentials in `directory` (0700, its owner the caller's): read the
+    ones there, make the missing ones (0600; owned by `owner` when given, e.g. the
+    containers' user)."""
     private_dir(directory)
-    if owner is not None:
-        os.chown(directory, *owner)
     found: dict[Identity, Credentials] = {}
     for identity in Identity:
         path = credentials_path(directory, identity)
