@@ -37,11 +37,9 @@ class RunningStack:
 
     def bus_settings(self, **overrides: object) -> BusSettings:
         """Settings to connect to the stack's NATS as its operator."""
-        return BusSettings(
-            nats_url=self.nats_url,
-            nats_credentials=self.nats_credentials,
-            **overrides,  # type: ignore[arg-type]
-        )
+        values: dict[str, object] = {"nats_url": self.nats_url,
+                                      "nats_credentials": self.nats_credentials}  # fmt: skip
+        return BusSettings(**{**values, **overrides})  # type: ignore[arg-type]
 
     def credentials(self, identity: str) -> Path:
         """The NATS credentials file of an identity of the stack (e.g. `gateway` for another
