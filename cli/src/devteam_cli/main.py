@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from devteam_bus.connection import connect
+from devteam_bus.connection import NatsAuthError, connect
+from devteam_bus.credentials import CredentialsError
 from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
 from devteam_bus.stores import TokenStore
@@ -72,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("token_id")
     ops.add_commands(sub)
     args = parser.parse_args(argv)
+    try:
+        return run(parser, args)
+    except (NatsAuthError, CredentialsError) as exc:  # say what to fix, not a traceback
+        print(f"devteam: {exc}", file=sys.stderr)
+        return 2
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the parsed sub-command."""
     if args.command in ("status", "projects", "runs", "events", "audit"):
         return ops.run_command(args)
     if args.command == "tokens":
