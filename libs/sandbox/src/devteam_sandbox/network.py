@@ -20,6 +20,7 @@ process has no capabilities in the namespace and cannot change its routes.
 
 import asyncio
 import contextlib
+import fcntl
 import ipaddress
 import json
 import os
@@ -48,14 +49,20 @@ class NetworkSetupError(RuntimeError):
 
 
 def available() -> bool:
-    """True when setup can get a network of its own here (slirp4netns, nsenter and ip)."""
-    return all(shutil.which(tool) for tool in ("slirp4netns", "nsenter", "ip"))
+    """True when setup can get a network of its own here (slirp4netns, nsenter and ip, and a
+    TUN device this worker may open)."""
+    return all(shutil.which(tool) for tool in ("slirp4netns", "nsenter", "ip")) and os.access(
+        "/dev/net/tun", os.R_OK | os.W_OK
+    )
 
 
 def describe() -> str:
     """What a setup command's network is, as reported with the run."""
     if not available():
-        return "none (slirp4netns is not installed: setup runs without network)"
+        return (
+            "none (slirp4netns is not installed, or /dev/net/tun is not open to this worker: "
+            "setup runs without network)"
+        )
     return (
         "own namespace with user-mode NAT (slirp4netns): the internet only; no host "
         "loopback, no private ranges (10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10), "
@@ -91,18 +98,46 @@ def route_policy(hosts: list[str] | None = None) -> list[str]:
     return [f"route add unreachable {target}" for target in targets]
 
 
-def _nsenter(pid: int, user_namespace: bool) -> list[str]:
-    args = ["nsenter", f"--net=/proc/{pid}/ns/net"]
-    if user_namespace:
-        args += [f"--user=/proc/{pid}/ns/user", "--preserve-credentials"]
-    return args
+NS_GET_USERNS = 0xB701  # ioctl: the user namespace that owns a namespace
 
 
-def _own_user_namespace(pid: int) -> bool:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/user") != os.readlink("/proc/self/ns/user")
-    except OSError:
-        return False
+class _Namespace:
+    """The network namespace of a process, held open (no pid reuse can swap it), and the user
+    namespace that owns it when that is not ours (an unprivileged bwrap's): entering it first
+    is what gives the right to configure the network."""
+
+    def __init__(self, pid: int) -> None:
+        self.net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            owner = fcntl.ioctl(self.net, NS_GET_USERNS)
+        except OSError:
+            os.close(self.net)
+            raise
+        if os.fstat(owner).st_ino == os.stat("/proc/self/ns/user").st_ino:
+            os.close(owner)
+            self.owner: int | None = None
+        else:
+            self.owner = owner
+
+    @property
+    def fds(self) -> tuple[int, ...]:
+        return (self.net,) if self.owner is None else (self.net, self.owner)
+
+    def nsenter(self) -> list[str]:
+        args = ["nsenter", f"--net=/proc/self/fd/{self.net}"]
+        if self.owner is not None:
+            args += [f"--user=/proc/self/fd/{self.owner}", "--preserve-credentials"]
+        return args
+
+    def slirp_target(self) -> list[str]:
+        args = ["--netns-type=path"]
+        if self.owner is not None:
+            args.append(f"--userns-path=/proc/self/fd/{self.owner}")
+        return [*args, f"/proc/self/fd/{self.net}"]
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
 
 
 @contextlib.asynccontextmanager
@@ -110,26 +145,40 @@ async def attached(pid: int) -> AsyncIterator[None]:
     """The network namespace of process `pid` (a sandbox's, made empty) given the policy's
     routes, then user-mode NAT; ready when entered, torn down at exit.
     `NetworkSetupError` when either step fails."""
-    userns = _own_user_namespace(pid)
+    try:
+        ns = _Namespace(pid)
+    except OSError as exc:
+        raise NetworkSetupError(f"setup network: the sandbox's namespace: {exc}") from exc
+    try:
+        async with _configured(ns):
+            yield
+    finally:
+        ns.close()
+
+
+@contextlib.asynccontextmanager
+async def _configured(ns: _Namespace) -> AsyncIterator[None]:
     policy = "\n".join(route_policy()) + "\n"
     routes = await asyncio.create_subprocess_exec(
-        *_nsenter(pid, userns), "ip", "-batch", "-",
+        *ns.nsenter(), "ip", "-batch", "-",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        stderr=asyncio.subprocess.STDOUT, pass_fds=ns.fds,
     )  # fmt: skip
     out, _ = await routes.communicate(policy.encode())
     if routes.returncode != 0:
         raise NetworkSetupError(f"setup network: routes refused: {out.decode().strip()[-300:]}")
     ready_r, ready_w = os.pipe()
     exit_r, exit_w = os.pipe()
-    userns_args = [f"--userns-path=/proc/{pid}/ns/user"] if userns else []
     try:
         slirp = await asyncio.create_subprocess_exec(
             "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
-            "--enable-sandbox", "--enable-seccomp", f"--ready-fd={ready_w}",
-            f"--exit-fd={exit_r}", *userns_args, str(pid), "tap0",
+            # (its own mount namespace and dropped capabilities: as root only, where it has
+            # them to drop; unprivileged it cannot set its groups up for it)
+            *(["--enable-sandbox"] if os.geteuid() == 0 else []),
+            "--enable-seccomp", f"--ready-fd={ready_w}",
+            f"--exit-fd={exit_r}", *ns.slirp_target(), "tap0",
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE, pass_fds=(ready_w, exit_r),
+            stderr=asyncio.subprocess.PIPE, pass_fds=(ready_w, exit_r, *ns.fds),
             preexec_fn=die_with_parent,
         )  # fmt: skip
     finally:

@@ -28,7 +28,7 @@ from devteam_sandbox.identity import (
     passwd_lines,
     user_for,
 )
-from devteam_sandbox.limits import CheckLimits, PidsCgroup
+from devteam_sandbox.limits import CheckLimits
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
 __all__ = ["TOOLCHAIN_VAR", "Box", "describe", "open_box", "run_sandboxed"]
@@ -265,7 +265,6 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
             "processes_limited": True,
         }
     bwrap = chosen == "bwrap"
-    processes_bind = os.geteuid() != 0 or PidsCgroup.available()
     return {
         "backend": chosen,
         "user": user,
@@ -279,7 +278,9 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
             else "not isolated"
         ),
         "limits": limits.describe(),
-        "processes_limited": processes_bind,
+        # RLIMIT_NPROC binds every user but root, and a root worker switches to the tenant's
+        # user (and counts its processes in a pids cgroup too when it can make one)
+        "processes_limited": True,
     }
 
 
