@@ -2,7 +2,7 @@
 tried for real on the shared stack (no stack of its own).
 
 The permissions of each identity are attacked one by one in
-tests/integration/test_nats_auth.py (one nats-server with the same authorization block)."""
+tests/integration/test_bus_permissions.py (one nats-server with the same authorization block)."""
 
 import json
 import os
