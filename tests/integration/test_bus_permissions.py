@@ -96,6 +96,7 @@ class AuthedNats:
             max_deliver=2,
             nak_delay_s=0.1,
             connect_timeout_s=5,
+            nats_outage_s=5,  # a refused call times out like an outage: fail soon
             **overrides,
         )
 
