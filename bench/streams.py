@@ -134,7 +134,7 @@ async def measure(stack: RunningStack, api_base: str, root: Path) -> dict[str, A
         await asyncio.sleep(1)
         done.set()
         await asyncio.gather(*clients)
-        scraped = (await http.get("/metrics")).text
+        scraped = (await http.get(stack.metrics_url)).text
     await nc.close()
     every = [v for values in per_kind.values() for v in values]
     out: dict[str, Any] = {

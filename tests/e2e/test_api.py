@@ -331,10 +331,15 @@ async def test_a_client_that_does_not_read_is_closed_with_1013_and_resumes(
     assert more == published[len(got) : len(got) + 50]
 
 
-async def test_metrics_are_served_in_prometheus_format(
+async def test_metrics_are_served_in_prometheus_format_to_operators_only(
     stack: RunningStack, api: httpx.AsyncClient
 ) -> None:
-    text = (await api.get("/metrics")).text
+    # they name every tenant and its usage: not on the API's port, to anyone
+    assert (await api.get("/metrics")).status_code == 404
+    assert (await httpx.AsyncClient().get(stack.url + "/metrics")).status_code == 404
+    assert stack.metrics_url.startswith("http://127.0.0.1:") and stack.url not in stack.metrics_url
+    async with httpx.AsyncClient() as operator:
+        text = (await operator.get(stack.metrics_url)).text
     for name in ("devteam_runs{", "devteam_stage_pending{", "devteam_stage_ack_pending{",
                  "devteam_websocket_clients", "devteam_events_total{", "devteam_model_tokens{",
                  "devteam_stage_seconds_bucket{"):  # fmt: skip

@@ -34,6 +34,7 @@ class RunningStack:
     # The operator's NATS credentials (what `devteam status` uses): tests and benches that
     # talk to the stack's NATS sign in with them.
     nats_credentials: Path | None = None
+    metrics_url: str = ""  # the gateway's operator-only /metrics
 
     def bus_settings(self, **overrides: object) -> BusSettings:
         """Settings to connect to the stack's NATS as its operator."""
@@ -99,6 +100,7 @@ def local_stack(
             admin,
             info["nats_monitor"],
             Path(info["nats_credentials"]["operator"]),
+            info["metrics_url"],
         )
     finally:
         if proc.poll() is None:

@@ -38,6 +38,7 @@ from devteam_bus.secrets import new_key
 from devteam_bus.settings import BusSettings
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.nats_server import NatsNode, cluster_nodes, free_port, start_nats, stop_process
+from devteam_sandbox.sandbox import summary as sandbox_summary
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")
 # The gateway listens on one port: scale it behind a load balancer (or with compose), not here.
@@ -94,6 +95,7 @@ class StackConfig:
     # and the cluster's route password: see `nats_credentials`.
     nats_authorization: str = field(default="", repr=False)
     nats_route_secret: str | None = field(default=None, repr=False)
+    metrics_port: int = field(default_factory=free_port)  # the gateway's operator listener
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -208,7 +210,9 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
     if toolchain:
         env["DEVTEAM_TOOLCHAIN"] = toolchain
     env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token
-    # --- further per-service settings (e.g. the gateway's metrics listener) go here ---
+    # /metrics names every tenant: an operator-only listener on loopback, its own port.
+    env["DEVTEAM_GATEWAY_METRICS_HOST"] = "127.0.0.1"
+    env["DEVTEAM_GATEWAY_METRICS_PORT"] = str(cfg.metrics_port)
     return env
 
 
@@ -272,6 +276,7 @@ def write_stack_file(cfg: StackConfig, url: str, children: list[Child]) -> None:
         "gateway_url": url,
         "nats_url": cfg.nats_url,
         "nats_monitor": {cfg.nats_name(n): f"http://127.0.0.1:{n.monitor_port}" for n in cfg.nodes},
+        "metrics_url": f"http://127.0.0.1:{cfg.metrics_port}/metrics",
         # The operator's CLI finds NATS and its credentials here (devteam_cli.settings).
         "nats_credentials": {
             who.value: str(cfg.credentials(who)) for who in (Identity.OPERATOR, Identity.PROVISION)
@@ -360,7 +365,8 @@ def banner(cfg: StackConfig, url: str) -> list[str]:
         f"credentials in stack.json; elsewhere DEVTEAM_NATS_URL={cfg.nats_url} "
         f"DEVTEAM_NATS_CREDENTIALS={operator}",
     ]
-    # --- further lines (e.g. the sandbox's user, the metrics listener) go here ---
+    lines.append(f"metrics (operators only, loopback): http://127.0.0.1:{cfg.metrics_port}/metrics")
+    lines.append(sandbox_summary())
     lines.append(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)")
     return lines
 
@@ -399,6 +405,7 @@ def config_from(
         data_dir=root,
         gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),
         nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),
+        metrics_port=int(os.environ.get("DEVTEAM_GATEWAY_METRICS_PORT") or 0) or free_port(),
         tenant=tenant,
         token=os.environ.get("DEVTEAM_API_TOKEN") or new_token(),
         admin_token=os.environ.get("DEVTEAM_ADMIN_TOKEN") or new_token(),

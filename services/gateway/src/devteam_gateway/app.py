@@ -66,7 +66,8 @@ def create_app(
             ),
         }
         try:
-            yield
+            async with metrics.operator_listener(bus, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             stopping.set()
             for task in background:
@@ -82,7 +83,6 @@ def create_app(
     examples.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
-    app.include_router(metrics.router)
     app.include_router(dashboard.router)
     app.include_router(projects.router)
     app.include_router(runs.router)

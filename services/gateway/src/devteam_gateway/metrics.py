@@ -5,13 +5,20 @@ stage durations (observed by the gateway's event feed, `devteam_gateway.feed`). 
 scraped: each stage's queue depth and ack-pending (JetStream consumer info) and each tenant's
 model usage (the usage bucket). Every gateway sees the whole system, so any one of them can
 be scraped.
+
+They name every tenant with its usage, so they are served on an operator-only listener of
+their own (`DEVTEAM_GATEWAY_METRICS_HOST`/`_PORT`, loopback by default), never on the public
+API port.
 """
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+import uvicorn
+from fastapi import FastAPI, Request, Response
 from nats.js.errors import NotFoundError
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from pydantic import ValidationError
@@ -30,7 +37,6 @@ from devteam_contracts.subjects import (
 from devteam_contracts.usage import TenantUsage
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["health"])
 
 RUNS = Gauge("devteam_runs", "Runs by state (every tenant).", ["state"])
 EVENTS = Counter("devteam_events_total", "Run events published, by type.", ["type"])
@@ -137,8 +143,46 @@ async def refresh(bus: Bus) -> None:
         REQUESTS.labels(tenant).set(total.requests)
 
 
-@router.get("/metrics", include_in_schema=True, response_class=Response)
-async def metrics(request: Request) -> Response:
-    """Prometheus metrics (text exposition format); no token needed, like `/readyz`."""
-    await refresh(request.app.state.bus)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def operator_app(bus: Bus) -> FastAPI:
+    """The operator listener's app: `/metrics` and nothing else."""
+    app = FastAPI(title="DevTeam Runner operator metrics", docs_url=None, redoc_url=None,
+                  openapi_url=None)  # fmt: skip
+
+    @app.get("/metrics", response_class=Response)
+    async def metrics(_request: Request) -> Response:
+        """Prometheus metrics (text exposition format)."""
+        await refresh(bus)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+class _Listener(uvicorn.Server):
+    """A second server in the gateway's loop: the gateway's own server handles the signals
+    and stops this one on its way out."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Any:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def operator_listener(bus: Bus, host: str, port: int) -> AsyncIterator[None]:
+    """Serve `/metrics` on `host:port` while inside (port 0: not at all)."""
+    if not port:
+        yield
+        return
+    config = uvicorn.Config(operator_app(bus), host=host, port=port, lifespan="off",
+                            log_level="warning", access_log=False)  # fmt: skip
+    server = _Listener(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has a flag only
+        await asyncio.sleep(0.01)
+    if serving.done():
+        serving.result()  # (it could not listen: say why)
+        raise RuntimeError(f"the metrics listener on {host}:{port} did not start")
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await serving

@@ -16,3 +16,7 @@ class GatewaySettings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Frames an event WebSocket may fall behind before it is closed with 1013.
     ws_buffer: int = Field(default=1000, ge=10)
+    # The operator-only listener for /metrics (it names every tenant and its usage): loopback
+    # by default, never the API's port; 0 turns it off.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
