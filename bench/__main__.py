@@ -9,12 +9,22 @@ import sys
 import time
 from pathlib import Path
 
-from bench import bench_implement, bench_pipeline, bench_prep, bench_tasklist, load, steps, streams
+from bench import (
+    bench_implement,
+    bench_pipeline,
+    bench_prep,
+    bench_tasklist,
+    load,
+    sandbox,
+    steps,
+    streams,
+)
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = {
     "tasklist": bench_tasklist.run,
     "prep": bench_prep.run,
+    "sandbox": sandbox.run,
     "implement": bench_implement.run,
     "pipeline": bench_pipeline.run,
     "load": load.run,
