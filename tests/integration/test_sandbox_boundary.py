@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from devteam_cli.demo_project import create_demo_repo
+from devteam_git.urls import normalize_repo_url
+from devteam_git.workspace import Workspace
 from devteam_sandbox import network
 from devteam_sandbox.filesystem import toolchain_roots
 from devteam_sandbox.identity import user_for
@@ -225,3 +228,32 @@ async def test_setup_reaches_the_internet_but_not_this_host(data_dir: Path) -> N
     checked = _result(check.output_tail)
     assert set(checked["udp"].values()) == {"OSError"}, checked  # type: ignore[union-attr]
     assert checked["resolv"] is None
+
+
+async def test_git_works_in_the_box_on_its_own_commit_and_sees_no_more_of_the_mirror(
+    data_dir: Path,
+) -> None:
+    # A linked worktree of the project's mirror, as the verify stage has it: git inside the
+    # box finds its commit and its diff, but no other branch, no remote, no other tree.
+    remote = create_demo_repo(data_dir / "remote")
+    ws = Workspace(data_dir / "verify", "acme", "app", normalize_repo_url(str(remote)))
+    base = await ws.sync("main")
+    other = Workspace(data_dir / "verify", "acme", "other", normalize_repo_url(str(remote)))
+    await other.prepare("run-0", "9", base)  # another project's tree in the same mirror
+    tree = await ws.prepare("run-1", "1", base)
+    (tree / "calc.py").write_text("changed = True\n")
+    script = (
+        "echo HEAD $(git rev-parse HEAD); git diff --stat; echo REFS $(git for-each-ref | wc -l); "
+        f"echo TREES $(ls {ws.mirror}/worktrees); cat {ws.mirror}/config; "
+        f"git -C {other.tree} status 2>&1 | head -1"
+    )
+    async with open_box(data_dir / "boxes", "acme", tree, ws.mirror) as box:
+        result = await run_sandboxed(script, box=box, timeout_s=30)
+    out = result.output_tail
+    assert result.ok, out
+    assert _line(out, "HEAD") == [base]
+    assert "calc.py | " in out  # the tree's change, against its commit
+    assert _line(out, "REFS") == ["0"]  # no branch of another run, no hand-over ref
+    assert len(_line(out, "TREES")) == 1  # this tree's state only (the mirror holds two)
+    assert str(remote) not in out and "[remote" not in out  # the mirror's config is not shown
+    assert "No such file or directory" in out or "cannot change" in out  # the other tree

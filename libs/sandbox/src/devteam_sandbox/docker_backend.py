@@ -2,8 +2,8 @@
 
 The container runs the project's toolchain image (allow-listed by the operator) as the
 tenant's unprivileged user (the worker's own uid where it cannot switch), with a read-only root
-file system, the worktree bind-mounted read-write at the same path (and the repository its
-`.git` points into, read-only), a private /tmp and HOME (tmpfs), no capabilities, memory, CPU
+file system, the worktree bind-mounted read-write at the same path (and what `gitview` shows
+of its repository, read-only), a private /tmp and HOME (tmpfs), no capabilities, memory, CPU
 and pids limits from cgroups plus the rlimits of `CheckLimits` as ulimits. Checks have no
 network (`none`); a setup command's container starts in a network namespace of its own too,
 which gets the setup network's policy and user-mode NAT from the host (`network.attached`,
@@ -90,10 +90,13 @@ def container_config(
 
     worktree = box.worktree
     volumes = {str(worktree): {"bind": str(worktree), "mode": "rw"}}
-    if box.repository is not None:
-        volumes[str(box.repository)] = {"bind": str(box.repository), "mode": "ro"}
     uid, gid = (box.user.uid, box.user.gid) if box.user else (os.getuid(), os.getgid())
     private = f"rw,nosuid,nodev,size={{}},uid={uid},gid={gid},mode=0700"
+    tmpfs = {"/tmp": private.format("512m"), env["HOME"]: private.format("256m")}  # noqa: S108
+    if box.git is not None:  # (the engine mounts a parent before what is inside it)
+        tmpfs[str(box.git.mirror)] = "ro,nosuid,nodev,size=1m,mode=0755"
+        for source, dest in box.git.binds():
+            volumes[str(source)] = {"bind": str(dest), "mode": "ro"}
     argv = ["/bin/sh", "-c", _AWAIT_NETWORK, command] if network else ["/bin/sh", "-c", command]
     return {
         "image": image,
@@ -104,7 +107,7 @@ def container_config(
         "network_mode": "none",
         "read_only": True,
         "volumes": volumes,
-        "tmpfs": {"/tmp": private.format("512m"), env["HOME"]: private.format("256m")},  # noqa: S108
+        "tmpfs": tmpfs,
         "mem_limit": f"{limits.memory_mb}m",
         "memswap_limit": f"{limits.memory_mb}m",
         "pids_limit": limits.processes,

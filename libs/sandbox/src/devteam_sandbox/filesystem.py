@@ -3,7 +3,8 @@
 bubblewrap starts from an empty root and gets, one by one:
 
 * the worktree (read-write) and, when its git metadata lives elsewhere (a linked worktree of
-  the project's mirror), that repository read-only, so `git describe` and friends work;
+  the project's mirror), the repository's objects and this tree's git state, read-only
+  (`gitview`), so git works in the tree;
 * a private HOME (read-write, the box's own) and an empty /tmp of its own;
 * the toolchain (read-only): the verify toolchain's venv and the interpreter it was made from;
 * the system directories programs need, read-only: /usr and the /bin, /sbin, /lib* links or

@@ -21,6 +21,7 @@ from devteam_sandbox import filesystem
 from devteam_sandbox import network as setup_network
 from devteam_sandbox.docker_backend import choose_image, run_in_container
 from devteam_sandbox.filesystem import TOOLCHAIN_VAR, Mounts, toolchain_dir
+from devteam_sandbox.gitview import GitView, make_view
 from devteam_sandbox.identity import (
     SandboxUser,
     can_switch_users,
@@ -43,13 +44,13 @@ _SETPRIV = "/usr/bin/setpriv"
 @dataclass(frozen=True)
 class Box:
     """Where one tenant's commands run: its worktree, a HOME and generated /etc files of its
-    own (under `root`), the repository its worktree belongs to (shown read-only), and the
-    user it runs as (None: this worker's own, it cannot switch)."""
+    own (under `root`), what it sees of the repository its worktree belongs to, and the user
+    it runs as (None: this worker's own, it cannot switch)."""
 
     root: Path
     worktree: Path
     user: SandboxUser | None
-    repository: Path | None = None
+    git: GitView | None = None
 
     @property
     def home(self) -> Path:
@@ -68,9 +69,9 @@ async def open_box(
 ) -> AsyncIterator[Box]:
     """A box for `tenant`'s commands on `worktree` under `scratch` (a directory of this
     worker's own): the worktree handed to the tenant's user, a fresh HOME; all of it but the
-    worktree removed afterwards. `repository` is the git directory the worktree's `.git`
-    points into, when that lives outside the tree (decided here, by the caller, never from
-    what a command may have written into the tree)."""
+    worktree removed afterwards. `repository` is the mirror the worktree belongs to, when
+    its git directory lives there (a linked worktree): the box sees its objects and this
+    tree's own state, read-only (`gitview`)."""
     box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, repository)
     try:
         yield box
@@ -79,13 +80,10 @@ async def open_box(
 
 
 def _make_box(scratch: Path, tenant: str, worktree: Path, repository: Path | None) -> Box:
-    box = Box(
-        (scratch / uuid.uuid4().hex).resolve(),
-        worktree.resolve(),
-        user_for(tenant),
-        repository.resolve() if repository else None,
-    )
-    box.root.mkdir(parents=True, mode=0o755)
+    root = (scratch / uuid.uuid4().hex).resolve()
+    root.mkdir(parents=True, mode=0o755)
+    view = make_view(repository, worktree, root / "git") if repository else None
+    box = Box(root, worktree.resolve(), user_for(tenant), view)
     box.etc.mkdir(mode=0o755)
     box.home.mkdir(mode=0o700)
     passwd, group = passwd_lines(box.user, box.home)
@@ -125,7 +123,7 @@ def scrubbed_env(home: Path | str, path: str | None = None) -> dict[str, str]:
 
 def bwrap_available() -> bool:
     """True when bubblewrap is installed and usable here."""
-    return shutil.which("bwrap") is not None and os.environ.get("DEVTEAM_NO_BWRAP") != "1"
+    return shutil.which("bwrap") is not None
 
 
 def bwrap_argv(
@@ -144,8 +142,10 @@ def bwrap_argv(
     # after /tmp: a CI checkout's toolchain (or worktree) may itself live under /tmp
     for root in filesystem.toolchain_roots():
         mounts.bind(root)
-    if box.repository is not None:
-        mounts.bind(box.repository)
+    if box.git is not None:
+        mounts.tmpfs(str(box.git.mirror), "0755")
+        for source, dest in box.git.binds():
+            mounts.bind(source, dest)
     mounts.bind(box.worktree, write=True)
     mounts.bind(box.home, write=True)
     return [
@@ -259,8 +259,8 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
             "user": user,
             "network": "none",
             "setup_network": setup,
-            "filesystem": "the image's root read-only; the worktree and the project's "
-            "repository (read-only) bind-mounted; private /tmp and HOME",
+            "filesystem": "the image's root read-only; the worktree, and the project's git "
+            "objects and this tree's git state (read-only) bind-mounted; private /tmp and HOME",
             "limits": limits.describe(),
             "processes_limited": True,
         }
@@ -271,9 +271,9 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
         "network": "none" if bwrap else "host (not isolated)",
         "setup_network": setup,
         "filesystem": (
-            "explicit mounts only: the worktree, a private HOME and /tmp, the project's "
-            "repository and the toolchain (read-only), /usr and the system's /etc files "
-            "(read-only)"
+            "explicit mounts only: the worktree, a private HOME and /tmp, the project's git "
+            "objects and this tree's git state and the toolchain (read-only), /usr and the "
+            "system's /etc files (read-only)"
             if bwrap
             else "not isolated"
         ),

@@ -1,0 +1,69 @@
+"""What a box shows of the project's repository: enough for git to work in the worktree
+(`git diff`, `git log`, `git describe --always`, setuptools-scm), nothing of the mirror besides.
+
+The worktree's `.git` names `<mirror>/worktrees/<name>`, so git inside the box looks for the
+mirror at its own path. There the box gets an empty directory holding only: the mirror's
+objects (read-only), this tree's own state (`worktrees/<name>`, read-only, its HEAD detached at
+the tree's commit), an empty `refs/` and a minimal `config` and `HEAD` of the box's own. No
+other ref (other runs' branches, hand-over refs), no configuration (the remote's URL), no
+other tree's state.
+"""
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG = "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"
+
+
+@dataclass(frozen=True)
+class GitView:
+    """The pieces of one tree's repository a box shows, and where."""
+
+    mirror: Path  # where the repository appears (its real path)
+    admin: Path  # this tree's state, `<mirror>/worktrees/<name>`
+    files: Path  # the box's own config, HEAD, refs/ and the tree's detached HEAD
+
+    def binds(self) -> list[tuple[Path, Path]]:
+        """(source, destination) pairs, read-only, in mount order, on an empty `mirror`."""
+        return [
+            (self.mirror / "objects", self.mirror / "objects"),
+            (self.files / "refs", self.mirror / "refs"),
+            (self.files / "config", self.mirror / "config"),
+            (self.files / "HEAD", self.mirror / "HEAD"),
+            (self.admin, self.admin),
+            (self.files / "tree-HEAD", self.admin / "HEAD"),
+        ]
+
+
+def make_view(mirror: Path, worktree: Path, files: Path) -> GitView | None:
+    """The view of `worktree`'s repository `mirror`, its files written under `files`; None
+    when the tree is not a worktree of that mirror (git in the box then finds no repository).
+    Found from the mirror's side, never from what is in the tree."""
+    pointer = str(worktree.resolve() / ".git")
+    worktrees = mirror / "worktrees"
+    admin = next((d for d in sorted(worktrees.glob("*")) if _read(d / "gitdir") == pointer), None)
+    if admin is None:
+        return None
+    head = subprocess.run(
+        ["git", "--git-dir", str(admin), "rev-parse", "--verify", "--quiet", "HEAD"],
+        capture_output=True, text=True, check=False,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
+             "GIT_CONFIG_GLOBAL": "/dev/null"},
+    ).stdout.strip()  # fmt: skip
+    if not head:
+        return None
+    (files / "refs" / "heads").mkdir(parents=True)
+    (files / "refs" / "tags").mkdir()
+    for name, text in (("config", CONFIG), ("HEAD", f"{head}\n"), ("tree-HEAD", f"{head}\n")):
+        (files / name).write_text(text)
+        (files / name).chmod(0o644)
+    return GitView(mirror.resolve(), admin.resolve(), files)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
