@@ -38,10 +38,12 @@ GIT_USER, GIT_TOKEN = "x-access-token", "ghp_ComposeToken0123456789abcdefXYZ"
 
 
 @contextmanager
-def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], list[str]]]]:
+def compose_stack(
+    tmp_path: Path,
+) -> Iterator[tuple[str, str, Callable[[str], list[str]], int]]:
     """`docker-compose up` (two implement replicas) on free loopback ports; yields the
-    gateway URL, the API token and a look-up of a service's container ids; `down -v` at
-    exit."""
+    gateway URL, the API token, a look-up of a service's container ids and NATS's port;
+    `down -v` at exit."""
     token, port = new_token(), free_port()
     env = {
         **os.environ,
@@ -79,11 +81,18 @@ def compose_stack(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[str], li
                                  text=True, check=True)  # fmt: skip
             return out.stdout.split()
 
-        yield url, token, containers
+        yield url, token, containers, int(env["DEVTEAM_NATS_PORT"])
     finally:
         run("logs", "--no-color")
         run("down", "-v", "--remove-orphans")
         log.close()
+
+
+# A setup command that tries NATS on the host's loopback: its own, and slirp4netns's way there.
+REACH_NATS = (
+    'for h in 127.0.0.1 10.0.2.2; do timeout 3 bash -c "exec 3<>/dev/tcp/$h/{port}" '
+    "2>/dev/null && echo SETUP-REACHED-NATS; done; echo setup-kept-off-nats"
+)
 
 
 def anonymous_nats(port: int) -> str:
@@ -166,7 +175,7 @@ async def test_the_demo_survives_killed_containers_under_compose(
 ) -> None:
     server, bare = served
     model.set_scenario(slow_second_task(8))
-    with compose_stack(tmp_path) as (url, token, containers):
+    with compose_stack(tmp_path) as (url, token, containers, nats_port):
         auth = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as api:
             for name, value in (("git-token", GIT_TOKEN), ("model-key", "compose-key")):
@@ -176,6 +185,8 @@ async def test_the_demo_survives_killed_containers_under_compose(
                 "repo_url": server.url_for(bare.name),
                 "credentials": {"username": GIT_USER, "token_secret": "git-token"},
                 "verify": VERIFY,
+                # the box inside the verify container: setup has a network, never this host's
+                "setup": [REACH_NATS.format(port=nats_port)],
                 "model": {"name": "openai/scripted", "api_base": model.api_base,
                           "api_key_secret": "model-key"},
             }  # fmt: skip
@@ -206,3 +217,10 @@ async def test_the_demo_survives_killed_containers_under_compose(
     assert completed == ["1", "2", "3"]
     seqs = [f["seq"] for f in frames]
     assert seqs == sorted(set(seqs))
+    logs = [line.strip() for f in frames if f["event"]["type"] == "log"
+            for line in f["event"]["data"]["lines"]]  # fmt: skip
+    assert "setup-kept-off-nats" in logs and "SETUP-REACHED-NATS" not in logs
+    verifying = next(f["event"] for f in frames if f["event"]["type"] == "task.verifying")
+    box = verifying["data"]["sandbox"]
+    assert box["backend"] == "bwrap" and box["user"]["switched"], box
+    assert "slirp4netns" in box["setup_network"], box
