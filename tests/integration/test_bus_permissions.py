@@ -355,6 +355,14 @@ async def refused(caplog: pytest.LogCaptureFixture, what: str) -> None:
     await eventually(found, timeout_s=5, what=f"NATS refusing {what}")
 
 
+async def publish_refused(
+    caplog: pytest.LogCaptureFixture, client: Any, subject: str, data: bytes, **kw: Any
+) -> None:
+    """`client` publishes to `subject`, and the server refuses it."""
+    await client.nc.publish(subject, data, **kw)
+    await refused(caplog, f'publish to "{subject}"')
+
+
 async def test_each_identity_is_refused_what_it_must_not_do(
     provisioned: AuthedNats, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -363,32 +371,24 @@ async def test_each_identity_is_refused_what_it_must_not_do(
         authed, Identity.VERIFY, Identity.GATEWAY, Identity.OPERATOR, Identity.SELECTOR
     ) as (ver, gw, op, sel):
         # verify cannot delete a stream, nor purge one
-        await ver.nc.publish(f"$JS.API.STREAM.DELETE.{STREAM_EVENTS}", b"")
-        await refused(caplog, f'publish to "$JS.API.STREAM.DELETE.{STREAM_EVENTS}"')
-        await ver.nc.publish(f"$JS.API.STREAM.PURGE.{STREAM_COMMANDS}", b"{}")
-        await refused(caplog, f'publish to "$JS.API.STREAM.PURGE.{STREAM_COMMANDS}"')
+        await publish_refused(caplog, ver, f"$JS.API.STREAM.DELETE.{STREAM_EVENTS}", b"")
+        await publish_refused(caplog, ver, f"$JS.API.STREAM.PURGE.{STREAM_COMMANDS}", b"{}")
         # … nor forge another stage's command
-        await ver.nc.publish("devteam.cmd.prep.acme.prj-a", b"{}", headers={"x": "y"})
-        await refused(caplog, 'publish to "devteam.cmd.prep.acme.prj-a"')
+        await publish_refused(caplog, ver, "devteam.cmd.prep.acme.prj-a", b"{}", headers={"x": "y"})
         # … nor write what the gateway owns, nor read the API tokens at all
-        await ver.nc.publish(f"$KV.{BUCKET_SECRETS}.acme.git-token", b"forged")
-        await refused(caplog, f'publish to "$KV.{BUCKET_SECRETS}.acme.git-token"')
-        await ver.nc.publish(f"$KV.{BUCKET_TOKENS}.abc", b'{"tenant": "acme"}')
-        await refused(caplog, f'publish to "$KV.{BUCKET_TOKENS}.abc"')
-        await ver.nc.publish(f"$JS.API.STREAM.MSG.GET.KV_{BUCKET_TOKENS}", b'{"seq": 1}')
-        await refused(caplog, f'publish to "$JS.API.STREAM.MSG.GET.KV_{BUCKET_TOKENS}"')
+        await publish_refused(caplog, ver, f"$KV.{BUCKET_SECRETS}.acme.git-token", b"forged")
+        await publish_refused(caplog, ver, f"$KV.{BUCKET_TOKENS}.abc", b'{"tenant": "acme"}')
+        await publish_refused(
+            caplog, ver, f"$JS.API.STREAM.MSG.GET.KV_{BUCKET_TOKENS}", b'{"seq": 1}'
+        )
         # … nor read every tenant's events, nor the secrets bucket as a whole
-        await ver.nc.publish(f"$JS.API.CONSUMER.CREATE.{STREAM_EVENTS}", b"{}")
-        await refused(caplog, f'publish to "$JS.API.CONSUMER.CREATE.{STREAM_EVENTS}"')
-        await ver.nc.publish(f"$JS.API.CONSUMER.CREATE.KV_{BUCKET_SECRETS}", b"{}")
-        await refused(caplog, f'publish to "$JS.API.CONSUMER.CREATE.KV_{BUCKET_SECRETS}"')
+        await publish_refused(caplog, ver, f"$JS.API.CONSUMER.CREATE.{STREAM_EVENTS}", b"{}")
+        await publish_refused(caplog, ver, f"$JS.API.CONSUMER.CREATE.KV_{BUCKET_SECRETS}", b"{}")
         # … nor widen its own consumer to every stage's commands, nor take implement's
         wide = f"$JS.API.CONSUMER.CREATE.{STREAM_COMMANDS}.devteam-verify.devteam.cmd.>"
-        await ver.nc.publish(wide, b"{}")
-        await refused(caplog, f'publish to "{wide}"')
+        await publish_refused(caplog, ver, wide, b"{}")
         durable = f"$JS.API.CONSUMER.DURABLE.CREATE.{STREAM_COMMANDS}.devteam-verify"
-        await ver.nc.publish(durable, b"{}")
-        await refused(caplog, f'publish to "{durable}"')
+        await publish_refused(caplog, ver, durable, b"{}")
         await ver.nc.publish(f"$JS.API.CONSUMER.MSG.NEXT.{STREAM_COMMANDS}.devteam-implement", b"1")
         await refused(caplog, "devteam-implement")
         # … nor listen to commands, events or another identity's replies
@@ -417,15 +417,11 @@ async def test_each_identity_is_refused_what_it_must_not_do(
         cfg = api.StreamConfig(name="STOLEN", subjects=["devteam.>"])
         await gw.nc.publish("$JS.API.STREAM.CREATE.STOLEN", json.dumps(cfg.as_dict()).encode())
         await refused(caplog, 'publish to "$JS.API.STREAM.CREATE.STOLEN"')
-        await gw.nc.publish("$JS.API.STREAM.CREATE.KV_stolen", b"{}")
-        await refused(caplog, 'publish to "$JS.API.STREAM.CREATE.KV_stolen"')
-        await op.nc.publish(f"$JS.API.STREAM.UPDATE.{STREAM_EVENTS}", b"{}")
-        await refused(caplog, f'publish to "$JS.API.STREAM.UPDATE.{STREAM_EVENTS}"')
-        await op.nc.publish(f"$JS.API.STREAM.DELETE.{STREAM_COMMANDS}", b"")
-        await refused(caplog, f'publish to "$JS.API.STREAM.DELETE.{STREAM_COMMANDS}"')
+        await publish_refused(caplog, gw, "$JS.API.STREAM.CREATE.KV_stolen", b"{}")
+        await publish_refused(caplog, op, f"$JS.API.STREAM.UPDATE.{STREAM_EVENTS}", b"{}")
+        await publish_refused(caplog, op, f"$JS.API.STREAM.DELETE.{STREAM_COMMANDS}", b"")
         # the selector writes no API tokens
-        await sel.nc.publish(f"$KV.{BUCKET_TOKENS}.abc", b'{"tenant": "acme"}')
-        await refused(caplog, f'publish to "$KV.{BUCKET_TOKENS}.abc"')
+        await publish_refused(caplog, sel, f"$KV.{BUCKET_TOKENS}.abc", b'{"tenant": "acme"}')
         # Nothing of it happened.
         names = {i.config.name for i in await op.js.streams_info()}
         assert {STREAM_EVENTS, STREAM_COMMANDS, f"KV_{BUCKET_SECRETS}"} <= names
