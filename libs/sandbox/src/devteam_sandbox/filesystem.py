@@ -42,14 +42,15 @@ def toolchain_dir() -> str:
     """The directory of executables first on the commands' PATH: `$DEVTEAM_TOOLCHAIN`
     (`devteam up` points it at the checkout's lean `.tools/toolchain/bin`), else the directory
     of the interpreter this worker runs on (in the verify image, its venv with pytest)."""
-    return os.environ.get(TOOLCHAIN_VAR) or str(Path(sys.executable).parent)
+    # (resolved: the box shows it at its real path)
+    return os.path.realpath(os.environ.get(TOOLCHAIN_VAR) or Path(sys.executable).parent)
 
 
 def toolchain_roots() -> tuple[str, ...]:
     """The trees the toolchain lives in: its venv (the directory above `bin`) and the
     interpreter that venv was made from (`home` in its pyvenv.cfg), or the directory alone
     when it is not a venv."""
-    tools = Path(toolchain_dir()).resolve()
+    tools = Path(toolchain_dir())
     venv = tools.parent
     config = venv / "pyvenv.cfg"
     if not config.exists():

@@ -89,13 +89,10 @@ def host_addresses() -> list[str]:
     return found
 
 
-def route_policy(hosts: list[str] | None = None) -> list[str]:
-    """`ip -batch` lines that make private ranges and this host's addresses unreachable."""
-    targets = [
-        *BLOCKED_RANGES,
-        *(f"{a}/32" for a in (host_addresses() if hosts is None else hosts)),
-    ]
-    return [f"route add unreachable {target}" for target in targets]
+def route_policy() -> str:
+    """`ip -batch` input that makes private ranges and this host's addresses unreachable."""
+    targets = [*BLOCKED_RANGES, *(f"{a}/32" for a in host_addresses())]
+    return "".join(f"route add unreachable {target}\n" for target in targets)
 
 
 NS_GET_USERNS = 0xB701  # ioctl: the user namespace that owns a namespace
@@ -158,7 +155,7 @@ async def attached(pid: int) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def _configured(ns: _Namespace) -> AsyncIterator[None]:
-    policy = "\n".join(route_policy()) + "\n"
+    policy = await asyncio.to_thread(route_policy)
     routes = await asyncio.create_subprocess_exec(
         *ns.nsenter(), "ip", "-batch", "-",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,9 +126,7 @@ def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None
 
 
-def bwrap_argv(
-    box: Box, command: str, *, network: bool, extra: list[str] | None = None
-) -> list[str]:
+def bwrap_argv(box: Box, command: str, *, network: bool, extra: list[str]) -> list[str]:
     """bwrap running `command` with /bin/sh in the box's worktree, as the box's user."""
     mounts = Mounts()
     mounts.system()
@@ -157,7 +155,7 @@ def bwrap_argv(
         # No --new-session: run_process already gave the command its own session, without a
         # controlling terminal (nothing to inject into); another session would also be a new
         # scheduler autogroup, back at normal priority.
-        *(extra or []),
+        *extra,
         "--chdir", str(box.worktree),
         "--",
         *_as_user(box.user),
@@ -207,19 +205,17 @@ async def run_sandboxed(
         argv = [*_as_user(box.user), "/bin/sh", "-c", command]
         return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,
                                  on_line=on_line, limits=limits)  # fmt: skip
-    if not wants_net:
-        argv = bwrap_argv(box, command, network=False)
-        return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,
-                                 on_line=on_line, limits=limits)  # fmt: skip
-    net = setup_network.BwrapNetwork()
+    net = setup_network.BwrapNetwork() if wants_net else None
     try:
-        argv = bwrap_argv(box, command, network=True, extra=net.bwrap_args())
+        argv = bwrap_argv(box, command, network=wants_net, extra=net.bwrap_args() if net else [])
         return await run_process(
             argv, cwd=box.worktree, env=env, timeout_s=timeout_s, on_line=on_line,
-            limits=limits, pass_fds=net.pass_fds, started=net.started,
+            limits=limits, pass_fds=net.pass_fds if net else (),
+            started=net.started if net else None,
         )  # fmt: skip
     finally:
-        await net.close()
+        if net is not None:
+            await net.close()
 
 
 def _network_available(chosen: str) -> bool:
@@ -284,19 +280,18 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
     }
 
 
-def summary(environ: Mapping[str, str] | None = None) -> str:
+def summary() -> str:
     """One line for an operator: how untrusted work is boxed on this machine."""
-    env = os.environ if environ is None else environ
-    chosen = env.get(BACKEND_VAR, "auto").strip().lower() or "auto"
-    if chosen == "auto":
-        chosen = "bwrap" if bwrap_available() else "none"
-    net = (
-        "setup: the internet only (slirp4netns)"
-        if setup_network.available()
-        else ("setup: NO network (install slirp4netns)")
-    )
+    chosen = backend()
     if can_switch_users():
         who = "as an unprivileged user per tenant"
     else:
         who = f"as THIS user (uid {os.getuid()}, not root: cannot switch users)"
+    if chosen == "none":
+        return f"sandbox: NONE (the host's file system and network), untrusted work runs {who}"
+    net = (
+        "setup: the internet only (slirp4netns)"
+        if setup_network.available()
+        else "setup: NO network (install slirp4netns)"
+    )
     return f"sandbox: {chosen}, untrusted work runs {who}; checks: no network; {net}"

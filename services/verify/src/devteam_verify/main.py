@@ -11,6 +11,8 @@ from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
+from devteam_sandbox.filesystem import etc_entries
+from devteam_sandbox.identity import user_for
 from devteam_sandbox.limits import operator_limits
 from devteam_sandbox.sandbox import backend
 from devteam_verify.stage import VerifyStage
@@ -20,7 +22,9 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the verify worker."""
     own = WorkspaceSettings()
     operator_limits()  # a malformed DEVTEAM_VERIFY_* limit stops the service at start
-    backend()  # and so does an unknown DEVTEAM_SANDBOX
+    backend()  # and so does an unknown DEVTEAM_SANDBOX,
+    user_for("-")  # a DEVTEAM_SANDBOX_UID_BASE out of range
+    etc_entries()  # or a DEVTEAM_SANDBOX_ETC entry outside /etc
     return [
         Maintenance.of(own),
         StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, VerifyStage(bus, own)),
