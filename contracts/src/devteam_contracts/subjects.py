@@ -92,4 +92,6 @@ def tasks_rpc_subject(tenant: str, project: str) -> str:
 
 
 TASKS_RPC_FILTER = "devteam.rpc.tasks.*.*"
+# Every service process answers it with its version and load (`devteam status` asks).
+STATUS_SUBJECT = "devteam.status"
 TASKS_RPC_QUEUE = "devteam-selector"

@@ -30,8 +30,6 @@ from devteam_contracts.subjects import Stage
 
 API = "$JS.API"
 ADVISORY_MAX_DELIVERIES = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{s.STREAM_COMMANDS}.*"
-# Every service process answers it (devteam_bus.status); `devteam status` asks.
-STATUS_SUBJECT = "devteam.status"
 
 
 class Identity(StrEnum):
@@ -44,15 +42,6 @@ class Identity(StrEnum):
     PREP = "prep"
     IMPLEMENT = "implement"
     VERIFY = "verify"
-
-
-SERVICE_IDENTITIES = (
-    Identity.GATEWAY,
-    Identity.SELECTOR,
-    Identity.PREP,
-    Identity.IMPLEMENT,
-    Identity.VERIFY,
-)
 
 
 def inbox_prefix(identity: Identity | str) -> str:
@@ -181,7 +170,7 @@ def service_base(identity: Identity) -> Permissions:
     """What every service process does: run lifecycle, answer `devteam.status`."""
     return Permissions(allow_responses=True).add(
         publish=run_lifecycle(),
-        subscribe=[f"{inbox_prefix(identity)}.>", STATUS_SUBJECT],
+        subscribe=[f"{inbox_prefix(identity)}.>", s.STATUS_SUBJECT],
     )
 
 
@@ -239,7 +228,7 @@ def gateway_permissions() -> Permissions:
     return perms.add(
         publish=[
             s.COMMANDS_SUBJECTS,  # step mode: the parked command of any stage
-            "devteam.rpc.tasks.*.*",
+            s.TASKS_RPC_FILTER,
             *scan(s.STREAM_EVENTS),
             *scan(s.STREAM_AUDIT),
             f"{API}.CONSUMER.INFO.{s.STREAM_COMMANDS}.*",  # queue depth per stage (/metrics)
@@ -255,7 +244,7 @@ def operator_permissions() -> Permissions:
         publish=[
             *run_lifecycle(),
             *kv_write(s.BUCKET_TOKENS),
-            STATUS_SUBJECT,
+            s.STATUS_SUBJECT,
             f"{API}.STREAM.LIST",
             f"{API}.STREAM.NAMES",
             f"{API}.CONSUMER.LIST.*",

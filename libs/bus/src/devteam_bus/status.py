@@ -11,9 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from devteam_bus.connection import Bus
-from devteam_bus.nats_auth import STATUS_SUBJECT
-
-__all__ = ["STATUS_SUBJECT", "StatusResponder", "survey"]
+from devteam_contracts.subjects import STATUS_SUBJECT
 
 
 def package_version() -> str:
