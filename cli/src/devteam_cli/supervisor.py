@@ -31,6 +31,7 @@ from devteam_bus.credentials import (
     private_dir,
     public_keys,
     route_secret,
+    write_private,
 )
 from devteam_bus.nats_auth import Identity, authorization
 from devteam_bus.provision import provision
@@ -181,9 +182,7 @@ def secrets_key(data_dir: Path) -> str:
         return configured
     path = data_dir / "secrets.key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(new_key() + "\n")
+        write_private(path, new_key() + "\n")
     return path.read_text().strip()
 
 
@@ -355,7 +354,7 @@ def run_stack(cfg: StackConfig) -> int:
 def banner(cfg: StackConfig, url: str) -> list[str]:
     """What `devteam up` tells the operator once everything is up."""
     operator = cfg.credentials(Identity.OPERATOR)
-    lines = [
+    return [
         f"DevTeam Runner is up: {url}",
         f"API token (tenant {cfg.tenant}): {cfg.token}",
         f"admin token (/v1/admin): {cfg.admin_token}",
@@ -364,11 +363,10 @@ def banner(cfg: StackConfig, url: str) -> list[str]:
         f"operator CLI: `devteam status` etc. next to {cfg.data_dir} find NATS and their "
         f"credentials in stack.json; elsewhere DEVTEAM_NATS_URL={cfg.nats_url} "
         f"DEVTEAM_NATS_CREDENTIALS={operator}",
+        f"metrics (operators only, loopback): http://127.0.0.1:{cfg.metrics_port}/metrics",
+        sandbox_summary(),
+        f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)",
     ]
-    lines.append(f"metrics (operators only, loopback): http://127.0.0.1:{cfg.metrics_port}/metrics")
-    lines.append(sandbox_summary())
-    lines.append(f"data: {cfg.data_dir}  logs: {cfg.data_dir / 'logs'}  (Ctrl-C stops)")
-    return lines
 
 
 def nats_credentials(data_dir: Path) -> tuple[str, str]:
