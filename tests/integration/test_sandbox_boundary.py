@@ -247,7 +247,9 @@ async def test_git_works_in_the_box_on_its_own_commit_and_sees_no_more_of_the_mi
         f"echo TREES $(ls {ws.mirror}/worktrees); cat {ws.mirror}/config; "
         f"git -C {other.tree} status 2>&1 | head -1"
     )
-    async with open_box(data_dir / "boxes", "acme", tree, ws.mirror) as box:
+    gitdir = ws.tree_gitdir()
+    assert gitdir is not None
+    async with open_box(data_dir / "boxes", "acme", tree, (gitdir, base)) as box:
         result = await run_sandboxed(script, box=box, timeout_s=30)
     out = result.output_tail
     assert result.ok, out

@@ -354,19 +354,12 @@ class Workspace:
         removed)."""
         if not self.tree.is_dir():
             return False
-        pointer = self.tree.resolve() / ".git"
-        admin = next(
-            (
-                d
-                for d in (self.mirror / "worktrees").glob("*")
-                if _read(d / "gitdir") == str(pointer)
-            ),
-            None,
-        )
+        admin = self.tree_gitdir()
         if admin is None:
             shutil.rmtree(self.tree, ignore_errors=True)
             return False
-        expected = f"gitdir: {admin.resolve()}\n"
+        pointer = self.tree.resolve() / ".git"
+        expected = f"gitdir: {admin}\n"
         if pointer.is_symlink() or not pointer.is_file() or _read(pointer) != expected.strip():
             if pointer.is_dir() and not pointer.is_symlink():
                 shutil.rmtree(pointer)
@@ -374,6 +367,16 @@ class Workspace:
                 pointer.unlink(missing_ok=True)
             pointer.write_text(expected)
         return True
+
+    def tree_gitdir(self) -> Path | None:
+        """The tree's git directory in the mirror (`worktrees/<name>`), found from the
+        mirror's side (whose record names the tree), never from what is in the tree; None
+        when the mirror holds no record of it."""
+        pointer = str(self.tree.resolve() / ".git")
+        for admin in (self.mirror / "worktrees").glob("*"):
+            if _read(admin / "gitdir") == pointer:
+                return admin.resolve()
+        return None
 
     async def _tree_git(self, args: list[str]) -> GitResult:
         """git in the tree, which may belong to a tenant's sandbox user now (trusted here

@@ -9,8 +9,6 @@ other ref (other runs' branches, hand-over refs), no configuration (the remote's
 other tree's state.
 """
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,33 +35,13 @@ class GitView:
         ]
 
 
-def make_view(mirror: Path, worktree: Path, files: Path) -> GitView | None:
-    """The view of `worktree`'s repository `mirror`, its files written under `files`; None
-    when the tree is not a worktree of that mirror (git in the box then finds no repository).
-    Found from the mirror's side, never from what is in the tree."""
-    pointer = str(worktree.resolve() / ".git")
-    worktrees = mirror / "worktrees"
-    admin = next((d for d in sorted(worktrees.glob("*")) if _read(d / "gitdir") == pointer), None)
-    if admin is None:
-        return None
-    head = subprocess.run(
-        ["git", "--git-dir", str(admin), "rev-parse", "--verify", "--quiet", "HEAD"],
-        capture_output=True, text=True, check=False,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
-             "GIT_CONFIG_GLOBAL": "/dev/null"},
-    ).stdout.strip()  # fmt: skip
-    if not head:
-        return None
+def make_view(gitdir: Path, head: str, files: Path) -> GitView:
+    """The view of a linked worktree whose git directory is `gitdir`
+    (`<mirror>/worktrees/<name>`) and whose commit is `head`, its files written under
+    `files`."""
     (files / "refs" / "heads").mkdir(parents=True)
     (files / "refs" / "tags").mkdir()
     for name, text in (("config", CONFIG), ("HEAD", f"{head}\n"), ("tree-HEAD", f"{head}\n")):
         (files / name).write_text(text)
         (files / name).chmod(0o644)
-    return GitView(mirror.resolve(), admin.resolve(), files)
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text().strip()
-    except OSError:
-        return None
+    return GitView(gitdir.parent.parent, gitdir, files)

@@ -65,24 +65,24 @@ class Box:
 
 @contextlib.asynccontextmanager
 async def open_box(
-    scratch: Path, tenant: str, worktree: Path, repository: Path | None = None
+    scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] | None = None
 ) -> AsyncIterator[Box]:
     """A box for `tenant`'s commands on `worktree` under `scratch` (a directory of this
     worker's own): the worktree handed to the tenant's user, a fresh HOME; all of it but the
-    worktree removed afterwards. `repository` is the mirror the worktree belongs to, when
-    its git directory lives there (a linked worktree): the box sees its objects and this
-    tree's own state, read-only (`gitview`)."""
-    box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, repository)
+    worktree removed afterwards. `git` is (the tree's git directory, its commit) when the
+    worktree is a linked one of a mirror: the box sees the mirror's objects and this tree's
+    own state, read-only (`gitview`)."""
+    box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, git)
     try:
         yield box
     finally:
         await asyncio.to_thread(shutil.rmtree, box.root, True)
 
 
-def _make_box(scratch: Path, tenant: str, worktree: Path, repository: Path | None) -> Box:
+def _make_box(scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] | None) -> Box:
     root = (scratch / uuid.uuid4().hex).resolve()
     root.mkdir(parents=True, mode=0o755)
-    view = make_view(repository, worktree, root / "git") if repository else None
+    view = make_view(*git, root / "git") if git else None
     box = Box(root, worktree.resolve(), user_for(tenant), view)
     box.etc.mkdir(mode=0o755)
     box.home.mkdir(mode=0o700)

@@ -1,6 +1,7 @@
 """VERIFY: run the project's checks on the task's head in a sandbox; pass → COMPLETE, fail →
 repair (bounded) → stop the run."""
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -70,6 +71,8 @@ class VerifyStage:
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
             f"running {len(commands)} check(s)", data,
         )  # fmt: skip
+        gitdir = await asyncio.to_thread(ws.tree_gitdir)
+        git = (gitdir, cmd.head_sha) if gitdir else None
         started = time.perf_counter()
         failed: tuple[str, ProcessResult] | None = None
         # every value resolved for this command (git credentials) is redacted, with the usual
@@ -79,7 +82,7 @@ class VerifyStage:
                 self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt,
                 lambda s: redact(s, secrets.resolved),
             ) as logs,
-            open_box(self.settings.data_dir / "boxes", cmd.tenant, tree, ws.mirror) as box,
+            open_box(self.settings.data_dir / "boxes", cmd.tenant, tree, git) as box,
         ):  # fmt: skip
             for command, network in commands:
                 await logs.line(f"$ {command}")
