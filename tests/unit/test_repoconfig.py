@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from devteam_contracts.detection import detect
 from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import RepoConfigError, parse_repo_config, resolve
 
@@ -55,13 +56,34 @@ def test_errors_name_the_key(text: str, named: str) -> None:
 def test_registration_overrides_the_repository_which_overrides_defaults() -> None:
     repo = parse_repo_config(FULL)
     mine = project(verify=["make check"], limits={"verify_seconds": 60})
-    config = resolve(mine, repo)
+    config, _ = resolve(mine, repo)
     assert config.verify == ["make check"]  # registration wins
     assert config.setup == ["pip install -e .[test]"]  # from the repository
     assert config.tasks_file == "docs/tasks.md"
     assert config.target_branch == "develop"
     assert (config.limits.verify_seconds, config.limits.implement_seconds) == (60, 300)
-    defaults = resolve(project(), None)
+    defaults, _ = resolve(project(), None)
     assert (defaults.target_branch, defaults.tasks_file) == ("main", "tasks_list.md")
     assert defaults.limits.repair_attempts == 2
     assert defaults.verify == [] and defaults.protected == []
+
+
+def test_given_commands_win_over_detected_ones_and_each_says_where_it_came_from() -> None:
+    files = {"requirements.txt": "attrs\n", "pytest.ini": "[pytest]\n"}
+    found = detect(files, files.get)
+    config, env = resolve(project(verify=["make check"]), None, found)
+    assert config.verify == ["make check"] and env.verify_from == "registration"
+    assert config.setup == found.setup and env.setup_from == "detected"
+    assert config.venv and env.venv and env.manifests == ["requirements.txt"]
+    repo = parse_repo_config("setup = []\n")
+    config, env = resolve(project(), repo, found)
+    assert config.setup == [] and env.setup_from == "repository"  # an explicit "no setup"
+    assert config.verify == ["python -m pytest"] and env.verify_from == "detected"
+    assert not config.venv  # nothing to set up, no environment
+
+
+def test_setup_of_a_node_project_gets_no_venv() -> None:
+    files = {"package.json": '{"scripts": {"test": "mocha"}}', "package-lock.json": "{}"}
+    config, env = resolve(project(), None, detect(files, files.get))
+    assert config.setup == ["npm ci"] and config.verify == ["npm test"]
+    assert not config.venv and env.kind == "node"

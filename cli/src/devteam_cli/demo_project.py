@@ -49,14 +49,22 @@ def create_demo_repo(root: Path) -> Path:
     return create_repo(root, FILES, "calc", "Initial calculator project")
 
 
-def create_repo(root: Path, files: dict[str, str], name: str, message: str) -> Path:
-    """Create `root/<name>.git`, a bare repository whose `main` holds `files` in one commit."""
+def create_repo(
+    root: Path,
+    files: dict[str, str],
+    name: str,
+    message: str,
+    binary: dict[str, bytes] | None = None,
+) -> Path:
+    """Create `root/<name>.git`, a bare repository whose `main` holds `files` (and `binary`
+    ones) in one commit."""
     seed = root / f"{name}-seed"
     bare = root / f"{name}.git"
-    for relpath, text in files.items():
+    contents = {name: text.encode() for name, text in files.items()} | (binary or {})
+    for relpath, content in contents.items():
         path = seed / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_bytes(content)
     _git(seed, "init", "-q", "-b", "main")
     _git(seed, "add", "-A")
     _git(

@@ -2,11 +2,12 @@
 registration into the configuration one task runs with."""
 
 import tomllib
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
 from devteam_contracts.base import Strict
+from devteam_contracts.detection import Detected
 from devteam_contracts.projects import (
     BranchName,
     Commands,
@@ -68,6 +69,11 @@ class RunConfig(Strict):
     sandbox_image: str | None = Field(
         default=None, description="`[sandbox] image`: the checks' toolchain image (Docker)."
     )
+    venv: bool = Field(
+        default=False,
+        description="Setup and checks run with a Python virtualenv of the project's "
+        "environment active (its `bin` first on PATH, `VIRTUAL_ENV` set).",
+    )
 
 
 def parse_repo_config(text: str) -> RepoConfig:
@@ -87,13 +93,45 @@ def parse_repo_config(text: str) -> RepoConfig:
         raise RepoConfigError(f"{CONFIG_FILE}: " + "; ".join(problems)) from exc
 
 
-def resolve(project: Project, repo: RepoConfig | None) -> RunConfig:
-    """The effective configuration: values set at registration win over the repository's."""
+Source = Literal["registration", "repository", "detected", "none"]
+
+
+class ProjectEnvironment(Strict):
+    """How a project's environment is set up and checked, and why: what was given, what was
+    detected from the repository's files (`GET /v1/projects/{id}/environment`, and with the
+    project's task list)."""
+
+    kind: Literal["python", "node", "none"] = Field(
+        description="What detection recognised in the repository's files."
+    )
+    setup: list[str] = Field(description="The setup commands in force.")
+    setup_from: Source = Field(
+        description="Where they come from: registration, the repository's `.devteam.toml`, "
+        "detection, or none at all."
+    )
+    verify: list[str] = Field(description="The project's checks in force.")
+    verify_from: Source = Field(description="Where the checks come from.")
+    venv: bool = Field(description="Setup and checks run with a Python virtualenv active.")
+    manifests: list[str] = Field(
+        description="The dependency manifests and lockfiles found: the environment is built "
+        "once per state of these files (with the setup commands and the toolchain)."
+    )
+    reasons: list[str] = Field(description="What detection decided, and from which file.")
+
+
+def resolve(
+    project: Project, repo: RepoConfig | None, detected: Detected | None = None
+) -> tuple[RunConfig, ProjectEnvironment]:
+    """The effective configuration: values set at registration win over the repository's,
+    which win over what was detected from its files (`detected`)."""
     repo = repo or RepoConfig()
 
-    def pick(name: str) -> Any:
-        given = getattr(project, name)
-        return given if given is not None else getattr(repo, name)
+    def origin(name: str) -> tuple[Any, Source]:
+        if (given := getattr(project, name)) is not None:
+            return given, "registration"
+        if (given := getattr(repo, name)) is not None:
+            return given, "repository"
+        return None, "none"
 
     limits: dict[str, int] = {}
     for name in Limits.model_fields:
@@ -103,9 +141,30 @@ def resolve(project: Project, repo: RepoConfig | None) -> RunConfig:
             limits[name] = value
     values = {
         name: value
-        for name in ("target_branch", "tasks_file", "setup", "verify", "protected")
-        if (value := pick(name)) is not None
+        for name in ("target_branch", "tasks_file", "protected")
+        if (value := origin(name)[0]) is not None
     }
+    found = detected or Detected(kind="none", setup=[], verify=[], manifests=[], venv=False,
+                                 reasons=[])  # fmt: skip
+    commands: dict[str, tuple[list[str], Source]] = {}
+    for name in ("setup", "verify"):
+        given, source = origin(name)
+        if given is None and getattr(found, name):
+            given, source = getattr(found, name), "detected"
+        commands[name] = (list(given or []), source)
+    setup, setup_from = commands["setup"]
+    # A venv for Python projects, and for setup commands of a project nothing was detected
+    # in (they may well `pip install`); not for Node projects.
+    venv = bool(setup) and found.kind != "node"
     if project.submodules is not None:  # only the project may turn submodules on
         values["submodules"] = project.submodules
-    return RunConfig(**values, limits=Limits(**limits), sandbox_image=repo.sandbox.image)
+    config = RunConfig(
+        **values, setup=setup, verify=commands["verify"][0], venv=venv,
+        limits=Limits(**limits), sandbox_image=repo.sandbox.image,
+    )  # fmt: skip
+    environment = ProjectEnvironment(
+        kind=found.kind, setup=setup, setup_from=setup_from, verify=config.verify,
+        verify_from=commands["verify"][1], venv=venv, manifests=found.manifests,
+        reasons=found.reasons,
+    )  # fmt: skip
+    return config, environment

@@ -100,6 +100,8 @@ class FailureCode(StrEnum):
     TIMEOUT = "timeout"
     CHECKS_FAILED = "checks_failed"
     CHECKS_TIMEOUT = "checks_timeout"
+    SETUP_FAILED = "setup_failed"
+    SETUP_TIMEOUT = "setup_timeout"
     INVALID_TASK_LIST = "invalid_task_list"
     INVALID_CONFIG = "invalid_config"
     GIT_ERROR = "git_error"

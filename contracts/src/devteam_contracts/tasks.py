@@ -7,6 +7,7 @@ from pydantic import Field
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, TenantId
+from devteam_contracts.repoconfig import ProjectEnvironment
 
 
 class TaskNode(Strict):
@@ -37,6 +38,9 @@ class TaskTree(Strict):
     next_task: str | None = Field(description="What SELECT would pick now.")
     tasks: list[TaskNode]
     notices: list[str] = Field(default_factory=list)
+    environment: ProjectEnvironment | None = Field(
+        default=None, description="How the project is set up and checked, and why."
+    )
 
 
 class TaskListProblem(Strict):

@@ -271,6 +271,11 @@ class Workspace:
             return None
         return result.out
 
+    async def top_level(self, commit: str) -> list[str]:
+        """The names at the top of `commit`'s tree (files and directories)."""
+        out = await git(["ls-tree", "-z", "--name-only", commit], self.mirror)
+        return [name for name in out.stdout.split("\0") if name]
+
     async def find_landed(self, base: str, tip: str, trailers: str) -> str | None:
         """The commit in `base..tip` whose message carries all of `trailers`, if any.
 
@@ -377,6 +382,24 @@ class Workspace:
             if _read(admin / "gitdir") == pointer:
                 return admin.resolve()
         return None
+
+    async def setup_leftovers(self) -> list[str]:
+        """After a tenant's setup ran in the tree: its tracked files restored to the tree's
+        commit, and the paths setup left that git does not track (untracked or ignored; a
+        directory as one entry), which become part of the project's environment."""
+        if not await asyncio.to_thread(self._reclaim_tree):
+            raise GitError(f"the tree of {self.root} is gone")
+        await self._tree_git(["reset", "--quiet", "--hard"])
+        out = await self._tree_git(
+            ["status", "--porcelain", "-z", "--ignored=matching", "--untracked-files=normal"]
+        )
+        entries = out.stdout.split("\0")
+        return [e[3:].rstrip("/") for e in entries if e[:3] in ("?? ", "!! ") and e[3:]]
+
+    async def changed_between(self, base: str, tip: str) -> list[str]:
+        """Paths that differ between two commits (read from the mirror)."""
+        out = await git(["diff", "--name-only", "-z", base, tip, "--"], self.mirror)
+        return [p for p in out.stdout.split("\0") if p]
 
     async def _tree_git(self, args: list[str]) -> GitResult:
         """git in the tree, which may belong to a tenant's sandbox user now (trusted here

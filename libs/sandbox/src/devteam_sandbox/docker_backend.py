@@ -97,6 +97,8 @@ def container_config(
         tmpfs[str(box.git.mirror)] = "ro,nosuid,nodev,size=1m,mode=0755"
         for source, dest in box.git.binds():
             volumes[str(source)] = {"bind": str(dest), "mode": "ro"}
+    for source, writable in box.activation.binds:
+        volumes[str(source)] = {"bind": str(source), "mode": "rw" if writable else "ro"}
     argv = ["/bin/sh", "-c", _AWAIT_NETWORK, command] if network else ["/bin/sh", "-c", command]
     return {
         "image": image,

@@ -13,8 +13,8 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devteam_sandbox import filesystem
@@ -32,13 +32,24 @@ from devteam_sandbox.identity import (
 from devteam_sandbox.limits import CheckLimits
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
-__all__ = ["TOOLCHAIN_VAR", "Box", "describe", "open_box", "run_sandboxed"]
+__all__ = ["TOOLCHAIN_VAR", "Activation", "Box", "describe", "open_box", "run_sandboxed"]
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 BACKEND_VAR = "DEVTEAM_SANDBOX"
 # Inside a toolchain container: its own PATH.
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _SETPRIV = "/usr/bin/setpriv"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A project environment the commands run in (`environments`): directories bound at
+    their own paths (writable only while setup builds it), variables (`VIRTUAL_ENV`, the
+    tenant's package caches) and the directories put first on PATH."""
+
+    binds: tuple[tuple[Path, bool], ...] = ()
+    variables: Mapping[str, str] = field(default_factory=dict)
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class Box:
     worktree: Path
     user: SandboxUser | None
     git: GitView | None = None
+    activation: Activation = Activation()
 
     @property
     def home(self) -> Path:
@@ -103,11 +115,16 @@ def _make_box(scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] 
     return box
 
 
-def scrubbed_env(home: Path | str, path: str | None = None) -> dict[str, str]:
-    """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs).
-    git may read the repository it is shown, which belongs to another user."""
+def scrubbed_env(
+    home: Path | str, path: str | None = None, activation: Activation = Activation()
+) -> dict[str, str]:
+    """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs), the
+    project environment's own (`activation`) added. git may read the repository it is shown,
+    which belongs to another user."""
+    search = path or f"{toolchain_dir()}:{SYSTEM_PATH}"
     return {
-        "PATH": path or f"{toolchain_dir()}:{SYSTEM_PATH}",
+        **activation.variables,
+        "PATH": ":".join((*activation.path, search)),
         "HOME": str(home),
         "USER": "devteam",
         "LOGNAME": "devteam",
@@ -146,6 +163,8 @@ def bwrap_argv(box: Box, command: str, *, network: bool, extra: list[str]) -> li
             mounts.bind(source, dest)
     mounts.bind(box.worktree, write=True)
     mounts.bind(box.home, write=True)
+    for source, writable in box.activation.binds:
+        mounts.bind(source, write=writable)
     return [
         shutil.which("bwrap") or "bwrap",
         *mounts.args,
@@ -197,10 +216,10 @@ async def run_sandboxed(
     if chosen == "docker":
         return await run_in_container(
             command, image=choose_image(image), box=box,
-            env=scrubbed_env(box.home, path=CONTAINER_PATH), timeout_s=timeout_s,
+            env=scrubbed_env(box.home, CONTAINER_PATH, box.activation), timeout_s=timeout_s,
             limits=limits or CheckLimits(), on_line=on_line, network=wants_net,
         )  # fmt: skip
-    env = scrubbed_env(box.home)
+    env = scrubbed_env(box.home, activation=box.activation)
     if chosen == "none":
         argv = [*_as_user(box.user), "/bin/sh", "-c", command]
         return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from devteam_contracts.events import AuditPage
 from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
+from devteam_contracts.repoconfig import ProjectEnvironment
 from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState, StepCall, StepStart
 from devteam_contracts.secrets import SecretInfo, SecretList, SecretPut
 from devteam_contracts.tasks import TaskTree
@@ -95,8 +96,23 @@ REQUESTS: dict[type[BaseModel], list[dict[str, Any]]] = {
     SecretPut: [{"value": "sk-live-…"}],
     TokenCreate: [{"label": "dashboard for the billing team"}],
 }
+ENVIRONMENT = {
+    "kind": "python",
+    "setup": ["pip install -r requirements.txt -e '.[test]' pytest"],
+    "setup_from": "detected",
+    "verify": ["python -m pytest"],
+    "verify_from": "detected",
+    "venv": True,
+    "manifests": ["pyproject.toml", "requirements.txt"],
+    "reasons": [
+        "pyproject.toml [tool.pytest.ini_options]: the checks are `python -m pytest`.",
+        "requirements.txt, pyproject.toml [project]: setup installs the requirements and the "
+        "project (editable, with its test extra) in a venv, plus pytest.",
+    ],
+}
 ANSWERS: dict[type[BaseModel], list[dict[str, Any]]] = {
     Project: [PROJECT],
+    ProjectEnvironment: [ENVIRONMENT],
     ProjectPage: [{"items": [PROJECT], "total": 1, "next_offset": None}],
     TaskTree: [
         {
@@ -125,6 +141,7 @@ ANSWERS: dict[type[BaseModel], list[dict[str, Any]]] = {
                     "selectable": True,
                 },
             ],
+            "environment": ENVIRONMENT,
         }
     ],
     RunAccepted: [{"run_id": RUN_ID, "state": "queued"}],

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
+from devteam_contracts.detection import Detected, DetectionError, detect, manifest_files
 from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import (
     CONFIG_FILE,
     DEFAULT_BRANCH,
+    ProjectEnvironment,
+    RepoConfig,
     RepoConfigError,
     RunConfig,
     parse_repo_config,
@@ -30,6 +33,7 @@ class ListAtTip:
 
     commit: str
     config: RunConfig
+    environment: ProjectEnvironment
     text: str
     tasks: TaskList
 
@@ -48,9 +52,11 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
         repo = parse_repo_config(raw_config.decode()) if raw_config is not None else None
     except (RepoConfigError, UnicodeDecodeError) as exc:
         raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
-    config = resolve(project, repo)
+    config, _ = resolve(project, repo)
     if config.target_branch != lookup:
         commit = await ws.sync(config.target_branch)
+    detected = await _detect(ws, commit, project, repo)
+    config, environment = resolve(project, repo, detected)
     raw = await ws.read_file(commit, config.tasks_file)
     if raw is None:
         message = f"{config.tasks_file} not found on branch {config.target_branch}"
@@ -64,4 +70,44 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
                 message=f"{config.tasks_file}: {exc}", lines=list(exc.lines), kind="tasklist"
             )
         ) from exc
-    return ListAtTip(commit=commit, config=config, text=text, tasks=tasks)
+    unchecked = [t.id for t in tasks.leaves() if t.state == "open" and not t.verify]
+    if not config.verify and unchecked:
+        why = " ".join(environment.reasons)
+        raise SourceError(
+            TaskListProblem(
+                message=f"no checks for this project: {why} Say them in {CONFIG_FILE} "
+                '(`verify = ["..."]`) or at registration (`verify`).',
+                kind="config",
+            )
+        )
+    return ListAtTip(commit=commit, config=config, environment=environment, text=text, tasks=tasks)
+
+
+# Files detection reads (beside the manifests): where a project says its test command.
+_READ = ("pytest.ini", "tox.ini", "Makefile", "makefile", "GNUmakefile", ".yarnrc.yml")
+_MAX_READ = 4 * 1024 * 1024
+
+
+async def _detect(
+    ws: Workspace, commit: str, project: Project, repo: RepoConfig | None
+) -> Detected | None:
+    """What the repository's files say about its setup and checks at `commit` (read even when
+    both were given: the kind of project decides whether setup gets a venv). Files detection
+    cannot parse are a config problem, unless both were given (then None)."""
+    given = [
+        getattr(project, name) is not None or (repo is not None and getattr(repo, name) is not None)
+        for name in ("setup", "verify")
+    ]
+    names = await ws.top_level(commit)
+    texts: dict[str, str] = {}
+    for name in {*manifest_files(names), *(n for n in _READ if n in names)}:
+        raw = await ws.read_file(commit, name)
+        if raw is not None and len(raw) <= _MAX_READ:
+            texts[name] = raw.decode("utf-8", "replace")
+    try:
+        detected = detect(names, texts.get)
+    except DetectionError as exc:
+        if all(given):  # (both given: what the files say does not matter)
+            return None
+        raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
+    return detected

@@ -61,6 +61,7 @@ def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
         next_task=selection.task.id if selection.task else None,
         tasks=[build(root) for root in children.get(None, [])],
         notices=[f"line {n.line}: {n.message}" for n in source.tasks.notices],
+        environment=source.environment,
     )
 
 

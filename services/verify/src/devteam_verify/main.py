@@ -11,6 +11,7 @@ from devteam_contracts.commands import VerifyCommand
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
+from devteam_sandbox.environments import max_bytes
 from devteam_sandbox.filesystem import etc_entries
 from devteam_sandbox.identity import user_for
 from devteam_sandbox.limits import operator_limits
@@ -25,6 +26,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     backend()  # and so does an unknown DEVTEAM_SANDBOX,
     user_for("-")  # a DEVTEAM_SANDBOX_UID_BASE out of range
     etc_entries()  # or a DEVTEAM_SANDBOX_ETC entry outside /etc
+    max_bytes()  # or a malformed DEVTEAM_ENVIRONMENTS_MAX_MB
     return [
         Maintenance.of(own),
         StageWorker(bus, settings, Stage.VERIFY, VerifyCommand, VerifyStage(bus, own)),

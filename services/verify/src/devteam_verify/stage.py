@@ -2,7 +2,11 @@
 repair (bounded) → stop the run."""
 
 import asyncio
+import contextlib
+import logging
+import os
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from devteam_bus.bundles import BundleStore
@@ -11,7 +15,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
 from devteam_bus.lifecycle import advance, hand_on
-from devteam_bus.logstream import log_stream
+from devteam_bus.logstream import LogStream, log_stream
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import (
@@ -20,6 +24,7 @@ from devteam_contracts.commands import (
     ImplementCommand,
     VerifyCommand,
 )
+from devteam_contracts.detection import manifest_files
 from devteam_contracts.events import EventType
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
@@ -27,10 +32,25 @@ from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
 from devteam_sandbox.docker_backend import ImageNotAllowedError
-from devteam_sandbox.limits import LIMIT_FIELDS, resolve
+from devteam_sandbox.environments import (
+    Environment,
+    EnvironmentStore,
+    Record,
+    environment_key,
+    materialize,
+    max_bytes,
+    toolchain_identity,
+    toolchain_site,
+    unseal_and_remove,
+)
+from devteam_sandbox.filesystem import toolchain_dir
+from devteam_sandbox.identity import SandboxUser, give_tree
+from devteam_sandbox.limits import LIMIT_FIELDS, CheckLimits, resolve
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
-from devteam_sandbox.sandbox import describe, open_box, run_sandboxed
+from devteam_sandbox.sandbox import Box, backend, describe, open_box, run_sandboxed
+
+log = logging.getLogger(__name__)
 
 
 class VerifyStage:
@@ -39,6 +59,9 @@ class VerifyStage:
     def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
         self.bus = bus
         self.settings = settings
+        self.environments = EnvironmentStore(settings.data_dir, max_bytes())
+        # what a crash left half made goes, and the store is brought within its bound
+        self.environments.evict()
 
     async def __call__(self, cmd: VerifyCommand) -> None:
         async with Workspace.tree_lock(self.settings.data_dir, cmd.tenant, cmd.project_id):
@@ -52,9 +75,7 @@ class VerifyStage:
         secrets = Secrets(self.bus, cmd.tenant)
         ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
         tree = await self._tree(ws, cmd)
-        # `setup` (e.g. installing dependencies) may use the network; the checks may not.
-        commands = [(c, True) for c in cmd.config.setup]
-        commands += [(c, False) for c in (*cmd.config.verify, *cmd.task.verify)]
+        checks = [*cmd.config.verify, *cmd.task.verify]
         limits = resolve(
             {name: getattr(cmd.config.limits, f"verify_{name}") for name in LIMIT_FIELDS}
         )
@@ -62,18 +83,8 @@ class VerifyStage:
             sandbox = describe(limits, cmd.config.sandbox_image)
         except ImageNotAllowedError as exc:
             raise PermanentError(str(exc), code=FailureCode.INVALID_CONFIG) from exc
-        data = {
-            "commands": [c for c, _net in commands],
-            "head_sha": cmd.head_sha,
-            "sandbox": sandbox,
-        }
-        await publish_task_event(
-            self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
-            f"running {len(commands)} check(s)", data,
-        )  # fmt: skip
         gitdir = await asyncio.to_thread(ws.tree_gitdir)
         git = (gitdir, cmd.head_sha) if gitdir else None
-        started = time.perf_counter()
         failed: tuple[str, ProcessResult] | None = None
         # every value resolved for this command (git credentials) is redacted, with the usual
         # credential-shaped patterns
@@ -83,24 +94,27 @@ class VerifyStage:
                 lambda s: redact(s, secrets.resolved),
             ) as logs,
             open_box(self.settings.data_dir / "boxes", cmd.tenant, tree, git) as box,
+            contextlib.AsyncExitStack() as using,
         ):  # fmt: skip
-            for command, network in commands:
-                await logs.line(f"$ {command}")
-                # (a setup network that cannot be made is ours to fix, not the model's: it
-                # raises, and the command is delivered again)
-                result = await unless_ended(
-                    self.bus,
-                    cmd.run_id,
-                    run_sandboxed(
-                        command,
-                        box=box,
-                        timeout_s=cmd.config.limits.verify_seconds,
-                        on_line=logs.line,
-                        network=network,
-                        limits=limits,
-                        image=cmd.config.sandbox_image,
-                    ),
-                )
+            runner = _Runner(self.bus, cmd, limits, logs)
+            ready = await self._environment(cmd, ws, tree, box, runner, using)
+            if isinstance(ready, _SetupFailed):
+                await self._setup_failed(cmd, ws, ready)
+                return
+            box, environment = ready
+            data = {
+                "commands": checks,
+                "head_sha": cmd.head_sha,
+                "sandbox": sandbox,
+                "environment": environment,
+            }
+            await publish_task_event(
+                self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
+                f"running {len(checks)} check(s)" + _env_note(environment), data,
+            )  # fmt: skip
+            started = time.perf_counter()
+            for command in checks:
+                result = await runner.run(command, box, network=False)
                 if not result.ok:
                     failed = (command, result)
                     break
@@ -109,6 +123,115 @@ class VerifyStage:
             await self._passed(cmd, elapsed)
         else:
             await self._failed(cmd, *failed)
+
+    async def _environment(
+        self,
+        cmd: VerifyCommand,
+        ws: Workspace,
+        tree: Path,
+        box: Box,
+        runner: "_Runner",
+        using: contextlib.AsyncExitStack,
+    ) -> "tuple[Box, dict[str, object] | None] | _SetupFailed":
+        """The project's environment for this head: reused when one of its dependency state
+        was built before, else built now by the setup commands (with the network), then
+        shown to the checks read-only. None for a project without setup."""
+        setup = list(cmd.config.setup)
+        if not setup:
+            return box, None
+        venv = cmd.config.venv
+        started = time.perf_counter()
+        names = await asyncio.to_thread(os.listdir, tree)
+        manifests = await asyncio.to_thread(_read_manifests, tree, manifest_files(names))
+        toolchain = toolchain_identity(backend(), cmd.config.sandbox_image, toolchain_dir())
+        key = environment_key(
+            cmd.tenant, cmd.project_id, [*setup, f"venv={venv}"], manifests, toolchain
+        )
+        env = self.environments.environment(cmd.tenant, cmd.project_id, key)
+        using.enter_context(self.environments.using(env))
+        record = await asyncio.to_thread(env.record)
+        status = "reused"
+        if record is None:
+            status = "built"
+            built = await self._build(cmd, ws, tree, box, runner, env, setup, manifests, venv)
+            if isinstance(built, _SetupFailed):
+                return built
+            record = built
+        files = await asyncio.to_thread(materialize, env, record, tree, box.user)
+        seconds = round(time.perf_counter() - started, 2)
+        activation = env.activation(building=False, caches=None, venv=venv)
+        described = {
+            "key": key,
+            "status": status,
+            "seconds": seconds,
+            "setup": setup,
+            "manifests": sorted(manifests),
+            "venv": venv,
+            "files": files,
+            "size_bytes": record.size_bytes,
+        }
+        return replace(box, activation=activation), described
+
+    async def _build(
+        self,
+        cmd: VerifyCommand,
+        ws: Workspace,
+        tree: Path,
+        box: Box,
+        runner: "_Runner",
+        env: Environment,
+        setup: list[str],
+        manifests: dict[str, bytes],
+        venv: bool,
+    ) -> "Record | _SetupFailed":
+        store = self.environments
+        started = time.perf_counter()
+        await asyncio.to_thread(store.begin, env, box.user, venv)
+        caches = await asyncio.to_thread(store.caches, cmd.tenant, box.user)
+        building = replace(box, activation=env.activation(building=True, caches=caches, venv=venv))
+        steps = [(MAKE_VENV, False)] if venv else []
+        steps += [(command, True) for command in setup]
+        for command, network in steps:
+            result = await runner.run(command, building, network=network)
+            if not result.ok:
+                await asyncio.to_thread(unseal_and_remove, env.path)
+                return _SetupFailed(command, result, sorted(manifests))
+        try:
+            leftovers = await ws.setup_leftovers()
+            await asyncio.to_thread(give_tree_to, tree, box.user)
+        except GitError as exc:
+            raise PermanentError(f"after setup: {exc}", code=FailureCode.GIT_ERROR) from exc
+        site = toolchain_site(toolchain_dir()) if backend() != "docker" else None
+        record = await asyncio.to_thread(
+            store.finish, env, tree, leftovers, setup=setup, manifests=sorted(manifests),
+            venv=venv, built_s=time.perf_counter() - started, toolchain_site=site,
+        )  # fmt: skip
+        removed = await asyncio.to_thread(store.evict)
+        if removed:
+            log.info("environments evicted (least recently used): %s", removed)
+        return record
+
+    async def _setup_failed(
+        self, cmd: VerifyCommand, ws: Workspace, failed: "_SetupFailed"
+    ) -> None:
+        """A setup that fails is the environment's problem, not the model's: the run stops,
+        unless this task's own change touched a manifest (then it is the change's fault and a
+        repair may fix it)."""
+        try:
+            touched = set(await ws.changed_between(cmd.base_sha, cmd.head_sha))
+        except GitError:
+            touched = set()
+        if touched & set(failed.manifests):
+            await self._failed(cmd, failed.command, failed.result, setup=True)
+            return
+        result = failed.result
+        code = FailureCode.SETUP_TIMEOUT if result.timed_out else FailureCode.SETUP_FAILED
+        raise PermanentError(
+            f"setup `{failed.command}` {_why(result)}: the project's environment could not be "
+            "built (not sent to the model: the task's change did not touch its dependencies)",
+            redact(result.output_tail),
+            code=code,
+        )
 
     async def _tree(self, ws: Workspace, cmd: VerifyCommand) -> Path:
         """This worker's own clean tree at the attempt's head, whose commits came from the
@@ -134,18 +257,18 @@ class VerifyStage:
             self.bus, Stage.COMPLETE, cmd.next(CompleteCommand, head_sha=cmd.head_sha)
         )
 
-    async def _failed(self, cmd: VerifyCommand, command: str, result: ProcessResult) -> None:
-        if result.timed_out:
-            why = f"timed out after {result.duration_s:.0f} s"
-        elif result.limit:
-            why = f"hit the {result.limit} (exit {result.exit_code})"
-        else:
-            why = f"exited with {result.exit_code}"
+    async def _failed(
+        self, cmd: VerifyCommand, command: str, result: ProcessResult, *, setup: bool = False
+    ) -> None:
+        why = _why(result)
         reason = f"`{command}` {why}"
         tail = redact(result.output_tail)
         repairs = cmd.config.limits.repair_attempts
         if cmd.attempt > repairs:
-            code = FailureCode.CHECKS_TIMEOUT if result.timed_out else FailureCode.CHECKS_FAILED
+            if setup:
+                code = FailureCode.SETUP_TIMEOUT if result.timed_out else FailureCode.SETUP_FAILED
+            else:
+                code = FailureCode.CHECKS_TIMEOUT if result.timed_out else FailureCode.CHECKS_FAILED
             raise PermanentError(f"{reason} after {cmd.attempt} attempt(s)", tail, code=code)
         run = await advance(self.bus, cmd, Stage.IMPLEMENT, attempt=cmd.attempt + 1)
         if run is None:
@@ -163,3 +286,65 @@ class VerifyStage:
             ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha
         )
         await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, repair, why=reason)
+
+
+# Made by us, in the box, as the tenant's user: the venv setup and checks run in (none where
+# the toolchain has no Python: an image for another language).
+MAKE_VENV = 'if command -v python3 >/dev/null; then python3 -m venv "$VIRTUAL_ENV"; fi'
+
+
+@dataclass(frozen=True)
+class _SetupFailed:
+    command: str
+    result: ProcessResult
+    manifests: list[str]
+
+
+class _Runner:
+    """Runs one command of this verify in a box: logged, bounded, given up when the run
+    ends."""
+
+    def __init__(self, bus: Bus, cmd: VerifyCommand, limits: CheckLimits, logs: LogStream) -> None:
+        self.bus, self.cmd, self.limits, self.logs = bus, cmd, limits, logs
+
+    async def run(self, command: str, box: Box, *, network: bool) -> ProcessResult:
+        await self.logs.line(f"$ {command}")
+        # (a setup network that cannot be made is ours to fix, not the model's: it raises,
+        # and the command is delivered again)
+        return await unless_ended(
+            self.bus,
+            self.cmd.run_id,
+            run_sandboxed(
+                command,
+                box=box,
+                timeout_s=self.cmd.config.limits.verify_seconds,
+                on_line=self.logs.line,
+                network=network,
+                limits=self.limits,
+                image=self.cmd.config.sandbox_image,
+            ),
+        )
+
+
+def _why(result: ProcessResult) -> str:
+    if result.timed_out:
+        return f"timed out after {result.duration_s:.0f} s"
+    if result.limit:
+        return f"hit the {result.limit} (exit {result.exit_code})"
+    return f"exited with {result.exit_code}"
+
+
+def _env_note(environment: dict[str, object] | None) -> str:
+    if environment is None:
+        return ""
+    return f" in the project's environment ({environment['status']} in {environment['seconds']} s)"
+
+
+def _read_manifests(tree: Path, names: list[str]) -> dict[str, bytes]:
+    return {name: (tree / name).read_bytes() for name in names if (tree / name).is_file()}
+
+
+def give_tree_to(tree: Path, user: SandboxUser | None) -> None:
+    """The tree back to the tenant's user after root's git restored its tracked files."""
+    if user is not None:
+        give_tree(tree, user)

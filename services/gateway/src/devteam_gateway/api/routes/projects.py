@@ -13,6 +13,7 @@ from devteam_bus.runstore import RunStore, now
 from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import new_project_id
 from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
+from devteam_contracts.repoconfig import ProjectEnvironment
 from devteam_contracts.secrets import ENV_SECRETS_VAR, env_allowed, parse_env_allowlist
 from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
@@ -144,7 +145,24 @@ async def get_project(project_id: str, bus: BusDep, who: PrincipalDep) -> Projec
 
 @router.get("/{project_id}/tasks")
 async def get_tasks(project_id: str, bus: BusDep, who: PrincipalDep) -> TaskTree:
-    """The task list on the target branch as a tree; 422 with line numbers when it is invalid."""
+    """The task list on the target branch as a tree, with how the project is set up and
+    checked (`environment`); 422 with line numbers when it is invalid, or naming what is
+    missing when the project's checks are neither given nor detectable."""
+    return await _read_tasks(project_id, bus, who)
+
+
+@router.get("/{project_id}/environment")
+async def get_environment(project_id: str, bus: BusDep, who: PrincipalDep) -> ProjectEnvironment:
+    """How the project's environment is set up and checked on its target branch: the setup
+    commands and checks in force, where each comes from (registration, `.devteam.toml`,
+    detection), the manifests its environment is keyed on, and why detection decided what it
+    did; 422 like the task list."""
+    tree = await _read_tasks(project_id, bus, who)
+    assert tree.environment is not None  # (the selector always says)
+    return tree.environment
+
+
+async def _read_tasks(project_id: str, bus: BusDep, who: PrincipalDep) -> TaskTree:
     await find_project(bus, who, project_id)
     request = TasksRequest(tenant=who.tenant, project_id=project_id)
     try:

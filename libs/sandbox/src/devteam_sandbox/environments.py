@@ -1,0 +1,370 @@
+"""Project environments: what a project's setup produces (a venv, installed dependencies,
+`node_modules`), built once per dependency state and reused by every later task, attempt and
+run with the same key.
+
+The key hashes the tenant and project, the setup commands, the toolchain (or image) and the
+contents of the dependency manifests and lockfiles at the commit being verified: a change
+that touches a manifest gets an environment of its own, and the old one stays for the tasks
+that still have the old files.
+
+On disk, under this worker's own data directory (`<data>/environments/<tenant>/<project>/
+<key>/`):
+
+* `venv/`: the virtualenv setup runs in (Python projects): bound at its own path, so its
+  scripts' paths stay true;
+* `tree/`: what setup left in the worktree (untracked or ignored: `node_modules`, a `.venv`,
+  `*.egg-info`), moved out of it once setup passed;
+* `environment.json`: written last, when the environment is complete (`Record`).
+
+Once built, an environment is sealed: owned by root and read-only, when this worker is root.
+Checks see the venv read-only, and `tree/` comes back into the worktree as hard links to those
+files (a copy-on-write view: a check may replace a file, never change the environment's), or
+as a copy where the worker cannot switch users. Environments are never shared between tenants
+or projects; a tenant's package caches (`<data>/caches/<tenant>`) persist for that tenant and
+are shown to its setup commands only. The store is bounded (`max_bytes`, least recently used
+first) and an environment in use is never evicted.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import stat
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from devteam_sandbox.identity import SandboxUser, give_tree
+from devteam_sandbox.sandbox import Activation
+
+RECORD = "environment.json"
+ROOT = "environments"
+CACHES = "caches"
+MAX_BYTES_VAR = "DEVTEAM_ENVIRONMENTS_MAX_MB"
+DEFAULT_MAX_MB = 20 * 1024
+# Package managers' caches, all under the tenant's cache directory. Copies, not links, into
+# environments: an environment is sealed read-only and must not share inodes with a cache.
+CACHE_VARIABLES = {
+    "XDG_CACHE_HOME": "",  # pip, uv, yarn 1, corepack: under $XDG_CACHE_HOME
+    "UV_CACHE_DIR": "uv",
+    "npm_config_cache": "npm",
+    "YARN_CACHE_FOLDER": "yarn",
+    "COREPACK_HOME": "corepack",
+    "npm_config_store_dir": "pnpm-store",
+}
+COPY_NOT_LINK = {"UV_LINK_MODE": "copy", "npm_config_package_import_method": "copy"}
+
+
+def max_bytes(environ: Mapping[str, str] | None = None) -> int:
+    """The store's bound: `DEVTEAM_ENVIRONMENTS_MAX_MB` (default 20 GiB); `ValueError` naming
+    the variable when it is not a positive whole number."""
+    raw = (os.environ if environ is None else environ).get(MAX_BYTES_VAR, "").strip()
+    if not raw:
+        return DEFAULT_MAX_MB * 1024 * 1024
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{MAX_BYTES_VAR} must be a whole number of megabytes (at least 1)")
+    return int(raw) * 1024 * 1024
+
+
+def environment_key(
+    tenant: str,
+    project: str,
+    setup: Iterable[str],
+    manifests: Mapping[str, bytes],
+    toolchain: str,
+) -> str:
+    """The key of a dependency state: the hash of everything that decides what setup
+    installs (the order of the setup commands matters, that of the manifests does not)."""
+    digest = hashlib.sha256()
+    for part in (tenant, project, toolchain, *setup):
+        digest.update(part.encode() + b"\0")
+    digest.update(b"\1")
+    for path in sorted(manifests):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(manifests[path]).digest())
+    return digest.hexdigest()[:32]
+
+
+def toolchain_identity(backend: str, image: str | None, toolchain: str) -> str:
+    """What of the toolchain goes into the key: the image (Docker), else the toolchain's
+    directory and the interpreter its venv was made from."""
+    if backend == "docker":
+        return f"docker:{image}"
+    config = Path(toolchain).parent / "pyvenv.cfg"
+    made_from = config.read_text() if config.is_file() else sys.version
+    return f"{backend}:{toolchain}:{hashlib.sha256(made_from.encode()).hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A complete environment: how it was made and how big it is."""
+
+    key: str
+    setup: list[str]
+    manifests: list[str]
+    built_s: float
+    size_bytes: int
+    tree: list[str]  # what setup left in the worktree, kept under `tree/`
+    venv: bool
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment's directory."""
+
+    path: Path
+    key: str
+
+    @property
+    def venv(self) -> Path:
+        """The virtualenv (it exists once setup has made it)."""
+        return self.path / "venv"
+
+    @property
+    def tree(self) -> Path:
+        """What setup left in the worktree."""
+        return self.path / "tree"
+
+    def record(self) -> Record | None:
+        """The record of a complete environment; None while it is being built (or a crash
+        left it half made)."""
+        try:
+            return Record(**json.loads((self.path / RECORD).read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def activation(self, *, building: bool, caches: Path | None, venv: bool) -> Activation:
+        """How the commands see this environment: writable with the tenant's caches while
+        setup builds it, read-only for the checks."""
+        variables: dict[str, str] = {}
+        path: tuple[str, ...] = ()
+        if venv:
+            variables |= {
+                "VIRTUAL_ENV": str(self.venv),
+                "UV_PROJECT_ENVIRONMENT": str(self.venv),
+                "UV_PYTHON_DOWNLOADS": "never",
+            }
+            path = (str(self.venv / "bin"),)
+        binds: list[tuple[Path, bool]] = [(self.path, building)]
+        if building and caches is not None:
+            binds.append((caches, True))
+            variables |= {k: str(caches / sub) for k, sub in CACHE_VARIABLES.items()}
+            variables |= COPY_NOT_LINK
+        return Activation(tuple(binds), variables, path)
+
+
+class EnvironmentStore:
+    """This worker's environments, bounded in disk, least recently used evicted first."""
+
+    def __init__(self, data_dir: Path, limit_bytes: int) -> None:
+        self.root = data_dir / ROOT
+        self.caches_root = data_dir / CACHES
+        self.limit_bytes = limit_bytes
+        self._in_use: dict[Path, int] = {}
+
+    def environment(self, tenant: str, project: str, key: str) -> Environment:
+        """Where the environment of `key` lives (complete or not)."""
+        return Environment(self.root / tenant / project / key, key)
+
+    @contextlib.contextmanager
+    def using(self, env: Environment) -> Iterator[None]:
+        """Mark `env` in use (never evicted meanwhile) and recently used."""
+        self._in_use[env.path] = self._in_use.get(env.path, 0) + 1
+        try:
+            if env.path.is_dir():
+                os.utime(env.path)
+            yield
+        finally:
+            self._in_use[env.path] -= 1
+            if not self._in_use[env.path]:
+                del self._in_use[env.path]
+
+    def begin(self, env: Environment, user: SandboxUser | None, venv: bool) -> None:
+        """An empty directory for `env` to be built in (what an earlier, unfinished build
+        left is removed), writable by the tenant's user."""
+        unseal_and_remove(env.path)
+        env.path.mkdir(parents=True, mode=0o755)
+        for parent in (env.path.parent, env.path.parent.parent, self.root):
+            parent.chmod(0o755)  # (the tenant's user walks to it; names are not secrets)
+        env.tree.mkdir()
+        if user is not None:
+            give_tree(env.path, user)
+
+    def caches(self, tenant: str, user: SandboxUser | None) -> Path:
+        """The tenant's package caches (made on first use, the tenant's own)."""
+        path = self.caches_root / tenant
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.caches_root.chmod(0o711)
+        if user is not None:
+            os.chown(path, user.uid, user.gid)
+        return path
+
+    def finish(
+        self,
+        env: Environment,
+        worktree: Path,
+        leftovers: Iterable[str],
+        *,
+        setup: list[str],
+        manifests: list[str],
+        venv: bool,
+        built_s: float,
+        toolchain_site: Path | None,
+    ) -> Record:
+        """Complete a built environment: what setup left in the worktree moved into it, the
+        toolchain's pytest offered where the venv has none, everything sealed, and the
+        record written last."""
+        kept = []
+        for rel in sorted(set(leftovers)):
+            source = worktree / rel
+            if not _inside(source, worktree) or not os.path.lexists(source):
+                continue
+            target = env.tree / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            kept.append(rel)
+        if venv and toolchain_site is not None and (env.venv / "bin").is_dir():
+            _offer_toolchain(env.venv, toolchain_site)
+        size = seal(env.path)
+        record = Record(env.key, setup, manifests, round(built_s, 2), size, kept, venv)
+        (env.path / RECORD).write_text(json.dumps(asdict(record)))
+        return record
+
+    def evict(self) -> list[Path]:
+        """Remove the least recently used environments not in use until the store is within
+        its bound, and any half-made ones not in use; returns what was removed."""
+        complete: list[tuple[float, int, Path]] = []
+        removed = []
+        for path in self.root.glob("*/*/*"):
+            if path in self._in_use:
+                continue
+            record = Environment(path, path.name).record()
+            if record is None:
+                unseal_and_remove(path)
+                removed.append(path)
+            else:
+                complete.append((path.stat().st_mtime, record.size_bytes, path))
+        total = sum(size for _t, size, _p in complete) + sum(
+            rec.size_bytes
+            for path in self._in_use
+            if (rec := Environment(path, path.name).record()) is not None
+        )
+        for _used, size, path in sorted(complete):
+            if total <= self.limit_bytes:
+                break
+            unseal_and_remove(path)
+            removed.append(path)
+            total -= size
+        return removed
+
+
+def materialize(env: Environment, record: Record, worktree: Path, user: SandboxUser | None) -> int:
+    """Put what setup left in the worktree back into it, as a copy-on-write view: directories
+    of the tenant's own, files hard-linked to the sealed (root's, read-only) originals; copies
+    where this worker cannot switch users (its user could change a linked original).
+    Returns the number of files."""
+    count = 0
+    for rel in record.tree:
+        source, target = env.tree / rel, worktree / rel
+        if not _inside(target, worktree):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        unseal_and_remove(target)
+        count += _view(source, target, user)
+    return count
+
+
+def _view(source: Path, target: Path, user: SandboxUser | None) -> int:
+    def place(src: str, dst: str) -> None:
+        if user is None:
+            shutil.copy2(src, dst, follow_symlinks=False)
+        else:
+            os.link(src, dst, follow_symlinks=False)
+
+    info = os.lstat(source)
+    if not stat.S_ISDIR(info.st_mode):
+        place(str(source), str(target))
+        return 1
+    count = 0
+    for folder, dirs, files in os.walk(source):
+        dest = target / os.path.relpath(folder, source)
+        dest.mkdir(mode=0o755, exist_ok=True)
+        if user is not None:
+            os.chown(dest, user.uid, user.gid)
+        for name in files:
+            place(os.path.join(folder, name), str(dest / name))
+            count += 1
+        for name in dirs:  # symlinks to directories are not walked into: recreated as links
+            if os.path.islink(os.path.join(folder, name)):
+                os.symlink(os.readlink(os.path.join(folder, name)), dest / name)
+                count += 1
+    return count
+
+
+def seal(root: Path) -> int:
+    """Make an environment read-only (and root's, when this worker is root, so the tenant's
+    user cannot make it writable again); returns its size in bytes."""
+    size = 0
+    am_root = os.geteuid() == 0
+    for folder, dirs, files in os.walk(root):
+        for name in (*dirs, *files):
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                if am_root:
+                    os.lchown(path, 0, 0)
+                continue
+            size += info.st_size
+            if am_root:
+                os.chown(path, 0, 0)  # (clears set-id bits)
+            os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o7222 | 0o444)
+    if am_root:
+        os.chown(root, 0, 0)
+    os.chmod(root, 0o755)  # noqa: S103 - walked to by the tenant's user, read-only
+    return size
+
+
+def unseal_and_remove(path: Path) -> None:
+    """Remove `path` (a sealed environment or a view of one) whatever its modes."""
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() or not path.is_dir():
+        path.unlink()
+        return
+    for folder, dirs, _files in os.walk(path):
+        for name in dirs:
+            with contextlib.suppress(OSError):
+                sub = os.path.join(folder, name)
+                if not os.path.islink(sub):
+                    os.chmod(sub, 0o700)
+    os.chmod(path, 0o700)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """`path` is under `root` without following a symlink out of it."""
+    try:
+        return os.path.realpath(path.parent).startswith(os.path.realpath(root) + os.sep) or (
+            os.path.realpath(path.parent) == os.path.realpath(root)
+        )
+    except OSError:
+        return False
+
+
+def _offer_toolchain(venv: Path, site: Path) -> None:
+    """The toolchain's pytest as a fallback for a venv whose setup did not install one: its
+    site-packages last on the venv's path, and a `pytest` script that runs the venv's own
+    interpreter (so the checks see the project's packages)."""
+    for site_packages in venv.glob("lib/python3*/site-packages"):
+        (site_packages / "_devteam_toolchain.pth").write_text(f"{site}\n")
+    script = venv / "bin" / "pytest"
+    if not os.path.lexists(script):
+        script.write_text(f'#!/bin/sh\nexec "{venv}/bin/python" -m pytest "$@"\n')
+        script.chmod(0o755)
+
+
+def toolchain_site(toolchain: str) -> Path | None:
+    """The site-packages of the toolchain's venv (where its pytest is), if it is one."""
+    found = sorted(Path(toolchain).parent.glob("lib/python3*/site-packages"))
+    return found[0] if found else None

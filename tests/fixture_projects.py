@@ -1,0 +1,254 @@
+"""Customer projects with real dependencies, written here for the tests (no other project's
+code): a Python one with a runtime dependency and a pytest plugin, a Node one whose
+devDependencies hold its test runner.
+
+Offline variants (for `make test`) carry their packages with them, as some projects do: the
+Python one a `wheels/` directory its requirements point pip at (`--no-index --find-links`),
+holding wheels built here and pytest's own, repacked from the verify toolchain; the Node one
+an npm tarball of its test runner (a `file:` devDependency in its lockfile). The registry
+variants (`make test-projects`) declare the same kind of dependencies from PyPI and npm.
+"""
+
+import base64
+import hashlib
+import importlib.metadata
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from devteam_cli.demo_project import create_repo
+from devteam_sandbox.environments import toolchain_site
+from devteam_sandbox.filesystem import toolchain_dir
+
+PYTEST_DISTS = ("pytest", "pluggy", "iniconfig", "packaging", "pygments")
+WHEEL = b"Wheel-Version: 1.0\nGenerator: devteam-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def _write_wheel(dest: Path, name: str, version: str, files: dict[str, bytes],
+                 dist_info: dict[str, bytes]) -> Path:  # fmt: skip
+    """A wheel (PEP 427) of `files` plus `dist_info` (METADATA and WHEEL made if absent)."""
+    norm = name.replace("-", "_")
+    info = f"{norm}-{version}.dist-info"
+    meta = dict(dist_info)
+    meta.setdefault(
+        "METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    )
+    meta.setdefault(
+        "WHEEL",
+        b"Wheel-Version: 1.0\nGenerator: devteam-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    )
+    meta.pop("RECORD", None)
+    entries = {**files, **{f"{info}/{k}": v for k, v in meta.items()}}
+    record = [_record_line(path, data) for path, data in entries.items()]
+    record.append(f"{info}/RECORD,,")
+    entries[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    path = dest / f"{norm}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as whl:
+        for arc, data in entries.items():
+            whl.writestr(arc, data)
+    return path
+
+
+def build_wheel(dest: Path, name: str, version: str, modules: dict[str, str],
+                requires: tuple[str, ...] = (), entry_points: str = "") -> Path:  # fmt: skip
+    """A pure-Python wheel of `modules` (path → source)."""
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    dist_info = {"METADATA": metadata.encode()}
+    if entry_points:
+        dist_info["entry_points.txt"] = entry_points.encode()
+    files = {path: text.encode() for path, text in modules.items()}
+    return _write_wheel(dest, name, version, files, dist_info)
+
+
+def repack_installed(dest: Path, names: tuple[str, ...] = PYTEST_DISTS) -> list[Path]:
+    """Wheels of distributions installed in the verify toolchain (pytest and what it needs),
+    made from their installed files, so a project can install them with no index."""
+    site = toolchain_site(toolchain_dir())
+    assert site is not None, "the verify toolchain is a venv (make setup)"
+    made = []
+    for dist in importlib.metadata.distributions(path=[str(site)]):
+        name = dist.metadata["Name"]
+        if name.lower() not in names:
+            continue
+        files: dict[str, bytes] = {}
+        dist_info: dict[str, bytes] = {}
+        for rel in dist.files or []:
+            text = str(rel)
+            if "__pycache__" in text or text.startswith(".."):
+                continue
+            data = (site / text).read_bytes()
+            if ".dist-info/" in text:
+                if text.split("/", 1)[1] not in ("INSTALLER", "REQUESTED", "direct_url.json"):
+                    dist_info[text.split("/", 1)[1]] = data
+            else:
+                files[text] = data
+        made.append(_write_wheel(dest, name, dist.version, files, dist_info))
+    assert len(made) == len(names), f"found {made} of {names} in {site}"
+    return made
+
+
+# --- the Python project: a ledger's money formatting ---------------------------------------
+
+LEDGER_TASKS = """\
+# Ledger
+
+## Tasks
+
+- [ ] 1 Format amounts
+  `ledger/money.py`: `format_amount(cents)` gives euros with thousands grouped, e.g.
+  `format_amount(123456)` is `"1,234.56 EUR"` (use `ledgerfmt.group_thousands`).
+- [ ] 2 Parse amounts
+  `ledger/money.py`: `parse_amount("1,234.56 EUR")` gives `123456` cents.
+- [ ] 3 Round amounts
+  Add `round_amount(cents)` to `ledger/money.py`, rounding to whole euros with `ledgerround`,
+  which `requirements.txt` then names.
+"""
+
+PYTEST_INI = "[pytest]\ntestpaths = tests\npythonpath = .\naddopts = -p no:cacheprovider\n"
+MONEY_STUB = '"""Money amounts of the ledger, in cents."""\n'
+
+FORMAT_CODE = '''"""Money amounts of the ledger, in cents."""
+
+from ledgerfmt import group_thousands
+
+
+def format_amount(cents: int) -> str:
+    return f"{group_thousands(cents // 100)}.{cents % 100:02d} EUR"
+'''
+
+PARSE_CODE = (
+    FORMAT_CODE
+    + """
+
+def parse_amount(text: str) -> int:
+    number = text.removesuffix(" EUR").replace(",", "")
+    euros, _, fraction = number.partition(".")
+    return int(euros) * 100 + int(fraction or 0)
+"""
+)
+
+ROUND_CODE = (
+    PARSE_CODE
+    + """
+
+def round_amount(cents: int) -> int:
+    from ledgerround import to_whole
+
+    return to_whole(cents)
+"""
+)
+
+FORMAT_TEST = """from ledger.money import format_amount
+
+
+def test_format_groups_thousands(currency):
+    assert format_amount(123456) == "1,234.56 " + currency
+"""
+
+PARSE_TEST = """from ledger.money import parse_amount
+
+
+def test_parse_reads_what_format_writes(currency):
+    assert parse_amount("1,234.56 " + currency) == 123456
+"""
+
+ROUND_TEST = """from ledger.money import round_amount
+
+
+def test_round_to_whole_euros():
+    assert round_amount(12350) == 12400
+"""
+
+LEDGERFMT = {
+    "ledgerfmt/__init__.py": 'def group_thousands(n: int) -> str:\n    return f"{n:,}"\n',
+}
+LEDGERROUND = {
+    "ledgerround/__init__.py": "def to_whole(cents: int) -> int:\n"
+    "    return (cents + 50) // 100 * 100\n",
+}
+# A pytest plugin: the fixture every test of the ledger uses.
+PLUGIN = {
+    "pytest_ledgercheck.py": "import pytest\n\n\n@pytest.fixture\ndef currency():\n"
+    '    return "EUR"\n',
+}
+
+OFFLINE_REQUIREMENTS = (
+    "--no-index\n--find-links wheels\nledgerfmt==1.0.0\npytest-ledgercheck==1.0.0\n"
+)
+
+
+def ledger_wheels(dest: Path) -> None:
+    """The ledger's wheelhouse: its dependencies, its plugin, and pytest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    build_wheel(dest, "ledgerfmt", "1.0.0", LEDGERFMT)
+    build_wheel(dest, "ledgerround", "1.0.0", LEDGERROUND)
+    build_wheel(dest, "pytest-ledgercheck", "1.0.0", PLUGIN, ("pytest>=8",),
+                "[pytest11]\nledgercheck = pytest_ledgercheck\n")  # fmt: skip
+    repack_installed(dest)
+
+
+def create_ledger_repo(
+    root: Path, config: str | None = None, requirements: str = OFFLINE_REQUIREMENTS
+) -> Path:
+    """The offline ledger project as a bare repository (`root/ledger.git`), its wheels
+    committed; `config` is a `.devteam.toml` (none: detection decides)."""
+    files = {
+        "README.md": "# ledger\n",
+        "ledger/__init__.py": "",
+        "ledger/money.py": MONEY_STUB,
+        "tests/test_package.py": "import ledger\n\n\ndef test_imports():\n    assert ledger\n",
+        "requirements.txt": requirements,
+        "pytest.ini": PYTEST_INI,
+        ".gitignore": "__pycache__/\n*.egg-info/\n",
+        "tasks_list.md": LEDGER_TASKS,
+    }
+    if config is not None:
+        files[".devteam.toml"] = config
+    wheels = root / "ledger-wheels"
+    ledger_wheels(wheels)
+    binary = {f"wheels/{w.name}": w.read_bytes() for w in wheels.glob("*.whl")}
+    return create_repo(root, files, "ledger", "Ledger project", binary=binary)
+
+
+def ledger_scenario(round_requirements: str) -> dict[str, Any]:
+    """The scripted model's answers for the ledger's three tasks (Aider's whole-file
+    format); task 3 also adds `ledgerround` to the requirements (`round_requirements`)."""
+
+    money = "ledger/money.py"
+    replies = {
+        "1": [(money, FORMAT_CODE), ("tests/test_format.py", FORMAT_TEST)],
+        "2": [(money, PARSE_CODE), ("tests/test_parse.py", PARSE_TEST)],
+        "3": [(money, ROUND_CODE), ("tests/test_round.py", ROUND_TEST),
+              ("requirements.txt", round_requirements)],
+    }  # fmt: skip
+    return {
+        "rules": [
+            {
+                "name": f"task-{task}",
+                "when": f"Implement task {task}:",
+                "reply": "".join(f"{path}\n```\n{text}```\n\n" for path, text in edits),
+            }
+            for task, edits in replies.items()
+        ]
+    }
+
+
+def run_suite_offline(bare: Path, work: Path) -> subprocess.CompletedProcess[str]:
+    """The landed ledger's own suite, outside the product: a clone of `main`, a venv of the
+    toolchain's interpreter, its requirements installed from its wheels, then pytest."""
+    clone = work / "landed"
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    python = Path(toolchain_dir()) / "python3"
+    subprocess.run([str(python), "-m", "venv", str(work / "venv")], check=True)
+    pip = [str(work / "venv/bin/python"), "-m", "pip", "install", "-q", "--isolated"]
+    subprocess.run([*pip, "-r", "requirements.txt", "pytest"], cwd=clone, check=True,
+                   capture_output=True)  # fmt: skip
+    return subprocess.run([str(work / "venv/bin/python"), "-m", "pytest", "-q"], cwd=clone,
+                          capture_output=True, text=True)  # fmt: skip
