@@ -12,7 +12,10 @@ variants (`make test-projects`) declare the same kind of dependencies from PyPI 
 import base64
 import hashlib
 import importlib.metadata
+import io
+import json
 import subprocess
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -103,7 +106,8 @@ LEDGER_TASKS = """\
 
 - [ ] 1 Format amounts
   `ledger/money.py`: `format_amount(cents)` gives euros with thousands grouped, e.g.
-  `format_amount(123456)` is `"1,234.56 EUR"` (use `ledgerfmt.group_thousands`).
+  `format_amount(123456)` is `"1,234.56 EUR"` (use `ledgerfmt.group_thousands`, which
+  `requirements.txt` names).
 - [ ] 2 Parse amounts
   `ledger/money.py`: `parse_amount("1,234.56 EUR")` gives `123456` cents.
 - [ ] 3 Round amounts
@@ -252,3 +256,122 @@ def run_suite_offline(bare: Path, work: Path) -> subprocess.CompletedProcess[str
                    capture_output=True)  # fmt: skip
     return subprocess.run([str(work / "venv/bin/python"), "-m", "pytest", "-q"], cwd=clone,
                           capture_output=True, text=True)  # fmt: skip
+
+
+# --- the Node project: a tally of numbers --------------------------------------------------
+
+TALLY_TASKS = """\
+# Tally
+
+## Tasks
+
+- [ ] 1 Sum
+  `src/tally.js` exports `sum(numbers)`, 0 for none.
+- [ ] 2 Mean
+  `src/tally.js` exports `mean(numbers)`, the arithmetic mean (NaN for none).
+"""
+
+# The test runner, an npm package of ours: `minispec` runs every `test/*.test.js`.
+MINISPEC = {
+    "package.json": json.dumps(
+        {"name": "minispec", "version": "1.0.0", "bin": {"minispec": "bin/minispec.js"}}
+    ),
+    "bin/minispec.js": """#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const cases = [];
+global.test = (name, fn) => cases.push([name, fn]);
+const dir = path.join(process.cwd(), "test");
+for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".test.js")).sort()) {
+  require(path.join(dir, file));
+}
+let failed = 0;
+for (const [name, fn] of cases) {
+  try { fn(); console.log("ok " + name); }
+  catch (err) { failed++; console.log("FAIL " + name + ": " + err.message); }
+}
+console.log(`${cases.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+""",
+}
+
+SUM_CODE = "exports.sum = (numbers) => numbers.reduce((a, b) => a + b, 0);\n"
+MEAN_CODE = SUM_CODE + "exports.mean = (numbers) => exports.sum(numbers) / numbers.length;\n"
+SUM_TEST = (
+    'const assert = require("assert");\nconst { sum } = require("../src/tally");\n'
+    'test("sum adds", () => assert.strictEqual(sum([1, 2, 3]), 6));\n'
+)
+MEAN_TEST = (
+    'const assert = require("assert");\nconst { mean } = require("../src/tally");\n'
+    'test("mean averages", () => assert.strictEqual(mean([1, 2, 3]), 2));\n'
+)
+
+
+def npm_tarball(dest: Path, files: dict[str, str]) -> Path:
+    """An npm package tarball (`package/…`) of `files`."""
+    meta = json.loads(files["package.json"])
+    path = dest / f"{meta['name']}-{meta['version']}.tgz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size, info.mode = len(data), 0o755 if name.startswith("bin/") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def create_tally_repo(root: Path, config: str | None = None) -> Path:
+    """The offline tally project as a bare repository (`root/tally.git`): its test runner a
+    `file:` devDependency on the tarball it carries, locked by `npm install
+    --package-lock-only` (no registry involved)."""
+    seed = root / "tally-lock"
+    (seed / "vendor").mkdir(parents=True)
+    tarball = npm_tarball(seed / "vendor", MINISPEC)
+    package = {
+        "name": "tally", "version": "1.0.0", "private": True,
+        "scripts": {"test": "minispec"},
+        "devDependencies": {"minispec": f"file:vendor/{tarball.name}"},
+    }  # fmt: skip
+    (seed / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    subprocess.run(["npm", "install", "--package-lock-only", "--offline", "--no-audit",
+                    "--no-fund", "--ignore-scripts"], cwd=seed, check=True,
+                   capture_output=True)  # fmt: skip
+    files = {
+        "README.md": "# tally\n",
+        "package.json": (seed / "package.json").read_text(),
+        "package-lock.json": (seed / "package-lock.json").read_text(),
+        "src/tally.js": "// Tallies of numbers.\n",
+        "test/smoke.test.js": 'test("loads", () => require("../src/tally"));\n',
+        ".gitignore": "node_modules/\n",
+        "tasks_list.md": TALLY_TASKS,
+    }
+    if config is not None:
+        files[".devteam.toml"] = config
+    binary = {f"vendor/{tarball.name}": tarball.read_bytes()}
+    return create_repo(root, files, "tally", "Tally project", binary=binary)
+
+
+def run_node_suite(bare: Path, clone: Path) -> subprocess.CompletedProcess[str]:
+    """The landed tally's own suite, outside the product: `npm ci` (offline: its runner is a
+    tarball it carries), then `npm test`."""
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    subprocess.run(["npm", "ci", "--offline", "--no-audit", "--no-fund"], cwd=clone,
+                   check=True, capture_output=True)  # fmt: skip
+    return subprocess.run(["npm", "test"], cwd=clone, capture_output=True, text=True)
+
+
+def tally_scenario() -> dict[str, Any]:
+    """The scripted model's answers for the tally's two tasks."""
+    replies = {
+        "1": [("src/tally.js", SUM_CODE), ("test/sum.test.js", SUM_TEST)],
+        "2": [("src/tally.js", MEAN_CODE), ("test/mean.test.js", MEAN_TEST)],
+    }
+    return {
+        "rules": [
+            {
+                "name": f"task-{task}",
+                "when": f"Implement task {task}:",
+                "reply": "".join(f"{path}\n```\n{text}```\n\n" for path, text in edits),
+            }
+            for task, edits in replies.items()
+        ]
+    }

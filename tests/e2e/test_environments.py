@@ -6,6 +6,7 @@ setup named as such, never sent to the model.
 The ledger (tests/fixture_projects.py) carries its wheels, so this runs offline: a runtime
 dependency, a pytest plugin whose fixture every test uses, and pytest itself."""
 
+import asyncio
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -17,11 +18,15 @@ import pytest
 from fixture_projects import (
     OFFLINE_REQUIREMENTS,
     create_ledger_repo,
+    create_tally_repo,
     ledger_scenario,
+    run_node_suite,
     run_suite_offline,
+    tally_scenario,
 )
 from test_tasklists import register, run_to_end
 
+from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
@@ -111,7 +116,7 @@ async def test_a_project_with_no_config_is_detected_and_set_up_once_per_dependen
     assert "ledgerround" in git_show(repo, "main:requirements.txt")
 
     # The landed project passes its own suite, outside the product.
-    suite = run_suite_offline(repo, tmp_path / "outside")
+    suite = await asyncio.to_thread(run_suite_offline, repo, tmp_path / "outside")
     assert suite.returncode == 0 and "4 passed" in suite.stdout, suite.stdout + suite.stderr
 
 
@@ -152,3 +157,100 @@ async def test_a_broken_setup_is_setup_failed_and_never_goes_to_the_model(
     assert "task.repair" not in types
     edits = [r for r in model.requests() if r["kind"] == "edit"]
     assert len(edits) == 1, "only the implementation asked the model; the setup did not"
+
+
+async def test_a_setup_broken_by_the_tasks_own_dependency_change_goes_back_for_a_repair(
+    one_verifier: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_ledger_repo(tmp_path)
+    broken = OFFLINE_REQUIREMENTS + "ledgerround==9.9\n"  # no such version in its wheels
+    wrong = ledger_scenario(broken)["rules"][0]
+    wrong["reply"] += f"requirements.txt\n```\n{broken}```\n"
+    fixed = {"name": "fix", "reply": f"requirements.txt\n```\n{ROUND_REQUIREMENTS}```\n"}
+    # (first match wins: the repair's message says what failed, the first attempt's does not)
+    model.set_scenario({"rules": [{**fixed, "when": "the project.s setup"}, wrong]})
+    project_id = await register(api, body(repo, model))
+
+    run, frames = await run_to_end(one_verifier, api, project_id, max_tasks=1)
+    assert run["state"] == "completed", "\n".join(logged(frames))
+    repair = next(f["event"] for f in frames if f["event"]["type"] == "task.repair")
+    assert repair["data"]["command"] == DETECTED_SETUP
+    assert repair["data"]["setup"] == ["requirements.txt"]
+    assert "ledgerround==9.9" in repair["data"]["output_tail"]
+    assert [status for _task, status, _key in environments(frames)] == ["built"]
+    assert "ledgerround==1.0.0" in git_show(repo, "main:requirements.txt")
+
+
+@pytest.mark.parametrize("config", [None, 'setup = ["npm ci"]\nverify = ["npm test"]\n'])
+async def test_a_node_project_installs_its_test_runner_once_and_passes_its_own_suite(
+    one_verifier: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    tmp_path: Path,
+    config: str | None,
+) -> None:
+    repo = create_tally_repo(tmp_path, config=config)
+    model.set_scenario(tally_scenario())
+    project_id = await register(api, body(repo, model))
+    env = (await api.get(f"/v1/projects/{project_id}/environment")).json()
+    assert (env["kind"], env["setup"], env["verify"], env["venv"]) == (
+        "node",
+        ["npm ci"],
+        ["npm test"],
+        False,
+    )
+    assert env["setup_from"] == ("detected" if config is None else "repository")
+    assert {"package.json", "package-lock.json"} <= set(env["manifests"])
+
+    run, frames = await run_to_end(one_verifier, api, project_id)
+    assert run["state"] == "completed", "\n".join(logged(frames))
+    assert [(task, status) for task, status, _key in environments(frames)] == [
+        ("1", "built"),
+        ("2", "reused"),
+    ]
+    lines = logged(frames)
+    assert lines.count("$ npm ci") == 1
+    assert "3 passed, 0 failed" in lines  # the runner from node_modules ran every test
+
+    suite = await asyncio.to_thread(run_node_suite, repo, tmp_path / "landed")
+    assert suite.returncode == 0 and "3 passed, 0 failed" in suite.stdout, suite.stdout
+
+
+async def test_a_setup_that_outlives_its_limit_is_setup_timeout(
+    one_verifier: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    config = 'setup = ["echo resolving; sleep 60"]\nverify = ["pytest -q"]\n'
+    config += "[limits]\nverify_seconds = 5\n"
+    repo = create_ledger_repo(tmp_path, config=config)
+    model.set_scenario(ledger_scenario(ROUND_REQUIREMENTS))
+    project_id = await register(api, body(repo, model))
+
+    run, frames = await run_to_end(one_verifier, api, project_id)
+    failure = run["failure"]
+    assert (run["state"], failure["code"], failure["stage"]) == (
+        "failed",
+        "setup_timeout",
+        "verify",
+    ), failure
+    assert "echo resolving; sleep 60" in failure["reason"] and "timed out" in failure["reason"]
+    assert "resolving" in failure["output_tail"]
+    assert "task.repair" not in [f["event"]["type"] for f in frames]
+
+
+async def test_a_project_nothing_can_be_detected_in_must_say_its_checks(
+    one_verifier: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    files = {"README.md": "# notes\n", "notes.txt": "", "tasks_list.md": "- [ ] 1 Write notes\n"}
+    repo = create_repo(tmp_path, files, "notes", "Notes")
+    project_id = await register(api, body(repo, model))
+
+    for path in ("tasks", "environment"):
+        shown = await api.get(f"/v1/projects/{project_id}/{path}")
+        assert shown.status_code == 422, shown.text
+        problem = shown.json()
+        assert problem["kind"] == "config"
+        assert "no checks" in problem["detail"] and ".devteam.toml" in problem["detail"]
+        assert "package.json" in problem["detail"]  # what was looked for
+    run, _frames = await run_to_end(one_verifier, api, project_id)
+    assert (run["state"], run["failure"]["code"]) == ("failed", "invalid_config")
+    assert model.requests() == []

@@ -78,6 +78,11 @@ class FailedCheck(Strict):
     )
     timed_out: bool = False
     output_tail: str = Field(default="", max_length=200_000)
+    setup: list[str] = Field(
+        default_factory=list,
+        description="When the project's setup failed (not a check): the dependency manifests "
+        "the previous change touched, which is why the failure is the change's to fix.",
+    )
 
 
 class ImplementCommand(TaskCommand):

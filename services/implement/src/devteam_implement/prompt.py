@@ -16,7 +16,15 @@ def instruction(cmd: ImplementCommand, tasks_file: str) -> str:
         "checks pass.\n"
     )
     check = cmd.failed_check
-    if check is not None:
+    if check is not None and check.setup:
+        text += (
+            f"\nThis is repair attempt {cmd.attempt - 1}: the project's setup (`{check.command}`) "
+            f"{check.outcome} after the previous change to its dependencies "
+            f"({', '.join(check.setup)}). Fix the dependency declarations so that setup "
+            "succeeds. Output of the failing setup:\n\n"
+            f"{check.output_tail[-FEEDBACK_CHARS:]}\n"
+        )
+    elif check is not None:
         text += (
             f"\nThis is repair attempt {cmd.attempt - 1}: the project's checks failed after the "
             f"previous change (`{check.command}` {check.outcome}). Fix the code so that they "

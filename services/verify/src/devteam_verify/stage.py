@@ -222,7 +222,8 @@ class VerifyStage:
         except GitError:
             touched = set()
         if touched & set(failed.manifests):
-            await self._failed(cmd, failed.command, failed.result, setup=True)
+            changed = sorted(touched & set(failed.manifests))
+            await self._failed(cmd, failed.command, failed.result, setup=changed)
             return
         result = failed.result
         code = FailureCode.SETUP_TIMEOUT if result.timed_out else FailureCode.SETUP_FAILED
@@ -258,8 +259,15 @@ class VerifyStage:
         )
 
     async def _failed(
-        self, cmd: VerifyCommand, command: str, result: ProcessResult, *, setup: bool = False
+        self,
+        cmd: VerifyCommand,
+        command: str,
+        result: ProcessResult,
+        *,
+        setup: list[str] | None = None,
     ) -> None:
+        """A check failed (or a setup the change broke: `setup` names the manifests it
+        touched): a repair, or the end of the run when the repairs are spent."""
         why = _why(result)
         reason = f"`{command}` {why}"
         tail = redact(result.output_tail)
@@ -277,11 +285,12 @@ class VerifyStage:
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_REPAIR,
             f"{reason}; sending the failure back to Aider (repair {cmd.attempt}/{repairs})",
             {"command": command, "exit_code": result.exit_code, "limit": result.limit,
-             "output_tail": tail},
+             "output_tail": tail, "setup": setup or []},
         )  # fmt: skip
         check = FailedCheck(
-            command=command, outcome=why, timed_out=result.timed_out, output_tail=tail
-        )
+            command=command, outcome=why, timed_out=result.timed_out, output_tail=tail,
+            setup=setup or [],
+        )  # fmt: skip
         repair = cmd.next(
             ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha
         )
