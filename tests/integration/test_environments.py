@@ -44,6 +44,7 @@ LIMIT = 1 << 30
 MAKE_VENV = 'python3 -m venv --without-pip "$VIRTUAL_ENV"'
 NODE_SETUP = "mkdir -p node_modules/lib && echo 'module.exports=1' > node_modules/lib/index.js"
 ORIGINAL = "module.exports=1\n"
+RUN_VENV = '"$VIRTUAL_ENV/bin/python" -c pass'
 # The environment's path, as a building box finds it: its own mount point.
 FIND_ENV = "E=$(awk '$5 ~ \"/environments/\" {print $5}' /proc/self/mountinfo)"
 
@@ -101,9 +102,15 @@ async def verify(
         if not finish:
             return Built(env, None, worktree, results, None)
         record = store.finish(
-            env, worktree, leftovers, setup=list(setup), manifests=[], venv=venv, built_s=0.1,
+            env,
+            worktree,
+            leftovers,
+            setup=list(setup),
+            manifests=[],
+            venv=venv,
+            built_s=0.1,
             toolchain_site=None,
-        )  # fmt: skip
+        )
         materialize(env, record, worktree, user)
         checking = replace(box, activation=env.activation(building=False, caches=None, venv=venv))
         checked = await run_sandboxed(check, box=checking, timeout_s=TIMEOUT) if check else None
@@ -168,21 +175,19 @@ async def test_a_check_cannot_change_its_environment_only_replace_its_own_view_o
     data_dir: Path,
 ) -> None:
     env = EnvironmentStore(data_dir, LIMIT).environment("acme", "app", "k1")
-    built = await verify(
-        data_dir, "acme", "k1", [NODE_SETUP], venv=True,
-        check=attempts(
-            read_view="grep -q module.exports node_modules/lib/index.js",
-            run_venv='"$VIRTUAL_ENV/bin/python" -c pass',
-            append_venv='echo x >> "$VIRTUAL_ENV/pyvenv.cfg"',
-            create_in_venv='touch "$VIRTUAL_ENV/planted"',
-            create_in_env=f"touch {env.path}/planted",
-            create_in_env_tree=f"touch {env.tree}/planted",
-            write_view_in_place="echo 'module.exports=2' >> node_modules/lib/index.js",
-            chmod_view="chmod u+w node_modules/lib/index.js",
-            replace_view="rm node_modules/lib/index.js && echo 'module.exports=3' > "
-            "node_modules/lib/index.js",
-        ),
-    )  # fmt: skip
+    check = attempts(
+        read_view="grep -q module.exports node_modules/lib/index.js",
+        run_venv=RUN_VENV,
+        append_venv='echo x >> "$VIRTUAL_ENV/pyvenv.cfg"',
+        create_in_venv='touch "$VIRTUAL_ENV/planted"',
+        create_in_env=f"touch {env.path}/planted",
+        create_in_env_tree=f"touch {env.tree}/planted",
+        write_view_in_place="echo 'module.exports=2' >> node_modules/lib/index.js",
+        chmod_view="chmod u+w node_modules/lib/index.js",
+        replace_view="rm node_modules/lib/index.js && echo 'module.exports=3' > "
+        "node_modules/lib/index.js",
+    )
+    built = await verify(data_dir, "acme", "k1", [NODE_SETUP], venv=True, check=check)
     assert outcomes(built.check) == {
         "read_view": "ok", "run_venv": "ok", "append_venv": "failed", "create_in_venv": "failed",
         "create_in_env": "failed", "create_in_env_tree": "failed",
@@ -219,9 +224,8 @@ async def test_what_setup_left_comes_back_as_root_s_read_only_links_in_the_tenan
 async def test_a_tenant_sees_nothing_of_another_s_environment_or_caches_which_persist_for_its_own(
     data_dir: Path,
 ) -> None:
-    a = await verify(data_dir, "acme", "a1", [
-        f'echo ACME_CACHE > "$XDG_CACHE_HOME/marker" && {NODE_SETUP} && '
-        "echo ACME_ENV > node_modules/secret.js"])  # fmt: skip
+    marks = 'echo ACME_CACHE > "$XDG_CACHE_HOME/marker" && echo ACME_ENV > node_modules/secret.js'
+    a = await verify(data_dir, "acme", "a1", [f"{NODE_SETUP} && {marks}"])
     a_caches = data_dir / "caches" / "acme"
     own = EnvironmentStore(data_dir, LIMIT).environment("globex", "app", "b1")
     probe = attempts(
@@ -245,11 +249,13 @@ async def test_a_tenant_sees_nothing_of_another_s_environment_or_caches_which_pe
 
 async def test_checks_never_see_the_package_caches(data_dir: Path) -> None:
     caches = data_dir / "caches" / "acme"
-    built = await verify(
-        data_dir, "acme", "k1", [f'echo CACHED > "$XDG_CACHE_HOME/marker" && {NODE_SETUP}'],
-        check=attempts(exists=f"test -e {caches}", list=f"ls {caches}",
-                       variable='test -n "$XDG_CACHE_HOME$UV_CACHE_DIR$npm_config_cache"'),
-    )  # fmt: skip
+    check = attempts(
+        exists=f"test -e {caches}",
+        list=f"ls {caches}",
+        variable='test -n "$XDG_CACHE_HOME$UV_CACHE_DIR$npm_config_cache"',
+    )
+    setup = [f'echo CACHED > "$XDG_CACHE_HOME/marker" && {NODE_SETUP}']
+    built = await verify(data_dir, "acme", "k1", setup, check=check)
     assert outcomes(built.check) == {"exists": "failed", "list": "failed", "variable": "failed"}
     assert (caches / "marker").read_text() == "CACHED\n"  # (it was there to be seen)
 
@@ -259,8 +265,16 @@ def complete(store: EnvironmentStore, data_dir: Path, key: str, size: int) -> En
     env = store.environment("acme", "app", key)
     store.begin(env, user_for("acme"), False)
     (env.tree / "blob").write_bytes(b"\0" * size)
-    store.finish(env, fresh_tree(data_dir, "acme"), [], setup=[], manifests=[], venv=False,
-                 built_s=0.1, toolchain_site=None)  # fmt: skip
+    store.finish(
+        env,
+        fresh_tree(data_dir, "acme"),
+        [],
+        setup=[],
+        manifests=[],
+        venv=False,
+        built_s=0.1,
+        toolchain_site=None,
+    )
     return env
 
 
@@ -333,59 +347,77 @@ async def test_a_sealed_environment_is_removed_whole_by_root_and_by_a_worker_tha
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError,
+    strict=True,
+    raises=AssertionError,
     reason="finish (and _offer_toolchain) write as root through links the tenant's setup made "
     "in its environment, which begin handed to it whole: tree/ or a venv dir swapped for a "
     "link moves a leftover over a host file (secrets.key here) or writes files into a host "
     "directory; a link at environment.json has the record written over a host file",
-)  # fmt: skip
+)
 @pytest.mark.parametrize(
     ("swap", "leftovers", "venv"),
     [
-        pytest.param('echo PLANTED > secrets.key && rm -r "$E/tree" && ln -s {data} "$E/tree"',
-                     ["secrets.key"], False, id="tree"),
+        pytest.param(
+            'echo PLANTED > secrets.key && rm -r "$E/tree" && ln -s {data} "$E/tree"',
+            ["secrets.key"],
+            False,
+            id="tree",
+        ),
         pytest.param('ln -s {data}/secrets.key "$E/environment.json"', [], False, id="record"),
-        pytest.param('rm -r "$E/venv/bin" && ln -s {data} "$E/venv/bin"', [], True,
-                     id="venv-bin"),
-        pytest.param('rm -r "$E"/venv/lib/python3*/site-packages && '
-                     'ln -s {data} "$(echo "$E"/venv/lib/python3*)/site-packages"', [], True,
-                     id="venv-site"),
+        pytest.param('rm -r "$E/venv/bin" && ln -s {data} "$E/venv/bin"', [], True, id="venv-bin"),
+        pytest.param(
+            'rm -r "$E"/venv/lib/python3*/site-packages && '
+            'ln -s {data} "$(echo "$E"/venv/lib/python3*)/site-packages"',
+            [],
+            True,
+            id="venv-site",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_completing_an_environment_writes_nothing_outside_it_whatever_setup_linked(
     data_dir: Path, swap: str, leftovers: list[str], venv: bool
 ) -> None:
     (data_dir / "secrets.key").write_text("MASTER_KEY\n")
     (data_dir / "secrets.key").chmod(0o600)
     store = EnvironmentStore(data_dir, LIMIT)
-    built = await verify(data_dir, "acme", "k1", [f"{FIND_ENV} && {swap.format(data=data_dir)}"],
-                         venv=venv, finish=False, store=store)  # fmt: skip
+    setup = [f"{FIND_ENV} && {swap.format(data=data_dir)}"]
+    built = await verify(data_dir, "acme", "k1", setup, venv=venv, finish=False, store=store)
     before = sorted(os.listdir(data_dir))
     with contextlib.suppress(OSError):  # (refusing to complete it is a fine answer)
         store.finish(
-            built.env, built.worktree, leftovers, setup=[], manifests=[], venv=venv,
-            built_s=0.1, toolchain_site=toolchain_site(toolchain_dir()),
-        )  # fmt: skip
+            built.env,
+            built.worktree,
+            leftovers,
+            setup=[],
+            manifests=[],
+            venv=venv,
+            built_s=0.1,
+            toolchain_site=toolchain_site(toolchain_dir()),
+        )
     assert (data_dir / "secrets.key").read_text() == "MASTER_KEY\n"
     assert sorted(os.listdir(data_dir)) == before
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError,
+    strict=True,
+    raises=AssertionError,
     reason="environment.json is how a complete environment is told from a half-made one, and "
     "the tenant's setup can write it: after a worker restart mid-setup, evict() keeps the "
     "forged record and the next verify materializes from it, through a tree/ link, another "
     "tenant's environment into this tenant's worktree (materialize never checks that a "
     "source is inside env.tree)",
-)  # fmt: skip
+)
 async def test_an_environment_whose_build_never_finished_is_never_taken_for_a_complete_one(
     data_dir: Path,
 ) -> None:
-    victim = await verify(data_dir, "globex", "g1", [f"{NODE_SETUP} && echo GLOBEX > "
-                                                     "node_modules/secret.js"])  # fmt: skip
+    victim = await verify(
+        data_dir, "globex", "g1", [f"{NODE_SETUP} && echo GLOBEX > node_modules/secret.js"]
+    )
     forged = asdict(Record("a1", [], [], 0.0, 0, ["node_modules"], False))
-    setup = (f"{FIND_ENV} && echo '{json.dumps(forged)}' > \"$E/environment.json\" && "
-             f'rm -r "$E/tree" && ln -s {victim.env.tree} "$E/tree"')  # fmt: skip
+    setup = (
+        f"{FIND_ENV} && echo '{json.dumps(forged)}' > \"$E/environment.json\" && "
+        f'rm -r "$E/tree" && ln -s {victim.env.tree} "$E/tree"'
+    )
     attacker = await verify(data_dir, "acme", "a1", [setup], finish=False)
     # the worker dies here, before finish; a new one starts, as VerifyStage does
     store = EnvironmentStore(data_dir, LIMIT)
@@ -397,41 +429,42 @@ async def test_an_environment_whose_build_never_finished_is_never_taken_for_a_co
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="seal hands files and directories to root keeping only their group/other bits: "
-    "what setup made private to its user (umask 077: a 0700 venv, a 0700 script) is no "
-    "longer traversable or executable by that user in the checks",
-)  # fmt: skip
-async def test_an_environment_setup_made_under_a_strict_umask_still_serves_the_checks(
+    strict=True,
+    raises=AssertionError,
+    reason="seal gives files and directories to root and leaves the tenant's user only their "
+    "group/other bits: what setup made for its own user alone (umask 077, chmod u+x) is no "
+    "longer traversable or executable by that user in the checks (a 0700 venv dir is 0544)",
+)
+async def test_what_setup_made_for_its_own_user_alone_still_serves_that_user_s_checks(
     data_dir: Path,
 ) -> None:
     tool = "node_modules/.bin/tool"
-    built = await verify(
-        data_dir, "acme", "k1",
-        [f'umask 077 && rm -r "$VIRTUAL_ENV" && {MAKE_VENV} && {NODE_SETUP} && mkdir -p '
-         f"node_modules/.bin && printf '#!/bin/sh\\necho TOOL\\n' > {tool} && chmod u+x {tool}"],
-        venv=True,
-        check=attempts(read="cat node_modules/lib/index.js", tool=tool,
-                       venv='"$VIRTUAL_ENV/bin/python" -c pass'),
-    )  # fmt: skip
+    script = f"mkdir node_modules/.bin && echo 'echo T' > {tool} && chmod u+x {tool}"
+    setup = [f'umask 077 && rm -r "$VIRTUAL_ENV" && {MAKE_VENV} && {NODE_SETUP} && {script}']
+    check = attempts(read="cat node_modules/lib/index.js", tool=tool, venv=RUN_VENV)
+    built = await verify(data_dir, "acme", "k1", setup, venv=True, check=check)
     assert outcomes(built.check) == {"read": "ok", "tool": "ok", "venv": "ok"}
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError,
+    strict=True,
+    raises=AssertionError,
     reason="latent (verify opens its box before it materializes): open_box's give_tree "
     "chowns everything in the worktree, and a materialized file is the environment's own "
     "inode, so a box opened on a worktree holding a view hands the sealed originals to "
     "the tenant, whose check can then make them writable and change the environment",
-)  # fmt: skip
+)
 async def test_a_box_opened_on_a_worktree_holding_a_view_leaves_the_environment_root_s(
     data_dir: Path,
 ) -> None:
-    built = await verify(data_dir, "acme", "k1", [NODE_SETUP], check="true")
+    built = await verify(data_dir, "acme", "k1", [NODE_SETUP])
     assert built.record is not None
     worktree = fresh_tree(data_dir, "acme")
     materialize(built.env, built.record, worktree, user_for("acme"))
     async with open_box(data_dir / "boxes", "acme", worktree) as box:
-        await run_sandboxed("chmod u+w node_modules/lib/index.js; echo EVIL >> "
-                            "node_modules/lib/index.js", box=box, timeout_s=TIMEOUT)  # fmt: skip
+        await run_sandboxed(
+            "chmod u+w node_modules/lib/index.js; echo EVIL >> node_modules/lib/index.js",
+            box=box,
+            timeout_s=TIMEOUT,
+        )
     assert (built.env.tree / "node_modules/lib/index.js").read_text() == ORIGINAL
