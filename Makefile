@@ -19,7 +19,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test test-cluster test-browser lint typecheck pytest bench bench-autonomy up schema clean
+.PHONY: help setup demo test test-cluster test-browser test-projects lint typecheck pytest bench bench-autonomy up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,6 +90,11 @@ test-browser: setup ## opt-in: the dashboard in headless Chromium (writes docs/d
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q chromium >/dev/null; } || \
 	  { echo "install Debian's chromium first (apt-get install chromium)"; exit 1; }
 	.venv/bin/pytest -q -p no:cacheprovider tests/browser
+
+# Opt-in (a few minutes, needs PyPI and npm): customers' kinds of projects with dependencies
+# from the real registries, detected and explicit, through the whole product.
+test-projects: setup ## opt-in: Python and Node projects with PyPI/npm dependencies (tests/projects)
+	.venv/bin/pytest -q -p no:cacheprovider tests/projects
 
 bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench

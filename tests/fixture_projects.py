@@ -360,11 +360,16 @@ def run_node_suite(bare: Path, clone: Path) -> subprocess.CompletedProcess[str]:
 
 
 def tally_scenario() -> dict[str, Any]:
-    """The scripted model's answers for the tally's two tasks."""
-    replies = {
+    """The scripted model's answers for the tally's two tasks (its tests use `test()`, which
+    minispec and mocha's tdd interface both provide)."""
+    return _scenario({
         "1": [("src/tally.js", SUM_CODE), ("test/sum.test.js", SUM_TEST)],
         "2": [("src/tally.js", MEAN_CODE), ("test/mean.test.js", MEAN_TEST)],
-    }
+    })  # fmt: skip
+
+
+def _scenario(replies: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
+    """Scripted answers: task `<id>` writes these files whole (Aider's whole-file format)."""
     return {
         "rules": [
             {
@@ -375,3 +380,137 @@ def tally_scenario() -> dict[str, Any]:
             for task, edits in replies.items()
         ]
     }
+
+
+# --- the registry variants (`make test-projects`): dependencies from PyPI and npm ----------
+
+SLUGLINE_TASKS = """\
+# Slugline
+
+## Tasks
+
+- [ ] 1 Slugify
+  `slugline/__init__.py`: `slugify(text)` transliterates with `text_unidecode.unidecode`,
+  lowercases, and joins the words with dashes.
+- [ ] 2 Truncate slugs
+  `slugline/__init__.py`: `slugify(text, max_length=None)` cuts the slug at a dash so that it
+  is at most `max_length` long.
+"""
+
+SLUGLINE_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "slugline"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["text-unidecode>=1.3"]
+
+[project.optional-dependencies]
+test = ["pytest>=8", "pytest-timeout>=2"]
+
+[tool.setuptools]
+packages = ["slugline"]
+
+[tool.pytest.ini_options]
+addopts = "-p no:cacheprovider --strict-markers"
+"""
+
+SLUGIFY = '''"""Slugs of titles."""
+
+import re
+
+from text_unidecode import unidecode
+
+
+def slugify(text):
+    return "-".join(re.findall(r"[a-z0-9]+", unidecode(text).lower()))
+'''
+
+TRUNCATE = '''"""Slugs of titles."""
+
+import re
+
+from text_unidecode import unidecode
+
+
+def slugify(text, max_length=None):
+    slug = "-".join(re.findall(r"[a-z0-9]+", unidecode(text).lower()))
+    if max_length is not None and len(slug) > max_length:
+        head = slug[: max_length + 1]
+        slug = head.rsplit("-", 1)[0] if "-" in head else slug[:max_length]
+    return slug
+'''
+
+# pytest-timeout's marker: with --strict-markers, a suite without the plugin fails.
+SLUGIFY_TEST = """import pytest
+
+from slugline import slugify
+
+
+@pytest.mark.timeout(10)
+def test_slugify_transliterates():
+    assert slugify("Crème Brûlée à la carte") == "creme-brulee-a-la-carte"
+"""
+
+TRUNCATE_TEST = """import pytest
+
+from slugline import slugify
+
+
+@pytest.mark.timeout(10)
+def test_truncate_at_a_dash():
+    assert slugify("one two three", max_length=9) == "one-two"
+"""
+
+
+def create_slugline_repo(root: Path, config: str | None = None) -> Path:
+    """The Python project whose dependencies come from PyPI (`root/slugline.git`)."""
+    files = {
+        "README.md": "# slugline\n",
+        "pyproject.toml": SLUGLINE_PYPROJECT,
+        "slugline/__init__.py": '"""Slugs of titles."""\n',
+        "tests/test_import.py": "import slugline\n\n\ndef test_imports():\n    assert slugline\n",
+        ".gitignore": "__pycache__/\n*.egg-info/\nbuild/\n",
+        "tasks_list.md": SLUGLINE_TASKS,
+    }
+    if config is not None:
+        files[".devteam.toml"] = config
+    return create_repo(root, files, "slugline", "Slugline project")
+
+
+def slugline_scenario() -> dict[str, Any]:
+    """The scripted model's answers for slugline's two tasks."""
+    return _scenario({
+        "1": [("slugline/__init__.py", SLUGIFY), ("tests/test_slugify.py", SLUGIFY_TEST)],
+        "2": [("slugline/__init__.py", TRUNCATE), ("tests/test_truncate.py", TRUNCATE_TEST)],
+    })  # fmt: skip
+
+
+def create_mocha_repo(root: Path, config: str | None = None) -> Path:
+    """The tally project with mocha from npm as its test runner (`root/tally.git`), locked
+    by `npm install --package-lock-only` against the registry."""
+    seed = root / "tally-lock"
+    seed.mkdir(parents=True)
+    package = {
+        "name": "tally", "version": "1.0.0", "private": True,
+        "scripts": {"test": "mocha --ui tdd"},
+        "devDependencies": {"mocha": "^10.8.2"},
+    }  # fmt: skip
+    (seed / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund",
+                    "--ignore-scripts"], cwd=seed, check=True, capture_output=True)  # fmt: skip
+    files = {
+        "README.md": "# tally\n",
+        "package.json": (seed / "package.json").read_text(),
+        "package-lock.json": (seed / "package-lock.json").read_text(),
+        "src/tally.js": "// Tallies of numbers.\n",
+        "test/smoke.test.js": 'test("loads", () => require("../src/tally"));\n',
+        ".gitignore": "node_modules/\n",
+        "tasks_list.md": TALLY_TASKS,
+    }
+    if config is not None:
+        files[".devteam.toml"] = config
+    return create_repo(root, files, "tally", "Tally project")

@@ -276,6 +276,11 @@ class Workspace:
         out = await git(["ls-tree", "-z", "--name-only", commit], self.mirror)
         return [name for name in out.stdout.split("\0") if name]
 
+    async def tracked(self, commit: str) -> list[str]:
+        """Every file path in `commit`'s tree."""
+        out = await git(["ls-tree", "-r", "-z", "--name-only", commit], self.mirror)
+        return [name for name in out.stdout.split("\0") if name]
+
     async def find_landed(self, base: str, tip: str, trailers: str) -> str | None:
         """The commit in `base..tip` whose message carries all of `trailers`, if any.
 

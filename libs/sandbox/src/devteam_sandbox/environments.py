@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from devteam_sandbox.identity import SandboxUser, give_tree
+from devteam_sandbox.identity import SandboxUser
 from devteam_sandbox.sandbox import Activation
 
 RECORD = "environment.json"
@@ -180,16 +180,18 @@ class EnvironmentStore:
             if not self._in_use[env.path]:
                 del self._in_use[env.path]
 
-    def begin(self, env: Environment, user: SandboxUser | None, venv: bool) -> None:
+    def begin(self, env: Environment, user: SandboxUser | None) -> None:
         """An empty directory for `env` to be built in (what an earlier, unfinished build
-        left is removed), writable by the tenant's user."""
+        left is removed). Only its `venv/` is writable by the tenant's user: the directory
+        itself, its record and `tree/` (filled after setup) stay this worker's, so setup can
+        plant nothing there that root would later write through or trust."""
         unseal_and_remove(env.path)
         env.path.mkdir(parents=True, mode=0o755)
         for parent in (env.path.parent, env.path.parent.parent, self.root):
             parent.chmod(0o755)  # (the tenant's user walks to it; names are not secrets)
-        env.tree.mkdir()
+        env.venv.mkdir(mode=0o755)
         if user is not None:
-            give_tree(env.path, user)
+            os.chown(env.venv, user.uid, user.gid)
 
     def caches(self, tenant: str, user: SandboxUser | None) -> Path:
         """The tenant's package caches (made on first use, the tenant's own)."""
@@ -212,23 +214,28 @@ class EnvironmentStore:
         built_s: float,
         toolchain_site: Path | None,
     ) -> Record:
-        """Complete a built environment: what setup left in the worktree moved into it, the
-        toolchain's pytest offered where the venv has none, everything sealed, and the
-        record written last."""
+        """Complete a built environment (after every process of its setup has ended): the
+        venv sealed, what setup left in the worktree moved into `tree/`, the toolchain's
+        pytest offered where the venv has none, and the record written last. Nothing is
+        written through a link setup may have planted."""
+        seal(env.venv)
+        unseal_and_remove(env.tree)  # (root's own; an unfinished build's is gone already)
+        env.tree.mkdir(mode=0o755)
         kept = []
         for rel in sorted(set(leftovers)):
-            source = worktree / rel
-            if not _inside(source, worktree) or not os.path.lexists(source):
+            source, target = worktree / rel, env.tree / rel
+            if not (_inside(source, worktree) and _inside(target, env.tree)):
                 continue
-            target = env.tree / rel
+            if not os.path.lexists(source):
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             kept.append(rel)
-        if venv and toolchain_site is not None and (env.venv / "bin").is_dir():
+        if venv and toolchain_site is not None:
             _offer_toolchain(env.venv, toolchain_site)
-        size = seal(env.path)
+        size = seal(env.venv) + seal(env.tree)
         record = Record(env.key, setup, manifests, round(built_s, 2), size, kept, venv)
-        (env.path / RECORD).write_text(json.dumps(asdict(record)))
+        _write_new(env.path / RECORD, json.dumps(asdict(record)), env.path, 0o644)
         return record
 
     def evict(self) -> list[Path]:
@@ -267,7 +274,7 @@ def materialize(env: Environment, record: Record, worktree: Path, user: SandboxU
     count = 0
     for rel in record.tree:
         source, target = env.tree / rel, worktree / rel
-        if not _inside(target, worktree):
+        if not (_inside(target, worktree) and _inside(source, env.tree)):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         unseal_and_remove(target)
@@ -318,11 +325,18 @@ def seal(root: Path) -> int:
             size += info.st_size
             if am_root:
                 os.chown(path, 0, 0)  # (clears set-id bits)
-            os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o7222 | 0o444)
+            os.chmod(path, _sealed_mode(info.st_mode))
     if am_root:
         os.chown(root, 0, 0)
     os.chmod(root, 0o755)  # noqa: S103 - walked to by the tenant's user, read-only
     return size
+
+
+def _sealed_mode(mode: int) -> int:
+    """Read-only for everyone, with what the owner (the tenant's user, who made it) could
+    read and execute granted to all: the owner becomes root."""
+    owner = stat.S_IMODE(mode) & 0o500
+    return (stat.S_IMODE(mode) | owner >> 3 | owner >> 6 | 0o444) & 0o555
 
 
 def unseal_and_remove(path: Path) -> None:
@@ -357,11 +371,23 @@ def _offer_toolchain(venv: Path, site: Path) -> None:
     site-packages last on the venv's path, and a `pytest` script that runs the venv's own
     interpreter (so the checks see the project's packages)."""
     for site_packages in venv.glob("lib/python3*/site-packages"):
-        (site_packages / "_devteam_toolchain.pth").write_text(f"{site}\n")
+        if _inside(site_packages / "x", venv):
+            _write_new(site_packages / "_devteam_toolchain.pth", f"{site}\n", venv, 0o444)
     script = venv / "bin" / "pytest"
-    if not os.path.lexists(script):
-        script.write_text(f'#!/bin/sh\nexec "{venv}/bin/python" -m pytest "$@"\n')
-        script.chmod(0o755)
+    if _inside(script, venv) and not os.path.lexists(script):
+        launcher = f'#!/bin/sh\nexec "{venv}/bin/python" -m pytest "$@"\n'
+        _write_new(script, launcher, venv, 0o555)
+
+
+def _write_new(path: Path, text: str, within: Path, mode: int) -> None:
+    """Create `path` (which must not exist, nor be a link) with `text`, refusing when its
+    directory resolves outside `within`: where a tenant's setup wrote, root follows no
+    link it may have left."""
+    if not _inside(path, within):
+        raise OSError(f"{path} is not inside {within}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
 
 
 def toolchain_site(toolchain: str) -> Path | None:

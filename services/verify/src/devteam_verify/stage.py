@@ -4,7 +4,6 @@ repair (bounded) → stop the run."""
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -141,8 +140,7 @@ class VerifyStage:
             return box, None
         venv = cmd.config.venv
         started = time.perf_counter()
-        names = await asyncio.to_thread(os.listdir, tree)
-        manifests = await asyncio.to_thread(_read_manifests, tree, manifest_files(names))
+        manifests = await _manifests(ws, cmd.head_sha)
         toolchain = toolchain_identity(backend(), cmd.config.sandbox_image, toolchain_dir())
         key = environment_key(
             cmd.tenant, cmd.project_id, [*setup, f"venv={venv}"], manifests, toolchain
@@ -186,7 +184,7 @@ class VerifyStage:
     ) -> "Record | _SetupFailed":
         store = self.environments
         started = time.perf_counter()
-        await asyncio.to_thread(store.begin, env, box.user, venv)
+        await asyncio.to_thread(store.begin, env, box.user)
         caches = await asyncio.to_thread(store.caches, cmd.tenant, box.user)
         building = replace(box, activation=env.activation(building=True, caches=caches, venv=venv))
         steps = [(MAKE_VENV, False)] if venv else []
@@ -302,6 +300,10 @@ class VerifyStage:
 MAKE_VENV = 'if command -v python3 >/dev/null; then python3 -m venv "$VIRTUAL_ENV"; fi'
 
 
+# (a repository that tracks thousands, e.g. a vendored node_modules, is keyed on the first)
+MAX_MANIFESTS = 500
+
+
 @dataclass(frozen=True)
 class _SetupFailed:
     command: str
@@ -349,8 +351,17 @@ def _env_note(environment: dict[str, object] | None) -> str:
     return f" in the project's environment ({environment['status']} in {environment['seconds']} s)"
 
 
-def _read_manifests(tree: Path, names: list[str]) -> dict[str, bytes]:
-    return {name: (tree / name).read_bytes() for name in names if (tree / name).is_file()}
+async def _manifests(ws: Workspace, commit: str) -> dict[str, bytes]:
+    """The dependency manifests and lockfiles anywhere in `commit` (a monorepo's nested
+    `frontend/package.json` too), read from the mirror (never through the tenant's tree)."""
+    try:
+        paths = manifest_files(await ws.tracked(commit))
+        found = {path: await ws.read_file(commit, path) for path in paths[:MAX_MANIFESTS]}
+    except GitError as exc:
+        raise PermanentError(
+            f"cannot read {commit[:12]}: {exc}", code=FailureCode.GIT_ERROR
+        ) from exc
+    return {path: data for path, data in found.items() if data is not None}
 
 
 def give_tree_to(tree: Path, user: SandboxUser | None) -> None:
