@@ -24,6 +24,13 @@ from devteam_cli.demo_project import create_repo
 from devteam_sandbox.environments import toolchain_site
 from devteam_sandbox.filesystem import toolchain_dir
 
+# The `.devteam.toml` examples of docs/projects.md, each run through the product by a test
+# (tests/unit/test_docs_examples.py keeps the page and this list the same).
+EXPLICIT_PIP_EDITABLE = 'setup = ["pip install -e .[test]"]\nverify = ["pytest -q"]\n'
+EXPLICIT_REQUIREMENTS = 'setup = ["pip install -r requirements.txt"]\nverify = ["pytest -q"]\n'
+EXPLICIT_NPM = 'setup = ["npm ci"]\nverify = ["npm test"]\n'
+DOCS_EXAMPLES = (EXPLICIT_PIP_EDITABLE, EXPLICIT_REQUIREMENTS, EXPLICIT_NPM)
+
 PYTEST_DISTS = ("pytest", "pluggy", "iniconfig", "packaging", "pygments")
 WHEEL = b"Wheel-Version: 1.0\nGenerator: devteam-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 
@@ -514,3 +521,12 @@ def create_mocha_repo(root: Path, config: str | None = None) -> Path:
     if config is not None:
         files[".devteam.toml"] = config
     return create_repo(root, files, "tally", "Tally project")
+
+
+def run_mocha_suite(bare: Path, clone: Path) -> subprocess.CompletedProcess[str]:
+    """The landed mocha tally's own suite, outside the product: `npm ci` from the registry,
+    then `npm test`."""
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=clone, check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
+    return subprocess.run(["npm", "test"], cwd=clone, capture_output=True, text=True)

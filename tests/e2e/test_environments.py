@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from fixture_projects import (
+    EXPLICIT_NPM,
+    EXPLICIT_REQUIREMENTS,
     OFFLINE_REQUIREMENTS,
     create_ledger_repo,
     create_tally_repo,
@@ -123,8 +125,7 @@ async def test_a_project_with_no_config_is_detected_and_set_up_once_per_dependen
 async def test_explicit_setup_wins_and_its_environment_is_reused_across_runs(
     one_verifier: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
 ) -> None:
-    config = 'setup = ["pip install -r requirements.txt"]\nverify = ["pytest -q"]\n'
-    repo = create_ledger_repo(tmp_path, config=config)
+    repo = create_ledger_repo(tmp_path, config=EXPLICIT_REQUIREMENTS)
     model.set_scenario(ledger_scenario(ROUND_REQUIREMENTS))
     project_id = await register(api, body(repo, model))
     env = (await api.get(f"/v1/projects/{project_id}/environment")).json()
@@ -181,7 +182,7 @@ async def test_a_setup_broken_by_the_tasks_own_dependency_change_goes_back_for_a
     assert "ledgerround==1.0.0" in git_show(repo, "main:requirements.txt")
 
 
-@pytest.mark.parametrize("config", [None, 'setup = ["npm ci"]\nverify = ["npm test"]\n'])
+@pytest.mark.parametrize("config", [None, EXPLICIT_NPM])
 async def test_a_node_project_installs_its_test_runner_once_and_passes_its_own_suite(
     one_verifier: RunningStack,
     api: httpx.AsyncClient,

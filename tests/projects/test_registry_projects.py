@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import pytest
 from fixture_projects import (
+    EXPLICIT_NPM,
+    EXPLICIT_PIP_EDITABLE,
     create_mocha_repo,
     create_slugline_repo,
     slugline_scenario,
@@ -27,9 +29,6 @@ from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
 
 pytestmark = pytest.mark.timeout(600)
-
-EXPLICIT_PYTHON = 'setup = ["pip install -e .[test]"]\nverify = ["pytest -q"]\n'  # as the docs
-EXPLICIT_NODE = 'setup = ["npm ci"]\nverify = ["npm test"]\n'
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +94,7 @@ def outside(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("config", [None, EXPLICIT_PYTHON], ids=["detected", "explicit"])
+@pytest.mark.parametrize("config", [None, EXPLICIT_PIP_EDITABLE], ids=["detected", "explicit"])
 async def test_a_python_project_with_pypi_dependencies_and_a_pytest_plugin(
     api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path, config: str | None
 ) -> None:
@@ -118,7 +117,7 @@ async def test_a_python_project_with_pypi_dependencies_and_a_pytest_plugin(
     assert suite.returncode == 0 and "3 passed" in suite.stdout, suite.stdout
 
 
-@pytest.mark.parametrize("config", [None, EXPLICIT_NODE], ids=["detected", "explicit"])
+@pytest.mark.parametrize("config", [None, EXPLICIT_NPM], ids=["detected", "explicit"])
 async def test_a_node_project_with_mocha_from_npm(
     api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path, config: str | None
 ) -> None:

@@ -70,6 +70,15 @@ def choose_image(requested: str | None, environ: Mapping[str, str] | None = None
     return default
 
 
+def image_id(image: str) -> str:
+    """The image's content id (a tag rebuilt is another toolchain); its name when the engine
+    cannot say (the command that runs in it will tell what is wrong)."""
+    try:
+        return str(_client().images.get(image).id)
+    except Exception:
+        return image
+
+
 def _client() -> Any:
     import docker  # only where this backend is chosen
 

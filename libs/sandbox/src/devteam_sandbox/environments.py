@@ -12,6 +12,7 @@ On disk, under this worker's own data directory (`<data>/environments/<tenant>/<
 
 * `venv/`: the virtualenv setup runs in (Python projects): bound at its own path, so its
   scripts' paths stay true;
+* `tools/`: package managers setup fetched (corepack's yarn and pnpm), for the checks too;
 * `tree/`: what setup left in the worktree (untracked or ignored: `node_modules`, a `.venv`,
   `*.egg-info`), moved out of it once setup passed;
 * `environment.json`: written last, when the environment is complete (`Record`).
@@ -36,6 +37,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from devteam_sandbox.docker_backend import choose_image, image_id
 from devteam_sandbox.identity import SandboxUser
 from devteam_sandbox.sandbox import Activation
 
@@ -51,7 +53,6 @@ CACHE_VARIABLES = {
     "UV_CACHE_DIR": "uv",
     "npm_config_cache": "npm",
     "YARN_CACHE_FOLDER": "yarn",
-    "COREPACK_HOME": "corepack",
     "npm_config_store_dir": "pnpm-store",
 }
 COPY_NOT_LINK = {"UV_LINK_MODE": "copy", "npm_config_package_import_method": "copy"}
@@ -87,10 +88,10 @@ def environment_key(
 
 
 def toolchain_identity(backend: str, image: str | None, toolchain: str) -> str:
-    """What of the toolchain goes into the key: the image (Docker), else the toolchain's
-    directory and the interpreter its venv was made from."""
+    """What of the toolchain goes into the key: the image's content id (Docker), else the
+    toolchain's directory and the interpreter its venv was made from."""
     if backend == "docker":
-        return f"docker:{image}"
+        return f"docker:{image_id(choose_image(image))}"
     config = Path(toolchain).parent / "pyvenv.cfg"
     made_from = config.read_text() if config.is_file() else sys.version
     return f"{backend}:{toolchain}:{hashlib.sha256(made_from.encode()).hexdigest()[:16]}"
@@ -126,6 +127,12 @@ class Environment:
         """What setup left in the worktree."""
         return self.path / "tree"
 
+    @property
+    def tools(self) -> Path:
+        """Package managers setup fetched (corepack's yarn and pnpm): the checks run them
+        too, without the network."""
+        return self.path / "tools"
+
     def record(self) -> Record | None:
         """The record of a complete environment; None while it is being built (or a crash
         left it half made)."""
@@ -137,7 +144,10 @@ class Environment:
     def activation(self, *, building: bool, caches: Path | None, venv: bool) -> Activation:
         """How the commands see this environment: writable with the tenant's caches while
         setup builds it, read-only for the checks."""
-        variables: dict[str, str] = {}
+        variables: dict[str, str] = {
+            "COREPACK_HOME": str(self.tools / "corepack"),
+            "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0",
+        }
         path: tuple[str, ...] = ()
         if venv:
             variables |= {
@@ -182,16 +192,17 @@ class EnvironmentStore:
 
     def begin(self, env: Environment, user: SandboxUser | None) -> None:
         """An empty directory for `env` to be built in (what an earlier, unfinished build
-        left is removed). Only its `venv/` is writable by the tenant's user: the directory
+        left is removed). Only its `venv/` and `tools/` are the tenant's user's: the directory
         itself, its record and `tree/` (filled after setup) stay this worker's, so setup can
         plant nothing there that root would later write through or trust."""
         unseal_and_remove(env.path)
         env.path.mkdir(parents=True, mode=0o755)
         for parent in (env.path.parent, env.path.parent.parent, self.root):
             parent.chmod(0o755)  # (the tenant's user walks to it; names are not secrets)
-        env.venv.mkdir(mode=0o755)
-        if user is not None:
-            os.chown(env.venv, user.uid, user.gid)
+        for writable in (env.venv, env.tools):
+            writable.mkdir(mode=0o755)
+            if user is not None:
+                os.chown(writable, user.uid, user.gid)
 
     def caches(self, tenant: str, user: SandboxUser | None) -> Path:
         """The tenant's package caches (made on first use, the tenant's own)."""
@@ -219,6 +230,7 @@ class EnvironmentStore:
         pytest offered where the venv has none, and the record written last. Nothing is
         written through a link setup may have planted."""
         seal(env.venv)
+        seal(env.tools)
         unseal_and_remove(env.tree)  # (root's own; an unfinished build's is gone already)
         env.tree.mkdir(mode=0o755)
         kept = []
@@ -233,7 +245,7 @@ class EnvironmentStore:
             kept.append(rel)
         if venv and toolchain_site is not None:
             _offer_toolchain(env.venv, toolchain_site)
-        size = seal(env.venv) + seal(env.tree)
+        size = seal(env.venv) + seal(env.tools) + seal(env.tree)
         record = Record(env.key, setup, manifests, round(built_s, 2), size, kept, venv)
         _write_new(env.path / RECORD, json.dumps(asdict(record)), env.path, 0o644)
         return record

@@ -141,7 +141,9 @@ class VerifyStage:
         venv = cmd.config.venv
         started = time.perf_counter()
         manifests = await _manifests(ws, cmd.head_sha)
-        toolchain = toolchain_identity(backend(), cmd.config.sandbox_image, toolchain_dir())
+        toolchain = await asyncio.to_thread(
+            toolchain_identity, backend(), cmd.config.sandbox_image, toolchain_dir()
+        )
         key = environment_key(
             cmd.tenant, cmd.project_id, [*setup, f"venv={venv}"], manifests, toolchain
         )
