@@ -7,8 +7,8 @@ plugin, its wheels in the repository) through six tasks on `devteam up` with one
 worker, its setup and checks detected (no `.devteam.toml`); task 3 adds a dependency, so the
 run has two dependency states. For each task, from its events: the environment's seconds
 (built: the venv and `pip install`; reused: the key and the view) plus the checks' seconds.
-The bare suite is the same commit's `python -m pytest` in a venv made beforehand, no box, run
-right after the product's run on the same machine.
+The bare suite is the same code's `python -m pytest` (the task's landed commit) in a venv made
+beforehand, no box, run right after the product's run on the same machine.
 """
 
 import asyncio
@@ -110,6 +110,7 @@ async def _run(stack: RunningStack, model: ScriptedModelServer, repo: Path) -> l
         assert run["state"] == "completed", run["failure"]
         page = await api.get(f"/v1/runs/{run_id}/events", params={"limit": 1000})
     events = [f["event"] for f in page.json()["frames"]]
+    landed = {t["id"]: t["commit"] for t in run["tasks_done"]}
     verifying = {e["task_id"]: e["data"] for e in events if e["type"] == "task.verifying"}
     verified = {e["task_id"]: e["data"] for e in events if e["type"] == "task.verified"}
     return [
@@ -122,7 +123,7 @@ async def _run(stack: RunningStack, model: ScriptedModelServer, repo: Path) -> l
             "verify_s": round(
                 verifying[task]["environment"]["seconds"] + verified[task]["duration_s"], 3
             ),
-            "head_sha": verified[task]["head_sha"],
+            "landed": landed[task],  # the head verified, with its tick
         }
         for task in verified
     ]
@@ -135,7 +136,7 @@ def _bare(repo: Path, root: Path, tasks: list[dict[str, Any]]) -> dict[str, floa
     venvs: dict[str, Path] = {}
     bare = {}
     for task in tasks:
-        subprocess.run(["git", "checkout", "-q", task["head_sha"]], cwd=clone, check=True)
+        subprocess.run(["git", "checkout", "-q", task["landed"]], cwd=clone, check=True)
         venv = venvs.get(task["key"])
         if venv is None:
             venv = venvs[task["key"]] = root / f"venv-{len(venvs)}"

@@ -255,3 +255,9 @@ async def test_a_project_nothing_can_be_detected_in_must_say_its_checks(
     run, _frames = await run_to_end(one_verifier, api, project_id)
     assert (run["state"], run["failure"]["code"]) == ("failed", "invalid_config")
     assert model.requests() == []
+
+    # An explicit empty list is no checks either (a task's own `verify:` would do).
+    empty = await register(api, body(repo, model, name="notes-empty", verify=[]))
+    shown = await api.get(f"/v1/projects/{empty}/tasks")
+    assert shown.status_code == 422
+    assert "registration gives an empty `verify`" in shown.json()["detail"], shown.text

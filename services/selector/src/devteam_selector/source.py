@@ -73,6 +73,9 @@ async def read_list(ws: Workspace, project: Project) -> ListAtTip:
     unchecked = [t.id for t in tasks.leaves() if t.state == "open" and not t.verify]
     if not config.verify and unchecked:
         why = " ".join(environment.reasons)
+        if environment.verify_from != "none":
+            why = f"its {environment.verify_from} gives an empty `verify`, and task(s) "
+            why += f"{', '.join(unchecked[:5])} name no `verify:` of their own."
         raise SourceError(
             TaskListProblem(
                 message=f"no checks for this project: {why} Say them in {CONFIG_FILE} "
