@@ -49,7 +49,7 @@ DEFAULT_MAX_MB = 20 * 1024
 # Package managers' caches, all under the tenant's cache directory. Copies, not links, into
 # environments: an environment is sealed read-only and must not share inodes with a cache.
 CACHE_VARIABLES = {
-    "XDG_CACHE_HOME": "",  # pip, uv, yarn 1, corepack: under $XDG_CACHE_HOME
+    "XDG_CACHE_HOME": "",  # pip's, and whatever else keeps its cache under $XDG_CACHE_HOME
     "UV_CACHE_DIR": "uv",
     "npm_config_cache": "npm",
     "YARN_CACHE_FOLDER": "yarn",
@@ -231,8 +231,7 @@ class EnvironmentStore:
         written through a link setup may have planted."""
         seal(env.venv)
         seal(env.tools)
-        unseal_and_remove(env.tree)  # (root's own; an unfinished build's is gone already)
-        env.tree.mkdir(mode=0o755)
+        env.tree.mkdir(mode=0o755)  # (root's: begin made none)
         kept = []
         for rel in sorted(set(leftovers)):
             source, target = worktree / rel, env.tree / rel

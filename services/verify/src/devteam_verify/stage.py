@@ -195,7 +195,7 @@ class VerifyStage:
             result = await runner.run(command, building, network=network)
             if not result.ok:
                 await asyncio.to_thread(unseal_and_remove, env.path)
-                return _SetupFailed(command, result, sorted(manifests))
+                return _SetupFailed(command, result)
         try:
             leftovers = await ws.setup_leftovers()
             await asyncio.to_thread(give_tree_to, tree, box.user)
@@ -218,11 +218,11 @@ class VerifyStage:
         unless this task's own change touched a manifest (then it is the change's fault and a
         repair may fix it)."""
         try:
-            touched = set(await ws.changed_between(cmd.base_sha, cmd.head_sha))
+            touched = await ws.changed_between(cmd.base_sha, cmd.head_sha)
         except GitError:
-            touched = set()
-        if touched & set(failed.manifests):
-            changed = sorted(touched & set(failed.manifests))
+            touched = []
+        changed = manifest_files(touched)  # (a manifest the change deleted counts too)
+        if changed:
             await self._failed(cmd, failed.command, failed.result, setup=changed)
             return
         result = failed.result
@@ -310,7 +310,6 @@ MAX_MANIFESTS = 500
 class _SetupFailed:
     command: str
     result: ProcessResult
-    manifests: list[str]
 
 
 class _Runner:
