@@ -108,6 +108,8 @@ def container_config(
             volumes[str(source)] = {"bind": str(dest), "mode": "ro"}
     for source, writable in box.activation.binds:
         volumes[str(source)] = {"bind": str(source), "mode": "rw" if writable else "ro"}
+    if network:  # the image's resolver may sit where setup's network never goes: slirp4netns's
+        volumes[str(box.etc / "resolv.conf")] = {"bind": "/etc/resolv.conf", "mode": "ro"}
     argv = ["/bin/sh", "-c", _AWAIT_NETWORK, command] if network else ["/bin/sh", "-c", command]
     return {
         "image": image,
