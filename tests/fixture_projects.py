@@ -31,6 +31,7 @@ EXPLICIT_REQUIREMENTS = 'setup = ["pip install -r requirements.txt"]\nverify = [
 EXPLICIT_NPM = 'setup = ["npm ci"]\nverify = ["npm test"]\n'
 DOCS_EXAMPLES = (EXPLICIT_PIP_EDITABLE, EXPLICIT_REQUIREMENTS, EXPLICIT_NPM)
 
+UV = Path(__file__).parents[1] / ".tools" / "uv" / "bin" / "uv"  # (make setup)
 PYTEST_DISTS = ("pytest", "pluggy", "iniconfig", "packaging", "pygments")
 WHEEL = b"Wheel-Version: 1.0\nGenerator: devteam-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 
@@ -473,11 +474,25 @@ def test_truncate_at_a_dash():
 """
 
 
-def create_slugline_repo(root: Path, config: str | None = None) -> Path:
-    """The Python project whose dependencies come from PyPI (`root/slugline.git`)."""
+def create_slugline_repo(root: Path, config: str | None = None, uv: bool = False) -> Path:
+    """The Python project whose dependencies come from PyPI (`root/slugline.git`); with `uv`,
+    its test dependencies a `dev` dependency group, locked by `uv lock` (against PyPI)."""
+    pyproject = SLUGLINE_PYPROJECT
+    binary: dict[str, bytes] = {}
+    if uv:
+        pyproject = pyproject.replace(
+            "[project.optional-dependencies]\ntest", "[dependency-groups]\ndev"
+        )
+        seed = root / "slugline-lock"
+        seed.mkdir(parents=True)
+        (seed / "pyproject.toml").write_text(pyproject)
+        python = str(Path(toolchain_dir()) / "python3")
+        subprocess.run([str(UV), "lock", "--quiet", "--python", python], cwd=seed, check=True,
+                       capture_output=True)  # fmt: skip
+        binary["uv.lock"] = (seed / "uv.lock").read_bytes()
     files = {
         "README.md": "# slugline\n",
-        "pyproject.toml": SLUGLINE_PYPROJECT,
+        "pyproject.toml": pyproject,
         "slugline/__init__.py": '"""Slugs of titles."""\n',
         "tests/test_import.py": "import slugline\n\n\ndef test_imports():\n    assert slugline\n",
         ".gitignore": "__pycache__/\n*.egg-info/\nbuild/\n",
@@ -485,7 +500,7 @@ def create_slugline_repo(root: Path, config: str | None = None) -> Path:
     }
     if config is not None:
         files[".devteam.toml"] = config
-    return create_repo(root, files, "slugline", "Slugline project")
+    return create_repo(root, files, "slugline", "Slugline project", binary=binary)
 
 
 def slugline_scenario() -> dict[str, Any]:

@@ -117,6 +117,18 @@ async def test_a_python_project_with_pypi_dependencies_and_a_pytest_plugin(
     assert suite.returncode == 0 and "3 passed" in suite.stdout, suite.stdout
 
 
+async def test_a_python_project_locked_with_uv_is_synced_frozen(
+    api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    repo = create_slugline_repo(tmp_path, uv=True)
+    model.set_scenario(slugline_scenario())
+    env, run, frames = await run_project(api, repo, model)
+    assert env["setup"] == ["uv sync --frozen"] and "uv.lock" in env["manifests"], env
+    assert run["state"] == "completed", "\n".join(logged(frames)[-60:])
+    assert statuses(frames) == ["built", "reused"]
+    assert logged(frames).count("$ uv sync --frozen") == 1
+
+
 @pytest.mark.parametrize("config", [None, EXPLICIT_NPM], ids=["detected", "explicit"])
 async def test_a_node_project_with_mocha_from_npm(
     api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path, config: str | None

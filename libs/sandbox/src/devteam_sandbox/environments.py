@@ -147,6 +147,9 @@ class Environment:
         variables: dict[str, str] = {
             "COREPACK_HOME": str(self.tools / "corepack"),
             "COREPACK_ENABLE_DOWNLOAD_PROMPT": "0",
+            # the system's trust store (the box shows /etc/ssl), as pip and npm use here,
+            # rather than uv's own roots: a registry behind the operator's proxy works
+            "UV_NATIVE_TLS": "1",
         }
         path: tuple[str, ...] = ()
         if venv:
