@@ -24,6 +24,10 @@ class TaskRef(Strict):
     title: str = Field(max_length=2000)
     body: str = Field(default="", max_length=100_000, description="Indented text under the item.")
     verify: list[str] = Field(default_factory=list, description="Task-specific extra checks.")
+    parents: list[str] = Field(
+        default_factory=list,
+        description="The titles of the tasks this one is part of, outermost first.",
+    )
 
 
 class CommandBase(Strict):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -114,6 +114,20 @@ class FailureCode(StrEnum):
     ERROR = "error"
 
 
+class ChatFile(Strict):
+    """A file IMPLEMENT put in Aider's chat, and why."""
+
+    path: str
+    mode: Literal["editable", "read_only", "new"] = Field(
+        description="`new`: editable, and created by Aider (it did not exist)."
+    )
+    chosen_by: Literal["named", "ranked", "check_output"] = Field(
+        description="`named`: the task names it; `ranked`: found by ranking the repository's "
+        "files against the task (`score`); `check_output`: the failing check's output names it."
+    )
+    score: float | None = Field(default=None, description="The ranking's score (`ranked`).")
+
+
 class AttemptRecord(Strict):
     """One IMPLEMENT attempt of a task: its reason code, what it changed and what it cost."""
 
@@ -129,6 +143,9 @@ class AttemptRecord(Strict):
         default=None, description="Why the CLI ran instead of the host, when it did."
     )
     files: list[str] = Field(default_factory=list, description="Files the attempt changed.")
+    chat: list[ChatFile] = Field(
+        default_factory=list, description="The files put in the chat, and why each."
+    )
     head_sha: str | None = None
     duration_s: float = Field(ge=0, description="Wall time of the attempt.")
     model_s: float = Field(default=0, ge=0, description="Time spent waiting on the model.")

@@ -35,11 +35,14 @@ async def prepare_tree(tree: Path, cmd: ImplementCommand) -> ChatFiles:
     and decide which files go into the chat."""
     await git(["reset", "--quiet", "--hard"], tree)
     await git(["clean", "-qfd"], tree)
-    task_text = f"{cmd.task.title}\n{cmd.task.body}"
+    task_text = "\n".join([*cmd.task.parents, cmd.task.title, cmd.task.body])
     check_output = cmd.failed_check.output_tail if cmd.failed_check else ""
+    listed = await git(["ls-files", "-z"], tree)
+    tracked = [p for p in listed.stdout.split("\0") if p]
     return await asyncio.to_thread(
-        chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output
-    )
+        chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output,
+        tracked,
+    )  # fmt: skip
 
 
 async def _git_facts(cmd: ImplementCommand, tree: Path, files: ChatFiles) -> GitFacts:
@@ -122,6 +125,7 @@ async def run_attempt(
         runner=outcome.runner,
         fallback=outcome.fallback,
         files=facts.changed,
+        chat=files.chosen,
         head_sha=facts.tip if facts.changed else None,
         duration_s=round(outcome.duration_s, 3),
         model_s=round(accounting.model_s, 3) if accounting else 0.0,

@@ -1,21 +1,30 @@
-"""The files a task names, put in Aider's chat from the start so the model's first answer can
+"""The files of a task, put in Aider's chat from the start so the model's first answer can
 already be the edit (without them it can only ask for the files, which costs a round trip).
 
 A task names files in its title and body (`calc.py`, `tests/test_add.py`); a repair also names
 the files in the failed check's output. Existing regular files inside the tree are editable,
 or read-only when a protected glob matches them; a file that does not exist yet is added when
 its directory exists (a root-level one only when written in backticks), so the model knows
-where the new code goes. The task list is never among them: only DevTeam Runner edits it.
+where the new code goes. When the task names no source file, the repository's files are
+ranked against it (`locate`) and the best few join the chat. The task list is never among
+them: only DevTeam Runner edits it.
 """
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devteam_contracts.runs import ChatFile
+from devteam_implement import locate
 from devteam_implement.protected import protected_paths
 
 MAX_CHAT_FILES = 20
 MAX_FILE_BYTES = 512 * 1024
+# What ranking reads and adds: source files up to this size, this many at most, and what the
+# files it chooses may add to the chat (characters; about 6k tokens).
+MAX_RANKED_FILE_BYTES = 200 * 1024
+MAX_RANKED_FILES = 5000
+RANKED_BUDGET_CHARS = 24_000
 _CANDIDATE = re.compile(r"[\w@+.-]+(?:/[\w@+.-]+)*")
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
@@ -62,6 +71,7 @@ class ChatFiles:
     editable: list[str] = field(default_factory=list)
     read_only: list[str] = field(default_factory=list)
     new: list[str] = field(default_factory=list)
+    chosen: list[ChatFile] = field(default_factory=list)
 
 
 def _has_link(tree: Path, rel: Path) -> bool:
@@ -87,12 +97,16 @@ def chat_files(
     tasks_file: str,
     protected: list[str],
     check_output: str = "",
+    tracked: list[str] | None = None,
 ) -> ChatFiles:
-    """Decide the chat files of one attempt (blocking file-system checks: run in a thread)."""
+    """Decide the chat files of one attempt (blocking file-system checks: run in a thread).
+    `tracked`: the tree's tracked files, which ranking considers when the task names no
+    source file."""
     tree = tree.resolve()
     editable: list[str] = []
     read_only: list[str] = []
     new: list[str] = []
+    chosen: list[ChatFile] = []
     candidates = [(n, True) for n in named_paths(task_text)]
     candidates += [(n, False) for n in named_paths(check_output)]  # existing files only
     seen: set[str] = set()
@@ -102,11 +116,52 @@ def chat_files(
             continue
         seen.add(path)
         is_protected = bool(protected_paths([path], protected))
+        why = "named" if may_create else "check_output"
         if _regular_file(tree, Path(path)):
+            mode = "read_only" if is_protected else "editable"
             (read_only if is_protected else editable).append(path)
+            chosen.append(ChatFile(path=path, mode=mode, chosen_by=why))
         elif may_create and not is_protected and _may_create(tree, Path(path), named.backticked):
             editable.append(path)
             new.append(path)
+            chosen.append(ChatFile(path=path, mode="new", chosen_by=why))
         if len(editable) >= MAX_CHAT_FILES:
             break
-    return ChatFiles(editable=editable, read_only=read_only[:MAX_CHAT_FILES], new=new)
+    if tracked and not any(locate.is_code(p) and not locate.is_test(p) for p in editable):
+        for item in _ranked(tree, task_text + "\n" + check_output[-4000:], tracked, tasks_file):
+            if item.path in seen:
+                continue
+            is_protected = bool(protected_paths([item.path], protected))
+            if item.new:
+                if is_protected or not _may_create(tree, Path(item.path), backticked=False):
+                    continue
+                editable.append(item.path)
+                new.append(item.path)
+                mode = "new"
+            elif item.test or is_protected:
+                read_only.append(item.path)
+                mode = "read_only"
+            else:
+                editable.append(item.path)
+                mode = "editable"
+            chosen.append(ChatFile(path=item.path, mode=mode, chosen_by="ranked",
+                                   score=item.score))  # fmt: skip
+    return ChatFiles(
+        editable=editable, read_only=read_only[:MAX_CHAT_FILES], new=new, chosen=chosen
+    )
+
+
+def _ranked(tree: Path, query: str, tracked: list[str], tasks_file: str) -> list[locate.Ranked]:
+    """The ranked files `locate.choose` picks, read from the tree (regular files only)."""
+    texts: dict[str, str] = {}
+    for rel in tracked[:MAX_RANKED_FILES]:
+        if rel == tasks_file or not locate.is_code(rel):
+            continue
+        path = tree / rel
+        if _has_link(tree, Path(rel)) or not path.is_file():
+            continue
+        if path.stat().st_size <= MAX_RANKED_FILE_BYTES:
+            texts[rel] = path.read_text(encoding="utf-8", errors="replace")
+    ranked = locate.rank(texts, query)
+    sizes = {rel: len(text) for rel, text in texts.items()}
+    return locate.choose(ranked, sizes, RANKED_BUDGET_CHARS)

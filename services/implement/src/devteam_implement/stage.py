@@ -65,7 +65,8 @@ class ImplementStage:
         await publish_task_event(
             self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTING,
             f"Aider is working on {cmd.task.id} (attempt {cmd.attempt})",
-            {"model": project.model.name, "files": files.editable, "read_only": files.read_only},
+            {"model": project.model.name, "files": files.editable, "read_only": files.read_only,
+             "chat": [c.model_dump(mode="json") for c in files.chosen]},
         )  # fmt: skip
         state_root = self.workspaces.data_dir.resolve() / "aider" / cmd.tenant / cmd.project_id
         started = time.perf_counter()

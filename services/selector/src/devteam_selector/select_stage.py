@@ -73,7 +73,9 @@ class SelectStage:
                 await complete_run(self.bus, cmd.run_id, "every task in the list is done")
             return
         task = selection.task
-        ref = TaskRef(id=task.id, title=task.title, body=task.body, verify=list(task.verify))
+        parents = [a.title for a in reversed(source.tasks.ancestors(task.id))]
+        ref = TaskRef(id=task.id, title=task.title, body=task.body, verify=list(task.verify),
+                      parents=parents)  # fmt: skip
         current = CurrentTask(id=task.id, title=task.title, stage=Stage.PREP, attempt=1)
 
         def change(run: RunState) -> RunState | None:
