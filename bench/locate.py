@@ -65,7 +65,8 @@ def run() -> dict[str, Any]:
             files = repo.files_for(task)
             query = "\n".join([*parents[task.id], task.title, task.body])
             right = {p for p in task.variants["solution"] if not locate.is_test(p)}
-            names = {n.path for n in named_paths(query)}
+            # (a task names its files when it names one that exists or that the solution makes)
+            names = {n.path for n in named_paths(query)} & (set(files) | right)
             measured = _measure(files, query, right)
             per_task.append({"task": task.key, "names_files": bool(names),
                              "right": sorted(right), **measured})  # fmt: skip

@@ -42,6 +42,8 @@ class ModelSpec:
     edit_format: str | None = None
     input_usd_per_mtok: float | None = None
     output_usd_per_mtok: float | None = None
+    request_timeout_s: float | None = None
+    implement_seconds: int | None = None  # the project's limit (a slow local model needs more)
 
     def body(self) -> dict[str, Any]:
         """The project's `model` object."""
@@ -49,6 +51,7 @@ class ModelSpec:
             "name": self.name, "api_base": self.api_base, "api_key_env": self.api_key_env,
             "edit_format": self.edit_format, "input_usd_per_mtok": self.input_usd_per_mtok,
             "output_usd_per_mtok": self.output_usd_per_mtok,
+            "request_timeout_s": self.request_timeout_s,
         }  # fmt: skip
         return {k: v for k, v in spec.items() if v is not None}
 
@@ -81,6 +84,8 @@ async def run_task(
         "tasks_file": TASKS_FILE, "verify": [VERIFY], "protected": ["tests/**"],
         "model": model.body(), "limits": {"repair_attempts": repair_attempts},
     }  # fmt: skip
+    if model.implement_seconds:
+        body["limits"]["implement_seconds"] = model.implement_seconds
     created = await http.post("/v1/projects", json=body)
     created.raise_for_status()
     started = await http.post(f"/v1/projects/{created.json()['id']}/runs",
@@ -100,6 +105,7 @@ async def run_task(
         "code": "completed" if completed else failure.get("code", run["state"]),
         "reason": failure.get("reason"),
         "attempts": [a["code"] for a in run["attempts"]],
+        "chat": [a.get("chat", []) for a in run["attempts"]],
         "edit_requests": sum(a["edit_requests"] for a in run["attempts"]),
         "hidden_tests_passed": completed and await _hidden_tests_pass(bare, task, work),
         "usage": run["usage"],

@@ -40,8 +40,12 @@ def _rules(task: CorpusTask) -> list[dict[str, Any]]:
     repair = rf"(?s){asked}.*This is repair attempt"
     name = f"{task.key}:{plan}"
     solution = whole_reply(task.variants["solution"])
+    # When the files it edits were not in the chat, Aider adds them and asks again; the
+    # model (as a real one would) answers with the same edit (a second edit request).
+    added = rf"I added these files to the chat: .*{re.escape(sorted(task.variants['solution'])[0])}"
+    again = {"name": f"{name}:again", "when": added, "reply": solution, "times": 1}
     if plan == "first_try":
-        return [{"name": name, "when": asked, "reply": solution}]
+        return [{"name": name, "when": asked, "reply": solution}, again]
     if plan == "gamed":
         return [{"name": name, "when": asked, "reply": whole_reply(task.variants["gamed"])}]
     if plan == "auth":
@@ -55,9 +59,10 @@ def _rules(task: CorpusTask) -> list[dict[str, Any]]:
         return [{"name": name, "when": asked, "reply": fake},
                 {"name": f"{name}:again", "when": added, "reply": fake}]  # fmt: skip
     wrong = whole_reply(task.variants["wrong"])
-    if plan == "after_repair":
+    if plan == "after_repair":  # (asked again: wrong in the first attempt, right in the repair)
         return [{"name": f"{name}:repair", "when": repair, "reply": solution},
-                {"name": name, "when": asked, "reply": wrong}]  # fmt: skip
+                {"name": name, "when": asked, "reply": wrong},
+                {**again, "name": f"{name}:again-wrong", "reply": wrong}, again]  # fmt: skip
     if plan == "insist":
         return [{"name": f"{name}:repair", "when": repair, "reply": INSIST},
                 {"name": name, "when": asked, "reply": wrong}]  # fmt: skip

@@ -25,9 +25,9 @@ CODE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".r
 PATH, SYMBOLS, DOCS, CODE = 3.0, 2.0, 1.0, 0.4
 K1 = 1.2
 DEFINES_BONUS = 4.0  # the file defines a function or class the task names
-TEST_LEND = 0.6  # what a test passes on to the module it imports
+TEST_LEND = 0.6  # what a test passes on to an existing module it imports (all, to a missing one)
 MIN_SCORE = 1.5  # below this nothing is chosen: a guess is worse than none
-KEEP_RATIO = 0.45  # further files need this share of the best one's score
+KEEP_RATIO = 0.6  # further files need this share of the best one's score
 MAX_EDITABLE, MAX_TESTS = 3, 1
 
 # (common English and task words: they say nothing about where code lives; a paragraph reads
@@ -174,7 +174,9 @@ def rank(files: Mapping[str, str], query: str) -> list[Ranked]:
         if is_test(path) and scores[path] > 0:
             for module in imported(path, files[path], files):
                 if not is_test(module):
-                    lent[module] = max(lent.get(module, 0.0), TEST_LEND * scores[path])
+                    # a module a test needs and nobody wrote yet is what the task is about
+                    share = 1.0 if module not in files else TEST_LEND
+                    lent[module] = max(lent.get(module, 0.0), share * scores[path])
     for module, extra in lent.items():
         scores[module] = scores.get(module, 0.0) + extra
     ranked = [
