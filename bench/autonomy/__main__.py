@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repairs", type=int, default=2, help="repair attempts per task")
     parser.add_argument("--only", action="append", default=[], help="task key, e.g. shop/2.1")
     parser.add_argument("--out", type=Path, default=RESULT)
+    parser.add_argument(
+        "--no-locate", action="store_true",
+        help="IMPLEMENT puts only the files a task names in the chat (the baseline of ranking)",
+    )  # fmt: skip
     return parser
 
 
@@ -54,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         for repo in repos:
             repo.tasks[:] = [t for t in repo.tasks if t.key in args.only]
     started = time.monotonic()
+    locate_env = {"DEVTEAM_LOCATE_FILES": "false"} if args.no_locate else {}
     if args.model:
         if not args.api_base or not args.api_key_env:
             print("--model needs --api-base and --api-key-env", file=sys.stderr)
@@ -63,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         model = ModelSpec(args.model, args.api_base, args.api_key_env, args.edit_format,
                           args.input_usd_per_mtok, args.output_usd_per_mtok)  # fmt: skip
         print(f"autonomy: {model.name} at {model.api_base}", flush=True)
-        outcomes = asyncio.run(run_corpus(repos, model, args.repairs, {}))
+        outcomes = asyncio.run(run_corpus(repos, model, args.repairs, locate_env))
         result: dict[str, Any] = summarise(model, outcomes)
         matches = True
     else:
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             server.set_scenario(scripted.scenario(repos))
             model = ModelSpec("openai/scripted", server.api_base, SCRIPTED_KEY_ENV)
             print("autonomy: the SCRIPTED model (offline; outcomes designed)", flush=True)
-            env = {SCRIPTED_KEY_ENV: "scripted-key"}
+            env = {SCRIPTED_KEY_ENV: "scripted-key", **locate_env}
             outcomes = asyncio.run(run_corpus(repos, model, args.repairs, env))
         result = summarise(model, outcomes)
         result["api_base"] = "scripted model server on loopback"
@@ -83,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         matches = all(result[k] == result["expected"][k] for k in COMPARED)
         result["matches_expected"] = matches
     result["repair_attempts"] = args.repairs
+    result["locate_files"] = not args.no_locate
     result["duration_s"] = round(time.monotonic() - started, 1)
     result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     write_result(args.out, result)

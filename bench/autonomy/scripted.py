@@ -42,7 +42,8 @@ def _rules(task: CorpusTask) -> list[dict[str, Any]]:
     solution = whole_reply(task.variants["solution"])
     # When the files it edits were not in the chat, Aider adds them and asks again; the
     # model (as a real one would) answers with the same edit (a second edit request).
-    added = rf"I added these files to the chat: .*{re.escape(sorted(task.variants['solution'])[0])}"
+    paths = "|".join(re.escape(path) for path in sorted(task.variants["solution"]))
+    added = rf"I added these files to the chat: .*(?:{paths})"
     again = {"name": f"{name}:again", "when": added, "reply": solution, "times": 1}
     if plan == "first_try":
         return [{"name": name, "when": asked, "reply": solution}, again]

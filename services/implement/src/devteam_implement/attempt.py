@@ -30,15 +30,17 @@ class AttemptResult:
     output_tail: str
 
 
-async def prepare_tree(tree: Path, cmd: ImplementCommand) -> ChatFiles:
+async def prepare_tree(tree: Path, cmd: ImplementCommand, locate: bool = True) -> ChatFiles:
     """Reset the tree to exactly the committed state (so every change afterwards is Aider's)
-    and decide which files go into the chat."""
+    and decide which files go into the chat (ranking the tree's files too, if `locate`)."""
     await git(["reset", "--quiet", "--hard"], tree)
     await git(["clean", "-qfd"], tree)
     task_text = "\n".join([*cmd.task.parents, cmd.task.title, cmd.task.body])
     check_output = cmd.failed_check.output_tail if cmd.failed_check else ""
-    listed = await git(["ls-files", "-z"], tree)
-    tracked = [p for p in listed.stdout.split("\0") if p]
+    tracked = None
+    if locate:
+        listed = await git(["ls-files", "-z"], tree)
+        tracked = [p for p in listed.stdout.split("\0") if p]
     return await asyncio.to_thread(
         chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output,
         tracked,

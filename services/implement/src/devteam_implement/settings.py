@@ -23,3 +23,8 @@ class ImplementSettings(BaseSettings):
         description="How long Aider keeps retrying transient model errors (5xx, 429, timeouts) "
         "with doubling delays before the attempt gives up.",
     )
+    locate_files: bool = Field(
+        default=True,
+        description="When a task names no source file, rank the repository's files and put "
+        "the best few in the chat (off: only the files the task names).",
+    )

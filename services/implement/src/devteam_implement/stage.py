@@ -60,7 +60,7 @@ class ImplementStage:
         model = project.model
         api_key = await resolver.lookup(model.api_key_secret, model.api_key_env, "model.api_key")
         tree = await self._tree(ws, cmd)
-        files = await prepare_tree(tree, cmd)
+        files = await prepare_tree(tree, cmd, locate=self.aider.locate_files)
         secrets = resolver.resolved  # every value resolved for this command is redacted
         await publish_task_event(
             self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTING,
