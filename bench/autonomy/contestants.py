@@ -7,15 +7,16 @@ import asyncio
 import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.autonomy.check import HIDDEN_DIR, write_tree
 from bench.autonomy.corpus import TASKS_FILE, CorpusRepo, CorpusTask
+from devteam_cli.supervisor import default_toolchain
 from devteam_git.run import git
 from devteam_implement.chatfiles import chat_files
-from devteam_sandbox.filesystem import toolchain_dir
 from devteam_sandbox.sandbox import open_box, run_sandboxed
 
 AIDER = Path(__file__).resolve().parents[2] / ".tools" / "aider" / "bin" / "aider"
@@ -45,7 +46,7 @@ async def run_aider_alone(
     await git([*ident, "commit", "-q", "-m", "before the task"], tree)
     text = task_text(task, parents)
     named = await asyncio.to_thread(chat_files, tree, text, TASKS_FILE, [])  # named only
-    python = Path(toolchain_dir()) / "python"
+    python = Path(default_toolchain() or sys.prefix + "/bin") / "python"  # as the product's checks
     argv = [
         str(AIDER), "--model", model, "--openai-api-base", api_base,
         "--openai-api-key", "local", "--message", text, "--yes-always", "--no-auto-commits",

@@ -118,3 +118,16 @@ def test_a_task_that_names_its_file_is_not_ranked(tmp_path: Path) -> None:
     assert [(c.path, c.chosen_by, c.score) for c in files.chosen] == [
         ("inventory/reports.py", "named", None)
     ]
+
+
+def test_a_repair_keeps_what_the_attempts_before_it_changed(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, REPO)
+    output = "tests/test_stock.py F\nE   assert 'x' == 'y'\nFAILED tests/test_stock.py::test_a\n"
+    files = chat_files(tree, "Let `reorder_quantity` respect the supplier's minimum order",
+                       "tasks_list.md", ["tests/**"], output, sorted(REPO),
+                       previous=["inventory/stock.py", "tests/test_stock.py"])  # fmt: skip
+    why = [(c.path, c.mode, c.chosen_by) for c in files.chosen]
+    assert why == [
+        ("inventory/stock.py", "editable", "previous_attempt"),
+        ("tests/test_stock.py", "read_only", "check_output"),  # (protected: never editable)
+    ]

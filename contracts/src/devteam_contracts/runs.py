@@ -121,9 +121,10 @@ class ChatFile(Strict):
     mode: Literal["editable", "read_only", "new"] = Field(
         description="`new`: editable, and created by Aider (it did not exist)."
     )
-    chosen_by: Literal["named", "ranked", "check_output"] = Field(
+    chosen_by: Literal["named", "ranked", "check_output", "previous_attempt"] = Field(
         description="`named`: the task names it; `ranked`: found by ranking the repository's "
-        "files against the task (`score`); `check_output`: the failing check's output names it."
+        "files against the task (`score`); `check_output`: the failing check's output names "
+        "it; `previous_attempt`: a repair's, changed by the attempts before it."
     )
     score: float | None = Field(default=None, description="The ranking's score (`ranked`).")
 

@@ -52,6 +52,7 @@ class AiderInvocation:
     chat_files: list[str] = field(default_factory=list)
     read_only: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    map_tokens: int | None = None  # the repo map's size (None: Aider's choice)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ async def run_aider(
         inv.request_timeout_s,
         inv.chat_files,
         inv.read_only,
+        inv.map_tokens,
     )
     env = _environment(inv, files.home)
     secret = inv.api_key

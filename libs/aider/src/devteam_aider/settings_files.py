@@ -94,10 +94,12 @@ def aider_args(
     request_timeout_s: float,
     chat_files: list[str],
     read_only: list[str],
+    map_tokens: int | None = None,
 ) -> list[str]:
     """Aider's command line without the message: everything explicit, nothing that depends
     on the repository. Without `edit_format` Aider picks its own for models it knows, and
-    `whole` for any other."""
+    `whole` for any other; without `map_tokens`, its own repo-map size (up to 4096 tokens
+    for the context the metadata declares)."""
     args = [
         "--model", model,
         "--weak-model", weak_model,
@@ -141,6 +143,8 @@ def aider_args(
     ]  # fmt: skip
     if edit_format:
         args += ["--edit-format", edit_format]
+    if map_tokens is not None:
+        args += ["--map-tokens", str(map_tokens)]
     for path in read_only:
         args += ["--read", path]
     # After `--`, so a file name can never be taken for an option.

@@ -20,6 +20,8 @@ from devteam_implement.settings import ImplementSettings
 from devteam_sandbox.process import LineSink
 from devteam_sandbox.redact import redact
 
+MAP_TOKENS_WITH_FILES = 1024
+
 
 @dataclass(frozen=True)
 class AttemptResult:
@@ -41,9 +43,12 @@ async def prepare_tree(tree: Path, cmd: ImplementCommand, locate: bool = True) -
     if locate:
         listed = await git(["ls-files", "-z"], tree)
         tracked = [p for p in listed.stdout.split("\0") if p]
+    previous: list[str] = []
+    if cmd.failed_check is not None and cmd.from_sha and cmd.from_sha != cmd.base_sha:
+        previous = await changed_paths(tree, cmd.base_sha, cmd.from_sha)
     return await asyncio.to_thread(
         chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output,
-        tracked,
+        tracked, previous,
     )  # fmt: skip
 
 
@@ -100,6 +105,10 @@ async def run_attempt(
         chat_files=files.editable,
         read_only=files.read_only,
         ignored=[cmd.config.tasks_file],
+        # With the task's files in the chat, the repo map only has to sketch the rest:
+        # Aider's size for a model whose context it does not know (a small model's prompt
+        # stays small, and fast).
+        map_tokens=MAP_TOKENS_WITH_FILES if files.editable else None,
     )
     try:
         outcome = await run_aider(invocation, settings.aider_python, on_line, host)

@@ -98,18 +98,26 @@ def chat_files(
     protected: list[str],
     check_output: str = "",
     tracked: list[str] | None = None,
+    previous: list[str] | None = None,
 ) -> ChatFiles:
     """Decide the chat files of one attempt (blocking file-system checks: run in a thread).
     `tracked`: the tree's tracked files, which ranking considers when the task names no
-    source file."""
+    source file; `previous`: on a repair, the files the attempts before it changed (the
+    repair works on the same code, so they come first)."""
     tree = tree.resolve()
     editable: list[str] = []
     read_only: list[str] = []
     new: list[str] = []
     chosen: list[ChatFile] = []
+    seen: set[str] = set()
+    for path in previous or []:
+        mine = path != tasks_file and not protected_paths([path], protected)
+        if mine and path not in seen and _regular_file(tree, Path(path)):
+            seen.add(path)
+            editable.append(path)
+            chosen.append(ChatFile(path=path, mode="editable", chosen_by="previous_attempt"))
     candidates = [(n, True) for n in named_paths(task_text)]
     candidates += [(n, False) for n in named_paths(check_output)]  # existing files only
-    seen: set[str] = set()
     for named, may_create in candidates:
         path = named.path
         if path in seen or path == tasks_file or path.split("/")[0] == ".git":
@@ -128,7 +136,7 @@ def chat_files(
         if len(editable) >= MAX_CHAT_FILES:
             break
     if tracked and not any(locate.is_code(p) and not locate.is_test(p) for p in editable):
-        for item in _ranked(tree, task_text + "\n" + check_output[-4000:], tracked, tasks_file):
+        for item in _ranked(tree, f"{task_text}\n{_failures(check_output)}", tracked, tasks_file):
             if item.path in seen:
                 continue
             is_protected = bool(protected_paths([item.path], protected))
@@ -149,6 +157,14 @@ def chat_files(
     return ChatFiles(
         editable=editable, read_only=read_only[:MAX_CHAT_FILES], new=new, chosen=chosen
     )
+
+
+def _failures(output: str) -> str:
+    """What of a failing check's output says what is wrong (error and assertion lines), not
+    the noise around it (progress dots, summaries, paths of passing tests)."""
+    lines = [line for line in output.splitlines()[-400:]
+             if line.startswith("E ") or "Error" in line or "assert" in line]  # fmt: skip
+    return "\n".join(lines[-40:])
 
 
 def _ranked(tree: Path, query: str, tracked: list[str], tasks_file: str) -> list[locate.Ranked]:
