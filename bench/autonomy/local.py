@@ -16,6 +16,7 @@ for this model's weights), prints progress as it goes, and writes
 import argparse
 import asyncio
 import json
+import signal
 import statistics
 import sys
 import tempfile
@@ -160,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repairs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULT)
+    # stopped (SIGTERM, as `timeout` and `kill` do): the stack and the model server go too
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
     return asyncio.run(_run(parser.parse_args(argv)))
 
 
