@@ -24,6 +24,13 @@ def test_first_attempt_names_the_task_and_protects_the_list() -> None:
     assert "repair" not in text
 
 
+def test_the_model_is_told_to_keep_to_the_files_in_the_chat() -> None:
+    text = instruction(command(), "tasks_list.md", ["app/login.py", "app/users.py"])
+    assert "The code to change is in app/login.py, app/users.py." in text
+    assert "create no other file" in text
+    assert "create no other file" not in instruction(command(), "tasks_list.md")
+
+
 def test_repair_carries_the_failure_output() -> None:
     check = FailedCheck(command="pytest -q", outcome="exited with 1", output_tail="E   assert 1")
     text = instruction(command(attempt=2, failed_check=check), "tasks_list.md")

@@ -91,7 +91,7 @@ async def run_attempt(
     state_dir = state_root / cmd.run_id / f"{task_slug(cmd.task.id)}-{cmd.attempt}"
     invocation = AiderInvocation(
         worktree=tree,
-        message=instruction(cmd, cmd.config.tasks_file),
+        message=instruction(cmd, cmd.config.tasks_file, files.editable),
         model=model.name,
         api_base=model.api_base,
         api_key=api_key,

@@ -5,12 +5,19 @@ from devteam_contracts.commands import ImplementCommand
 FEEDBACK_CHARS = 6000
 
 
-def instruction(cmd: ImplementCommand, tasks_file: str) -> str:
-    """The message for Aider; the task list itself is ours to edit, never the implementer's."""
+def instruction(cmd: ImplementCommand, tasks_file: str, editable: list[str] | None = None) -> str:
+    """The message for Aider; the task list itself is ours to edit, never the implementer's.
+    With `editable` (the files put in the chat to change), the model is told to keep to them:
+    small models otherwise copy the edit format's example (`path/to/filename.js`) as a file."""
     task = cmd.task
     text = f"Implement task {task.id}: {task.title}\n"
     if task.body.strip():
         text += f"\n{task.body.rstrip()}\n"
+    if editable:
+        text += (
+            f"\nThe code to change is in {', '.join(editable)}. Change only these files and "
+            "create no other file.\n"
+        )
     text += (
         f"\nDo not edit {tasks_file}; the task is ticked there automatically once the project's "
         "checks pass.\n"
