@@ -96,6 +96,8 @@ def _result(model: LocalModel, tasks: list[CorpusTask], done: dict[Any, Any]) ->
 async def _run(args: argparse.Namespace) -> int:
     repos = load_corpus()
     pairs = [(r, t) for r in repos for t in r.tasks if not args.only or t.key in args.only]
+    if args.only:  # in the order asked for (a run in parts can interleave repositories)
+        pairs.sort(key=lambda pair: args.only.index(pair[1].key))
     contestants = args.contestant or list(CONTESTANTS)
     STATE.mkdir(parents=True, exist_ok=True)
     progress = STATE / "progress.jsonl"
