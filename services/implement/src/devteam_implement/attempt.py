@@ -45,7 +45,12 @@ async def prepare_tree(tree: Path, cmd: ImplementCommand, locate: bool = True) -
         tracked = [p for p in listed.stdout.split("\0") if p]
     previous: list[str] = []
     if cmd.failed_check is not None and cmd.from_sha and cmd.from_sha != cmd.base_sha:
-        previous = await changed_paths(tree, cmd.base_sha, cmd.from_sha)
+        # what the attempts before changed, in directories the project had: a file a model
+        # made up somewhere new (`path/to/filename.js`) is not worth another look
+        base = await git(["ls-tree", "-r", "-z", "--name-only", cmd.base_sha], tree)
+        dirs = {str(Path(p).parent) for p in base.stdout.split("\0") if p}
+        changed = await changed_paths(tree, cmd.base_sha, cmd.from_sha)
+        previous = [p for p in changed if str(Path(p).parent) in dirs]
     return await asyncio.to_thread(
         chat_files, tree, task_text, cmd.config.tasks_file, cmd.config.protected, check_output,
         tracked, previous,
