@@ -29,7 +29,14 @@ import httpx
 from bench.autonomy.contestants import run_aider_alone
 from bench.autonomy.corpus import CorpusRepo, CorpusTask, load_corpus
 from bench.autonomy.harness import ModelSpec, run_task, write_result
-from bench.autonomy.local_model import TOOLS, LocalModel, local_model_server
+from bench.autonomy.local_model import (
+    ALIAS,
+    GGUF_NAME,
+    MODELS,
+    TOOLS,
+    LocalModel,
+    local_model_server,
+)
 from devteam_cli.local_stack import local_stack
 from devteam_implement.chatfiles import named_paths
 from devteam_tasklist import parse
@@ -74,11 +81,19 @@ def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _result(model: LocalModel, tasks: list[CorpusTask], done: dict[Any, Any]) -> dict[str, Any]:
-    unnamed = [t for t in tasks if not named_paths(f"{t.title}\n{t.body}")]
+    # (a task names its files when it names one its solution changes)
+    unnamed = [
+        t for t in tasks
+        if not {n.path for n in named_paths(f"{t.title}\n{t.body}")} & set(t.variants["solution"])
+    ]  # fmt: skip
+    measured = sum(1 for t in tasks for c in CONTESTANTS if (c, t.key) in done)
     result: dict[str, Any] = {
         "model": {"name": model.model, "gguf_sha256": model.sha256, "engine": "llama.cpp"},
         "tasks": len(tasks),
         "tasks_not_naming_files": len(unnamed),
+        # a run in parts: how many of the tasks' runs (one per contestant) are measured so far
+        "runs_measured": measured,
+        "runs_planned": len(tasks) * len(CONTESTANTS),
     }
     for contestant in CONTESTANTS:
         records = [done[(contestant, t.key)] for t in tasks if (contestant, t.key) in done]
@@ -93,11 +108,28 @@ def _result(model: LocalModel, tasks: list[CorpusTask], done: dict[Any, Any]) ->
     return result
 
 
-async def _run(args: argparse.Namespace) -> int:
+def _pairs(args: argparse.Namespace) -> list[tuple[CorpusRepo, CorpusTask]]:
     repos = load_corpus()
     pairs = [(r, t) for r in repos for t in r.tasks if not args.only or t.key in args.only]
     if args.only:  # in the order asked for (a run in parts can interleave repositories)
         pairs.sort(key=lambda pair: args.only.index(pair[1].key))
+    return pairs
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Write the result from what was measured, without running anything."""
+    sha = (MODELS / GGUF_NAME).with_suffix(".sha256").read_text().split()[0]
+    model = LocalModel("(not running)", f"openai/{ALIAS}", sha)
+    pairs = _pairs(args)
+    write_result(
+        args.out, _result(model, [t for _r, t in pairs], _load(STATE / "progress.jsonl", sha))
+    )
+    print(f"wrote {args.out}")
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    pairs = _pairs(args)
     contestants = args.contestant or list(CONTESTANTS)
     STATE.mkdir(parents=True, exist_ok=True)
     progress = STATE / "progress.jsonl"
@@ -163,9 +195,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repairs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULT)
+    parser.add_argument("--report", action="store_true",
+                        help="only write the result from what was measured so far")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.report:
+        return _report(args)
     # stopped (SIGTERM, as `timeout` and `kill` do): the stack and the model server go too
     signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
-    return asyncio.run(_run(parser.parse_args(argv)))
+    return asyncio.run(_run(args))
 
 
 if __name__ == "__main__":
