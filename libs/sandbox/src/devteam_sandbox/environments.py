@@ -290,8 +290,9 @@ def materialize(env: Environment, record: Record, worktree: Path, user: SandboxU
         source, target = env.tree / rel, worktree / rel
         if not (_inside(target, worktree) and _inside(source, env.tree)):
             continue
+        if os.path.lexists(target):  # (the commit tracks something there now: it wins)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        unseal_and_remove(target)
         count += _view(source, target, user)
     return count
 
