@@ -192,7 +192,13 @@ class VerifyStage:
         steps = [(MAKE_VENV, False)] if venv else []
         steps += [(command, True) for command in setup]
         for command, network in steps:
-            result = await runner.run(command, building, network=network)
+            # (the venv is ours to make: the project's time limit is for its own commands)
+            limit = (
+                max(VENV_SECONDS, cmd.config.limits.verify_seconds)
+                if command == MAKE_VENV
+                else None
+            )
+            result = await runner.run(command, building, network=network, timeout_s=limit)
             if not result.ok:
                 await asyncio.to_thread(unseal_and_remove, env.path)
                 return _SetupFailed(command, result)
@@ -299,6 +305,7 @@ class VerifyStage:
 
 # Made by us, in the box, as the tenant's user: the venv setup and checks run in (none where
 # the toolchain has no Python: an image for another language).
+VENV_SECONDS = 300
 MAKE_VENV = 'if command -v python3 >/dev/null; then python3 -m venv "$VIRTUAL_ENV"; fi'
 
 
@@ -319,7 +326,9 @@ class _Runner:
     def __init__(self, bus: Bus, cmd: VerifyCommand, limits: CheckLimits, logs: LogStream) -> None:
         self.bus, self.cmd, self.limits, self.logs = bus, cmd, limits, logs
 
-    async def run(self, command: str, box: Box, *, network: bool) -> ProcessResult:
+    async def run(
+        self, command: str, box: Box, *, network: bool, timeout_s: float | None = None
+    ) -> ProcessResult:
         await self.logs.line(f"$ {command}")
         # (a setup network that cannot be made is ours to fix, not the model's: it raises,
         # and the command is delivered again)
@@ -329,7 +338,7 @@ class _Runner:
             run_sandboxed(
                 command,
                 box=box,
-                timeout_s=self.cmd.config.limits.verify_seconds,
+                timeout_s=timeout_s or self.cmd.config.limits.verify_seconds,
                 on_line=self.logs.line,
                 network=network,
                 limits=self.limits,
