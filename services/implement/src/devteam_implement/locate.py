@@ -99,20 +99,18 @@ class Ranked:
     new: bool = False
 
 
-def _fields(path: str, text: str) -> dict[str, Counter[str]]:
+def _fields(path: str, text: str) -> tuple[dict[str, Counter[str]], set[str]]:
+    """The file's words per field, and the names it defines."""
     stem = posixpath.splitext(path)[0]
-    symbols = [next(g for g in m.groups() if g) for m in _SYMBOL.finditer(text)]
+    symbols = {next(g for g in m.groups() if g) for m in _SYMBOL.finditer(text)}
     docs = [next((g for g in m.groups() if g), "") for m in _DOCS.finditer(text)]
-    return {
+    fields = {
         "path": Counter(words(stem.replace("/", " "))),
         "symbols": Counter(w for s in symbols for w in words(s)),
         "docs": Counter(words(" ".join(docs))),
         "code": Counter(words(" ".join(_IDENT.findall(text)))),
     }
-
-
-def _defines(text: str) -> set[str]:
-    return {next(g for g in m.groups() if g) for m in _SYMBOL.finditer(text)}
+    return fields, symbols
 
 
 def imported(path: str, text: str, files: Iterable[str]) -> list[str]:
@@ -152,7 +150,8 @@ def rank(files: Mapping[str, str], query: str) -> list[Ranked]:
     if not terms:
         return []
     paths = [p for p in files if is_code(p)]
-    fields = {p: _fields(p, files[p]) for p in paths}
+    parsed = {p: _fields(p, files[p]) for p in paths}
+    fields = {p: per_file for p, (per_file, _defined) in parsed.items()}
     df: Counter[str] = Counter()
     for per_file in fields.values():
         df.update({t for f in per_file.values() for t in f if t in terms})
@@ -166,7 +165,7 @@ def rank(files: Mapping[str, str], query: str) -> list[Ranked]:
             if tf:
                 idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
                 score += idf * tf * (K1 + 1) / (tf + K1)
-        if named & _defines(files[path]):
+        if named & parsed[path][1]:
             score += DEFINES_BONUS
         scores[path] = score
     lent: dict[str, float] = {}
