@@ -153,7 +153,7 @@ class VerifyStage:
         status = "reused"
         if record is None:
             status = "built"
-            built = await self._build(cmd, ws, tree, box, runner, env, setup, manifests, venv)
+            built = await self._build(cmd, ws, tree, box, runner, env, sorted(manifests))
             if isinstance(built, _SetupFailed):
                 return built
             record = built
@@ -180,10 +180,9 @@ class VerifyStage:
         box: Box,
         runner: "_Runner",
         env: Environment,
-        setup: list[str],
-        manifests: dict[str, bytes],
-        venv: bool,
+        manifests: list[str],
     ) -> "Record | _SetupFailed":
+        setup, venv = list(cmd.config.setup), cmd.config.venv
         store = self.environments
         started = time.perf_counter()
         await asyncio.to_thread(store.begin, env, box.user)
@@ -209,7 +208,7 @@ class VerifyStage:
             raise PermanentError(f"after setup: {exc}", code=FailureCode.GIT_ERROR) from exc
         site = toolchain_site(toolchain_dir()) if backend() != "docker" else None
         record = await asyncio.to_thread(
-            store.finish, env, tree, leftovers, setup=setup, manifests=sorted(manifests),
+            store.finish, env, tree, leftovers, setup=setup, manifests=manifests,
             venv=venv, built_s=time.perf_counter() - started, toolchain_site=site,
         )  # fmt: skip
         removed = await asyncio.to_thread(store.evict)
