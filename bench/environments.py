@@ -39,6 +39,7 @@ from fixture_projects import (
     ROUND_CODE,
     ROUND_TEST,
     ledger_wheels,
+    scripted_tasks,
 )
 
 BARE_SAMPLES = 5
@@ -75,23 +76,19 @@ def _repo(root: Path) -> Path:
 
 
 def _scenario() -> dict[str, Any]:
+    money = "ledger/money.py"
     replies = {
-        "1": [("ledger/money.py", FORMAT_CODE), ("tests/test_format.py", FORMAT_TEST),
-              ("requirements.txt", OFFLINE_REQUIREMENTS)],
-        "2": [("ledger/money.py", PARSE_CODE), ("tests/test_parse.py", PARSE_TEST)],
-        "3": [("ledger/money.py", ROUND_CODE), ("tests/test_round.py", ROUND_TEST),
-              ("requirements.txt", ROUND_REQUIREMENTS)],
+        "1": {money: FORMAT_CODE, "tests/test_format.py": FORMAT_TEST,
+              "requirements.txt": OFFLINE_REQUIREMENTS},
+        "2": {money: PARSE_CODE, "tests/test_parse.py": PARSE_TEST},
+        "3": {money: ROUND_CODE, "tests/test_round.py": ROUND_TEST,
+              "requirements.txt": ROUND_REQUIREMENTS},
     }  # fmt: skip
     code = ROUND_CODE
     for task, _title, function, test in MORE:
         code += "\n\n" + function
-        replies[task] = [("ledger/money.py", code), (f"tests/test_{task}.py", test)]
-    rules = [
-        {"name": f"task-{task}", "when": f"Implement task {task}:",
-         "reply": "".join(f"{path}\n```\n{text}```\n\n" for path, text in edits)}
-        for task, edits in replies.items()
-    ]  # fmt: skip
-    return {"rules": rules}
+        replies[task] = {money: code, f"tests/test_{task}.py": test}
+    return scripted_tasks(replies)
 
 
 async def _run(stack: RunningStack, model: ScriptedModelServer, repo: Path) -> list[Any]:

@@ -23,6 +23,7 @@ from typing import Any
 from devteam_cli.demo_project import create_repo
 from devteam_sandbox.environments import toolchain_site
 from devteam_sandbox.filesystem import toolchain_dir
+from devteam_scripted_model.scenarios import whole_reply
 
 # The `.devteam.toml` examples of docs/projects.md, each run through the product by a test
 # (tests/unit/test_docs_examples.py keeps the page and this list the same).
@@ -232,24 +233,13 @@ def create_ledger_repo(
 def ledger_scenario(round_requirements: str) -> dict[str, Any]:
     """The scripted model's answers for the ledger's three tasks (Aider's whole-file
     format); task 3 also adds `ledgerround` to the requirements (`round_requirements`)."""
-
     money = "ledger/money.py"
-    replies = {
-        "1": [(money, FORMAT_CODE), ("tests/test_format.py", FORMAT_TEST)],
-        "2": [(money, PARSE_CODE), ("tests/test_parse.py", PARSE_TEST)],
-        "3": [(money, ROUND_CODE), ("tests/test_round.py", ROUND_TEST),
-              ("requirements.txt", round_requirements)],
-    }  # fmt: skip
-    return {
-        "rules": [
-            {
-                "name": f"task-{task}",
-                "when": f"Implement task {task}:",
-                "reply": "".join(f"{path}\n```\n{text}```\n\n" for path, text in edits),
-            }
-            for task, edits in replies.items()
-        ]
-    }
+    return scripted_tasks({
+        "1": {money: FORMAT_CODE, "tests/test_format.py": FORMAT_TEST},
+        "2": {money: PARSE_CODE, "tests/test_parse.py": PARSE_TEST},
+        "3": {money: ROUND_CODE, "tests/test_round.py": ROUND_TEST,
+              "requirements.txt": round_requirements},
+    })  # fmt: skip
 
 
 def run_suite_offline(bare: Path, work: Path) -> subprocess.CompletedProcess[str]:
@@ -329,19 +319,33 @@ def npm_tarball(dest: Path, files: dict[str, str]) -> Path:
 
 def create_tally_repo(root: Path, config: str | None = None) -> Path:
     """The offline tally project as a bare repository (`root/tally.git`): its test runner a
-    `file:` devDependency on the tarball it carries, locked by `npm install
-    --package-lock-only` (no registry involved)."""
+    `file:` devDependency on the tarball it carries, locked without the registry."""
+    vendor = root / "tally-lock" / "vendor"
+    vendor.mkdir(parents=True)
+    tarball = npm_tarball(vendor, MINISPEC)
+    vendored = {f"vendor/{tarball.name}": tarball.read_bytes()}
+    runner = {"minispec": f"file:vendor/{tarball.name}"}
+    return _tally_repo(root, "minispec", runner, config, vendored)
+
+
+def create_mocha_repo(root: Path, config: str | None = None) -> Path:
+    """The tally project with mocha from npm as its test runner (`root/tally.git`), locked
+    against the registry."""
+    return _tally_repo(root, "mocha --ui tdd", {"mocha": "^10.8.2"}, config, {})
+
+
+def _tally_repo(
+    root: Path, test: str, runner: dict[str, str], config: str | None, vendored: dict[str, bytes]
+) -> Path:
+    """The tally with `runner` as its devDependencies, locked by `npm install
+    --package-lock-only` (offline when the runner is vendored)."""
     seed = root / "tally-lock"
-    (seed / "vendor").mkdir(parents=True)
-    tarball = npm_tarball(seed / "vendor", MINISPEC)
-    package = {
-        "name": "tally", "version": "1.0.0", "private": True,
-        "scripts": {"test": "minispec"},
-        "devDependencies": {"minispec": f"file:vendor/{tarball.name}"},
-    }  # fmt: skip
+    seed.mkdir(parents=True, exist_ok=True)
+    package = {"name": "tally", "version": "1.0.0", "private": True,
+               "scripts": {"test": test}, "devDependencies": runner}  # fmt: skip
     (seed / "package.json").write_text(json.dumps(package, indent=2) + "\n")
-    subprocess.run(["npm", "install", "--package-lock-only", "--offline", "--no-audit",
-                    "--no-fund", "--ignore-scripts"], cwd=seed, check=True,
+    lock = ["npm", "install", "--package-lock-only", "--no-audit", "--no-fund", "--ignore-scripts"]
+    subprocess.run([*lock, *(["--offline"] if vendored else [])], cwd=seed, check=True,
                    capture_output=True)  # fmt: skip
     files = {
         "README.md": "# tally\n",
@@ -354,38 +358,35 @@ def create_tally_repo(root: Path, config: str | None = None) -> Path:
     }
     if config is not None:
         files[".devteam.toml"] = config
-    binary = {f"vendor/{tarball.name}": tarball.read_bytes()}
-    return create_repo(root, files, "tally", "Tally project", binary=binary)
+    return create_repo(root, files, "tally", "Tally project", binary=vendored)
 
 
-def run_node_suite(bare: Path, clone: Path) -> subprocess.CompletedProcess[str]:
-    """The landed tally's own suite, outside the product: `npm ci` (offline: its runner is a
-    tarball it carries), then `npm test`."""
+def run_npm_suite(bare: Path, clone: Path, offline: bool) -> subprocess.CompletedProcess[str]:
+    """The landed tally's own suite, outside the product: `npm ci` (`offline`: its runner is
+    a tarball it carries; else from the registry), then `npm test`."""
     subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
-    subprocess.run(["npm", "ci", "--offline", "--no-audit", "--no-fund"], cwd=clone,
-                   check=True, capture_output=True)  # fmt: skip
+    install = ["npm", "ci", "--no-audit", "--no-fund", *(["--offline"] if offline else [])]
+    subprocess.run(install, cwd=clone, check=True, capture_output=True, timeout=300)
     return subprocess.run(["npm", "test"], cwd=clone, capture_output=True, text=True)
 
 
 def tally_scenario() -> dict[str, Any]:
     """The scripted model's answers for the tally's two tasks (its tests use `test()`, which
     minispec and mocha's tdd interface both provide)."""
-    return _scenario({
-        "1": [("src/tally.js", SUM_CODE), ("test/sum.test.js", SUM_TEST)],
-        "2": [("src/tally.js", MEAN_CODE), ("test/mean.test.js", MEAN_TEST)],
-    })  # fmt: skip
+    return scripted_tasks(
+        {
+            "1": {"src/tally.js": SUM_CODE, "test/sum.test.js": SUM_TEST},
+            "2": {"src/tally.js": MEAN_CODE, "test/mean.test.js": MEAN_TEST},
+        }
+    )
 
 
-def _scenario(replies: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
+def scripted_tasks(replies: dict[str, dict[str, str]]) -> dict[str, Any]:
     """Scripted answers: task `<id>` writes these files whole (Aider's whole-file format)."""
     return {
         "rules": [
-            {
-                "name": f"task-{task}",
-                "when": f"Implement task {task}:",
-                "reply": "".join(f"{path}\n```\n{text}```\n\n" for path, text in edits),
-            }
-            for task, edits in replies.items()
+            {"name": f"task-{task}", "when": f"Implement task {task}:", "reply": whole_reply(files)}
+            for task, files in replies.items()
         ]
     }
 
@@ -505,43 +506,9 @@ def create_slugline_repo(root: Path, config: str | None = None, uv: bool = False
 
 def slugline_scenario() -> dict[str, Any]:
     """The scripted model's answers for slugline's two tasks."""
-    return _scenario({
-        "1": [("slugline/__init__.py", SLUGIFY), ("tests/test_slugify.py", SLUGIFY_TEST)],
-        "2": [("slugline/__init__.py", TRUNCATE), ("tests/test_truncate.py", TRUNCATE_TEST)],
-    })  # fmt: skip
-
-
-def create_mocha_repo(root: Path, config: str | None = None) -> Path:
-    """The tally project with mocha from npm as its test runner (`root/tally.git`), locked
-    by `npm install --package-lock-only` against the registry."""
-    seed = root / "tally-lock"
-    seed.mkdir(parents=True)
-    package = {
-        "name": "tally", "version": "1.0.0", "private": True,
-        "scripts": {"test": "mocha --ui tdd"},
-        "devDependencies": {"mocha": "^10.8.2"},
-    }  # fmt: skip
-    (seed / "package.json").write_text(json.dumps(package, indent=2) + "\n")
-    subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund",
-                    "--ignore-scripts"], cwd=seed, check=True, capture_output=True)  # fmt: skip
-    files = {
-        "README.md": "# tally\n",
-        "package.json": (seed / "package.json").read_text(),
-        "package-lock.json": (seed / "package-lock.json").read_text(),
-        "src/tally.js": "// Tallies of numbers.\n",
-        "test/smoke.test.js": 'test("loads", () => require("../src/tally"));\n',
-        ".gitignore": "node_modules/\n",
-        "tasks_list.md": TALLY_TASKS,
-    }
-    if config is not None:
-        files[".devteam.toml"] = config
-    return create_repo(root, files, "tally", "Tally project")
-
-
-def run_mocha_suite(bare: Path, clone: Path) -> subprocess.CompletedProcess[str]:
-    """The landed mocha tally's own suite, outside the product: `npm ci` from the registry,
-    then `npm test`."""
-    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=clone, check=True,
-                   capture_output=True, timeout=300)  # fmt: skip
-    return subprocess.run(["npm", "test"], cwd=clone, capture_output=True, text=True)
+    return scripted_tasks(
+        {
+            "1": {"slugline/__init__.py": SLUGIFY, "tests/test_slugify.py": SLUGIFY_TEST},
+            "2": {"slugline/__init__.py": TRUNCATE, "tests/test_truncate.py": TRUNCATE_TEST},
+        }
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 from conftest import NODE_IMAGE
-from fixture_projects import create_mocha_repo, run_mocha_suite, tally_scenario
+from fixture_projects import create_mocha_repo, run_npm_suite, tally_scenario
 
 from devteam_cli.local_stack import local_stack
 from devteam_scripted_model.launcher import scripted_model_server
@@ -52,5 +52,5 @@ async def test_a_node_project_with_npm_dev_dependencies_on_the_docker_backend(
     assert lines.count("$ npm ci") == 1
     assert any("3 passing" in line for line in lines)
 
-    suite = await asyncio.to_thread(run_mocha_suite, repo, tmp_path / "landed")
+    suite = await asyncio.to_thread(run_npm_suite, repo, tmp_path / "landed", False)
     assert suite.returncode == 0 and "3 passing" in suite.stdout, suite.stdout

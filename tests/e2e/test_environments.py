@@ -18,12 +18,15 @@ import pytest
 from fixture_projects import (
     EXPLICIT_NPM,
     EXPLICIT_REQUIREMENTS,
+    FORMAT_CODE,
+    FORMAT_TEST,
     OFFLINE_REQUIREMENTS,
     create_ledger_repo,
     create_tally_repo,
     ledger_scenario,
-    run_node_suite,
+    run_npm_suite,
     run_suite_offline,
+    scripted_tasks,
     tally_scenario,
 )
 from test_tasklists import register, run_to_end
@@ -31,6 +34,7 @@ from test_tasklists import register, run_to_end
 from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer
+from devteam_scripted_model.scenarios import whole_reply
 
 from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, git_show
 
@@ -165,9 +169,9 @@ async def test_a_setup_broken_by_the_tasks_own_dependency_change_goes_back_for_a
 ) -> None:
     repo = create_ledger_repo(tmp_path)
     broken = OFFLINE_REQUIREMENTS + "ledgerround==9.9\n"  # no such version in its wheels
-    wrong = ledger_scenario(broken)["rules"][0]
-    wrong["reply"] += f"requirements.txt\n```\n{broken}```\n"
-    fixed = {"name": "fix", "reply": f"requirements.txt\n```\n{ROUND_REQUIREMENTS}```\n"}
+    edits = {"ledger/money.py": FORMAT_CODE, "tests/test_format.py": FORMAT_TEST}
+    [wrong] = scripted_tasks({"1": {**edits, "requirements.txt": broken}})["rules"]
+    fixed = {"name": "fix", "reply": whole_reply({"requirements.txt": ROUND_REQUIREMENTS})}
     # (first match wins: the repair's message says what failed, the first attempt's does not)
     model.set_scenario({"rules": [{**fixed, "when": "the project.s setup"}, wrong]})
     project_id = await register(api, body(repo, model))
@@ -213,7 +217,7 @@ async def test_a_node_project_installs_its_test_runner_once_and_passes_its_own_s
     assert lines.count("$ npm ci") == 1
     assert "3 passed, 0 failed" in lines  # the runner from node_modules ran every test
 
-    suite = await asyncio.to_thread(run_node_suite, repo, tmp_path / "landed")
+    suite = await asyncio.to_thread(run_npm_suite, repo, tmp_path / "landed", True)
     assert suite.returncode == 0 and "3 passed, 0 failed" in suite.stdout, suite.stdout
 
 

@@ -21,6 +21,7 @@ from fixture_projects import (
     EXPLICIT_PIP_EDITABLE,
     create_mocha_repo,
     create_slugline_repo,
+    run_npm_suite,
     slugline_scenario,
     tally_scenario,
 )
@@ -143,10 +144,7 @@ async def test_a_node_project_with_mocha_from_npm(
     assert lines.count("$ npm ci") == 1
     assert any("3 passing" in line for line in lines)  # mocha, from node_modules
 
-    clone = tmp_path / "landed"
-    assert outside(["git", "clone", "-q", str(repo), str(clone)], tmp_path).returncode == 0
-    assert outside(["npm", "ci", "--no-audit", "--no-fund"], clone).returncode == 0
-    suite = outside(["npm", "test"], clone)
+    suite = await asyncio.to_thread(run_npm_suite, repo, tmp_path / "landed", False)
     assert suite.returncode == 0 and "3 passing" in suite.stdout, suite.stdout
 
 
