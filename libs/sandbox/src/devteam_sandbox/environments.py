@@ -232,8 +232,7 @@ class EnvironmentStore:
         venv sealed, what setup left in the worktree moved into `tree/`, the toolchain's
         pytest offered where the venv has none, and the record written last. Nothing is
         written through a link setup may have planted."""
-        seal(env.venv)
-        seal(env.tools)
+        sealed = seal(env.venv) + seal(env.tools)
         env.tree.mkdir(mode=0o755)  # (root's: begin made none)
         kept = []
         for rel in sorted(set(leftovers)):
@@ -245,9 +244,9 @@ class EnvironmentStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
             kept.append(rel)
-        if venv and toolchain_site is not None:
+        if venv and toolchain_site is not None:  # (written read-only: sealed as they are made)
             _offer_toolchain(env.venv, toolchain_site)
-        size = seal(env.venv) + seal(env.tools) + seal(env.tree)
+        size = sealed + seal(env.tree)
         record = Record(env.key, setup, manifests, round(built_s, 2), size, kept, venv)
         _write_new(env.path / RECORD, json.dumps(asdict(record)), env.path, 0o644)
         return record
