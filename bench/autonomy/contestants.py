@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.autonomy.check import HIDDEN_DIR, write_tree
 from bench.autonomy.corpus import TASKS_FILE, CorpusRepo, CorpusTask
+from devteam_aider.settings_files import model_settings
 from devteam_cli.supervisor import default_toolchain
 from devteam_git.run import git
 from devteam_implement.chatfiles import chat_files
@@ -35,9 +36,10 @@ def task_text(task: CorpusTask, parents: list[str]) -> str:
 
 async def run_aider_alone(
     repo: CorpusRepo, task: CorpusTask, parents: list[str], model: str, api_base: str,
-    work: Path, auto_test: bool,
+    work: Path, auto_test: bool, max_output_tokens: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """One task with Aider alone; its outcome as the product's is recorded."""
+    """One task with Aider alone; its outcome as the product's is recorded. The model's
+    answers are capped at `max_output_tokens` as the product's are (a loop stops there)."""
     tree = work / "tree"
     write_tree(tree, repo.files_for(task))
     await git(["init", "-q", "-b", "main"], tree)
@@ -54,6 +56,9 @@ async def run_aider_alone(
         "--no-show-release-notes", "--no-pretty", "--no-fancy-input", "--no-auto-lint",
         "--no-gitignore", "--timeout", "900", "--encoding", "utf-8",
     ]  # fmt: skip
+    settings = work / "model-settings.yml"
+    settings.write_text(model_settings(max_output_tokens), encoding="utf-8")
+    argv += ["--model-settings-file", str(settings)]
     if auto_test:
         argv += ["--auto-test", "--test-cmd", f"{python} -m pytest -q -p no:cacheprovider"]
     argv += ["--", *named.editable]

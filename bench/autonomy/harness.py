@@ -43,6 +43,7 @@ class ModelSpec:
     input_usd_per_mtok: float | None = None
     output_usd_per_mtok: float | None = None
     request_timeout_s: float | None = None
+    max_output_tokens: int | None = None
     implement_seconds: int | None = None  # the project's limit (a slow local model needs more)
 
     def body(self) -> dict[str, Any]:
@@ -52,6 +53,7 @@ class ModelSpec:
             "edit_format": self.edit_format, "input_usd_per_mtok": self.input_usd_per_mtok,
             "output_usd_per_mtok": self.output_usd_per_mtok,
             "request_timeout_s": self.request_timeout_s,
+            "max_output_tokens": self.max_output_tokens,
         }  # fmt: skip
         return {k: v for k, v in spec.items() if v is not None}
 

@@ -45,6 +45,9 @@ CONTESTANTS = ("ours", "baseline", "aider_auto_test")
 STATE = TOOLS / "autonomy-local"
 RESULT = Path(__file__).resolve().parents[1] / "results" / "autonomy-local.json"
 KEY_ENV = "AUTONOMY_LOCAL_KEY"
+# Every contestant's answers stop here: this model sometimes repeats itself until the context is
+# full (7,000 tokens, 400 s); a whole file of the corpus is far shorter.
+MAX_OUTPUT_TOKENS = 2048
 
 
 def _parents(repo: CorpusRepo) -> dict[str, list[str]]:
@@ -88,7 +91,12 @@ def _result(model: LocalModel, tasks: list[CorpusTask], done: dict[Any, Any]) ->
     ]  # fmt: skip
     measured = sum(1 for t in tasks for c in CONTESTANTS if (c, t.key) in done)
     result: dict[str, Any] = {
-        "model": {"name": model.model, "gguf_sha256": model.sha256, "engine": "llama.cpp"},
+        "model": {
+            "name": model.model,
+            "gguf_sha256": model.sha256,
+            "engine": "llama.cpp",
+            "max_output_tokens": MAX_OUTPUT_TOKENS,
+        },
         "tasks": len(tasks),
         "tasks_not_naming_files": len(unnamed),
         # a run in parts: how many of the tasks' runs (one per contestant) are measured so far
@@ -144,7 +152,7 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"autonomy-local: {model.model} ({model.sha256[:12]}) at {model.api_base}; "
               f"{len(todo)} of {len(pairs) * len(contestants)} runs to go", flush=True)  # fmt: skip
         spec = ModelSpec(model.model, model.api_base, KEY_ENV, request_timeout_s=900,
-                         implement_seconds=3600)  # fmt: skip
+                         max_output_tokens=MAX_OUTPUT_TOKENS, implement_seconds=3600)  # fmt: skip
         env = {KEY_ENV: "local", "DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV}"}
         with tempfile.TemporaryDirectory(prefix="autonomy-local-") as tmp:
             root = Path(tmp)
@@ -163,6 +171,7 @@ async def _run(args: argparse.Namespace) -> int:
                             record = await run_aider_alone(
                                 repo, task, _parents(repo)[task.id], model.model,
                                 model.api_base, work, contestant == "aider_auto_test",
+                                MAX_OUTPUT_TOKENS,
                             )  # fmt: skip
                         record |= {"contestant": contestant, "model_sha256": model.sha256}
                         with progress.open("a") as out:

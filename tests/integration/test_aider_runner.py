@@ -175,6 +175,23 @@ async def test_repository_aider_config_and_env_are_ignored(
     assert all("TOPSECRET" not in str(r["messages"]) for r in recorded)
 
 
+async def test_every_request_carries_the_models_output_limit(
+    aider_host: AiderHost, server: ScriptedModelServer, tmp_path: Path
+) -> None:
+    server.set_scenario(SCENARIO)
+    repo = make_repo(tmp_path / "repo", FILES)
+    outcome, _ = await run(invocation(server, repo, tmp_path / "state"), aider_host)
+    assert [r["max_tokens"] for r in server.requests()] == [None, None], "none unless asked"
+    server.clear_requests()
+    repo = make_repo(tmp_path / "capped", FILES)
+    inv = invocation(server, repo, tmp_path / "state2", max_output_tokens=2048)
+    outcome, _ = await run(inv, aider_host)
+    assert_scripted_commit(repo)
+    # the edit and the commit message alike: a model that loops stops at the limit
+    assert [(r["kind"], r["max_tokens"]) for r in server.requests()] == [
+        ("edit", 2048), ("commit_message", 2048)], outcome.output_tail  # fmt: skip
+
+
 async def test_commit_messages_come_from_the_weak_model(
     aider_host: AiderHost, server: ScriptedModelServer, tmp_path: Path
 ) -> None:

@@ -75,6 +75,13 @@ class ModelConfig(Input):
     request_timeout_s: float = Field(
         default=60, ge=1, le=1800, description="Time limit of one model request."
     )
+    max_output_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        le=1_000_000,
+        description="Most tokens one answer may have (sent as `max_tokens`): bounds the time "
+        "and cost of a model that loops. Default: the provider's limit.",
+    )
     input_usd_per_mtok: float | None = Field(
         default=None, ge=0, le=10_000, description="Price of a million prompt tokens, in USD."
     )

@@ -53,6 +53,7 @@ class AiderInvocation:
     read_only: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     map_tokens: int | None = None  # the repo map's size (None: Aider's choice)
+    max_output_tokens: int | None = None  # `max_tokens` of every request (None: the provider's)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def _prepare(inv: AiderInvocation) -> StateFiles:
         raise AiderError(f"work tree {inv.worktree} does not exist")
     inv.tags_cache.mkdir(parents=True, exist_ok=True)
     weak = inv.weak_model or inv.model
-    return write_state_files(inv.state_dir, sorted({inv.model, weak}), inv.ignored, inv.message)
+    return write_state_files(
+        inv.state_dir, sorted({inv.model, weak}), inv.ignored, inv.message, inv.max_output_tokens
+    )
 
 
 async def run_aider(

@@ -43,13 +43,29 @@ def ignore_pattern(path: str) -> str:
     return "/" + escaped
 
 
+def model_settings(max_output_tokens: int | None) -> str:
+    """Aider's model-settings file: none of our own for a model (Aider's are right for the
+    models it knows), only the parameters it adds to every request (its `aider/extra_params`
+    entry). Always a file, so Aider never falls back to a `.aider.model.settings.yml` of the
+    repository. (JSON is YAML.)"""
+    if max_output_tokens is None:
+        return "[]\n"
+    extra = {"name": "aider/extra_params", "extra_params": {"max_tokens": max_output_tokens}}
+    return json.dumps([extra]) + "\n"
+
+
 def write_state_files(
-    state_dir: Path, models: list[str], ignored: list[str], message: str
+    state_dir: Path,
+    models: list[str],
+    ignored: list[str],
+    message: str,
+    max_output_tokens: int | None = None,
 ) -> StateFiles:
     """Create the state directory layout and write every file Aider will be given.
 
     `models` get metadata (so nothing is downloaded for them); `ignored` repository paths go
-    into the ignore file, which keeps them out of the repo map and out of the chat.
+    into the ignore file, which keeps them out of the repo map and out of the chat;
+    `max_output_tokens` goes with every request as `max_tokens`.
     """
     files = StateFiles(
         home=state_dir / "home",
@@ -77,9 +93,7 @@ def write_state_files(
         for model in models
     }
     files.model_metadata.write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    # No settings of our own (Aider's are right for the models it knows), but an explicit file,
-    # so Aider never falls back to a `.aider.model.settings.yml` of the repository.
-    files.model_settings.write_text("[]\n", encoding="utf-8")
+    files.model_settings.write_text(model_settings(max_output_tokens), encoding="utf-8")
     files.aiderignore.write_text("".join(f"{ignore_pattern(p)}\n" for p in ignored), "utf-8")
     files.message.write_text(message, encoding="utf-8")
     files.accounting.unlink(missing_ok=True)

@@ -114,6 +114,7 @@ async def run_attempt(
         # Aider's size for a model whose context it does not know (a small model's prompt
         # stays small, and fast).
         map_tokens=MAP_TOKENS_WITH_FILES if files.editable else None,
+        max_output_tokens=model.max_output_tokens,
     )
     try:
         outcome = await run_aider(invocation, settings.aider_python, on_line, host)

@@ -140,6 +140,7 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
             "stream": stream,
             "model": model,
             "key_sha256": _key_digest(request.headers.get("authorization", "")),
+            "max_tokens": body.get("max_tokens"),
             "messages": messages,
             "answer_s": None,
         }
