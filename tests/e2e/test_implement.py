@@ -7,7 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
-from devteam_cli.demo_project import VERIFY, demo_scenario, failing_scenario
+from devteam_cli.demo_project import (
+    FILES,
+    VERIFY,
+    create_repo,
+    demo_scenario,
+    failing_scenario,
+)
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
@@ -70,6 +76,58 @@ async def test_a_repair_that_changes_nothing_fails_the_task_at_verify_with_the_c
     assert types.count("task.implementing") == 2
     assert "task.implemented" in types and "task.repair" in types
     assert types[-2:] == ["task.attempt_failed", "run.failed"]
+
+
+NOTHING = "calc.py already does what the task asks; there is nothing to change."
+TEST_ADD = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+
+
+async def test_an_answer_that_changes_nothing_is_checked_and_a_failing_check_goes_back(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, tmp_path: Path
+) -> None:
+    # the task's test is already in the repository, and fails: a model that says there is
+    # nothing to do is wrong, and the check's output tells it why
+    repo = create_repo(tmp_path, {**FILES, "tests/test_add.py": TEST_ADD}, "calc", "with a test")
+    scenario = demo_scenario()
+    nothing = {"name": "nothing", "when": "Implement task 1:", "times": 1, "reply": NOTHING}
+    scenario["rules"].insert(0, nothing)
+    model.set_scenario(scenario)
+    run, evts = await run_to_end(stack, api, project_body(repo, model), mode="continuous")
+
+    assert run["state"] == "completed", run.get("failure")
+    first = [(a["task_id"], a["attempt"], a["code"]) for a in run["attempts"]][:2]
+    assert first == [("1", 1, "no_change"), ("1", 2, "changed")]
+    task_one = [e for e in evts if e.get("task_id") == "1"]
+    types = [e["type"] for e in task_one]
+    assert types.index("task.attempt_failed") < types.index("task.verifying")
+    assert types.index("task.verifying") < types.index("task.repair")
+    [repair] = [e for e in task_one if e["type"] == "task.repair"]
+    assert "attempt 1 changed nothing" in repair["message"]
+    edits = [r for r in model.requests() if r["kind"] == "edit"]
+    asked = str(edits[1]["messages"])
+    assert "repair attempt 1" in asked
+    assert "Your previous answer changed nothing" in asked
+    assert "checks failed on the code as it is" in asked
+    assert "ImportError: cannot import name" in asked, "the failing check's output goes with it"
+    assert "def add(a, b)" in git_show(repo, "main:calc.py")
+
+
+async def test_checks_that_pass_without_a_change_do_not_complete_the_task(
+    stack: RunningStack, api: httpx.AsyncClient, model: ScriptedModelServer, repo: Path
+) -> None:
+    model.set_scenario({"rules": [{"name": "nothing", "when": "Implement task 1:",
+                                   "reply": NOTHING}]})  # fmt: skip
+    run, evts = await run_to_end(stack, api, project_body(repo, model))
+
+    failure = run["failure"]
+    assert (failure["stage"], failure["code"], failure["task_id"]) == ("implement", "no_change",
+                                                                       "1")  # fmt: skip
+    assert "changed nothing, and the checks pass without a change" in failure["reason"]
+    assert [(a["attempt"], a["code"]) for a in run["attempts"]] == [(1, "no_change")]
+    types = [e["type"] for e in evts]
+    # the checks ran, and passed, on the tree as it was: that is no evidence the task is done
+    assert types[-3:] == ["task.attempt_failed", "task.verifying", "run.failed"]
+    assert "- [ ] 1" in git_show(repo, "main:tasks_list.md"), "the task stays open"
 
 
 async def test_a_change_to_a_protected_test_is_caught(

@@ -100,12 +100,22 @@ class ImplementCommand(TaskCommand):
         pattern=r"^[0-9a-f]{40}$",
         description="Commit this attempt starts from (the failed attempt's head); base if unset.",
     )
+    after_unchanged: bool = Field(
+        default=False,
+        description="The previous attempt's answer changed nothing (the model is told so).",
+    )
 
 
 class VerifyCommand(TaskCommand):
     """Run the project's checks on `head_sha`."""
 
     head_sha: str = SHA
+    unchanged: bool = Field(
+        default=False,
+        description="The attempt's answer changed nothing (`head_sha` is where it started): "
+        "checks that fail go back to the model as for a change, checks that pass do not "
+        "complete the task (nothing shows it done).",
+    )
 
 
 class CompleteCommand(TaskCommand):

@@ -23,6 +23,8 @@ def instruction(cmd: ImplementCommand, tasks_file: str, editable: list[str] | No
         "checks pass.\n"
     )
     check = cmd.failed_check
+    if cmd.after_unchanged:
+        text += "\nYour previous answer changed nothing, but the task needs a change to the code.\n"
     if check is not None and check.setup:
         text += (
             f"\nThis is repair attempt {cmd.attempt - 1}: the project's setup (`{check.command}`) "
@@ -32,9 +34,10 @@ def instruction(cmd: ImplementCommand, tasks_file: str, editable: list[str] | No
             f"{check.output_tail[-FEEDBACK_CHARS:]}\n"
         )
     elif check is not None:
+        after = "on the code as it is" if cmd.after_unchanged else "after the previous change"
         text += (
-            f"\nThis is repair attempt {cmd.attempt - 1}: the project's checks failed after the "
-            f"previous change (`{check.command}` {check.outcome}). Fix the code so that they "
+            f"\nThis is repair attempt {cmd.attempt - 1}: the project's checks failed {after} "
+            f"(`{check.command}` {check.outcome}). Fix the code so that they "
             "pass. Output of the failing check:\n\n"
             f"{check.output_tail[-FEEDBACK_CHARS:]}\n"
         )

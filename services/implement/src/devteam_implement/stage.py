@@ -30,6 +30,9 @@ from devteam_sandbox.redact import redact
 
 log = logging.getLogger(__name__)
 
+# The model answered, and its answer changed nothing: what the project's checks say decides.
+UNCHANGED = (AttemptCode.NO_CHANGE, AttemptCode.MALFORMED_EDIT)
+
 
 class ImplementStage:
     """Handler of `implement` commands."""
@@ -86,8 +89,11 @@ class ImplementStage:
         except RunEndedError:
             await self._cancelled(cmd, time.perf_counter() - started)
             raise
+        repairs_left = cmd.attempt <= cmd.config.limits.repair_attempts
         if result.judgement.code is AttemptCode.CHANGED:
             await self._changed(ws, cmd, result.record)
+        elif result.judgement.code in UNCHANGED and repairs_left:
+            await self._unchanged(ws, cmd, result.record)
         else:
             await self._failed(cmd, result)
 
@@ -155,6 +161,38 @@ class ImplementStage:
             data,
         )  # fmt: skip
         verify = cmd.next(VerifyCommand, head_sha=record.head_sha)
+        await hand_on(self.bus, moved, cmd, Stage.VERIFY, verify)
+
+    async def _unchanged(self, ws: Workspace, cmd: ImplementCommand, record: AttemptRecord) -> None:
+        """The model answered, but its answer changed nothing. Its word that nothing needs to
+        change is not taken either: the checks run on the tree as it is, and fail it back to
+        the model (told that its answer changed nothing) like a change, while repairs remain.
+        Checks that pass do not complete the task: VERIFY fails it as `no_change`."""
+        start = cmd.from_sha or cmd.base_sha
+        if start != cmd.base_sha:
+            # the commit VERIFY checks out comes with this attempt's handover too, whichever
+            # replica takes it
+            bundle = await ws.bundle(cmd.run_id, cmd.task.id, cmd.attempt, cmd.base_sha, start)
+            await BundleStore(self.bus).put(cmd.run_id, cmd.task.id, cmd.attempt, start, bundle)
+        moved = await advance(self.bus, cmd, Stage.VERIFY, record=record)
+        if moved is None:
+            return
+        change = recorded_change(moved, cmd.task.id, cmd.attempt)
+        if change is not None:
+            # another delivery of this attempt changed files, and the run went on with that
+            log.info("%s task %s attempt %d: %s, but another delivery of it made a change",
+                     cmd.run_id, cmd.task.id, cmd.attempt, record.code.value)  # fmt: skip
+            assert change.head_sha is not None
+            verify = cmd.next(VerifyCommand, head_sha=change.head_sha)
+        else:
+            await publish_task_event(
+                self.bus, moved, cmd, Stage.IMPLEMENT, EventType.TASK_ATTEMPT_FAILED,
+                f"attempt {cmd.attempt} of {cmd.task.id}: {record.code.value}: {record.detail}; "
+                "the checks decide whether that is enough",
+                {"attempt": record.model_dump(mode="json"),
+                 "run_usage": moved.usage.model_dump(mode="json")},
+            )  # fmt: skip
+            verify = cmd.next(VerifyCommand, head_sha=start, unchanged=True)
         await hand_on(self.bus, moved, cmd, Stage.VERIFY, verify)
 
     async def _failed(self, cmd: ImplementCommand, result: AttemptResult) -> None:

@@ -13,7 +13,7 @@ from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
 from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance, hand_on
+from devteam_bus.lifecycle import advance, hand_on, recorded_change
 from devteam_bus.logstream import LogStream, log_stream
 from devteam_bus.publish import publish_command, publish_task_event
 from devteam_bus.secrets import Secrets
@@ -71,6 +71,11 @@ class VerifyStage:
         if loaded is None:
             return
         run = loaded.run
+        change = recorded_change(run, cmd.task.id, cmd.attempt) if cmd.unchanged else None
+        if change is not None and change.head_sha is not None:
+            # two deliveries of the attempt, one with a change, one without: the run went on
+            # with the change (both commands carry one message id, so this may be the one kept)
+            cmd = cmd.model_copy(update={"head_sha": change.head_sha, "unchanged": False})
         secrets = Secrets(self.bus, cmd.tenant)
         ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
         tree = await self._tree(ws, cmd)
@@ -252,6 +257,13 @@ class VerifyStage:
             ) from exc
 
     async def _passed(self, cmd: VerifyCommand, elapsed: float) -> None:
+        if cmd.unchanged:
+            raise PermanentError(
+                f"attempt {cmd.attempt} changed nothing, and the checks pass without a change: "
+                f"nothing shows that task {cmd.task.id} is done",
+                code=FailureCode.NO_CHANGE,
+                stage=Stage.IMPLEMENT,
+            )
         run = await advance(self.bus, cmd, Stage.COMPLETE)
         if run is None:
             return
@@ -286,9 +298,11 @@ class VerifyStage:
         run = await advance(self.bus, cmd, Stage.IMPLEMENT, attempt=cmd.attempt + 1)
         if run is None:
             return
+        unchanged = f" (attempt {cmd.attempt} changed nothing)" if cmd.unchanged else ""
         await publish_task_event(
             self.bus, run, cmd, Stage.VERIFY, EventType.TASK_REPAIR,
-            f"{reason}; sending the failure back to Aider (repair {cmd.attempt}/{repairs})",
+            f"{reason}{unchanged}; sending the failure back to Aider "
+            f"(repair {cmd.attempt}/{repairs})",
             {"command": command, "exit_code": result.exit_code, "limit": result.limit,
              "output_tail": tail, "setup": setup or []},
         )  # fmt: skip
@@ -297,8 +311,9 @@ class VerifyStage:
             setup=setup or [],
         )  # fmt: skip
         repair = cmd.next(
-            ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha
-        )
+            ImplementCommand, attempt=cmd.attempt + 1, failed_check=check, from_sha=cmd.head_sha,
+            after_unchanged=cmd.unchanged,
+        )  # fmt: skip
         await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, repair, why=reason)
 
 
