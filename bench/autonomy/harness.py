@@ -108,6 +108,7 @@ async def run_task(
         "reason": failure.get("reason"),
         "attempts": [a["code"] for a in run["attempts"]],
         "chat": [a.get("chat", []) for a in run["attempts"]],
+        "files": [a["files"] for a in run["attempts"]],  # what each attempt changed
         "edit_requests": sum(a["edit_requests"] for a in run["attempts"]),
         "hidden_tests_passed": completed and await _hidden_tests_pass(bare, task, work),
         "usage": run["usage"],

@@ -20,7 +20,7 @@ from devteam_contracts.runs import AttemptCode
 from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
 from devteam_implement.settings import ImplementSettings
 from devteam_scripted_model import ScriptedModelServer
-from devteam_scripted_model.scenarios import attempt_scenario
+from devteam_scripted_model.scenarios import attempt_scenario, whole_reply
 
 from aider_support import AIDER_PYTHON, git, make_repo, needs_aider, processes_in
 from support import eventually
@@ -148,3 +148,31 @@ async def test_prices_turn_tokens_into_cost(
     expected = (usage.prompt_tokens * 3.0 + usage.completion_tokens * 15.0) / 1e6
     assert usage.cost_usd == pytest.approx(expected, abs=1e-6)
     assert usage.cost_usd > 0
+
+
+@pytest.mark.parametrize("with_real_change", [False, True])
+async def test_the_edit_formats_example_file_is_never_a_change(
+    with_real_change: bool, aider_host: AiderHost, server: ScriptedModelServer, tmp_path: Path
+) -> None:
+    # as Qwen2.5-Coder-0.5B does on a long repair prompt: it copies the example of Aider's
+    # `whole` prompt, file name and all
+    files = {"path/to/filename.js": "// entire file content ...\n// ... goes in between\n"}
+    if with_real_change:
+        files["calc.py"] = "def add(a, b):\n    return a + b\n"
+    server.set_scenario({"rules": [{"name": "copy", "reply": whole_reply(files)}]})
+    tree = make_repo(tmp_path / "tree", FILES)
+    cmd = command(tree)
+    chat = await prepare_tree(tree, cmd)
+    assert AIDER_PYTHON is not None
+    settings = ImplementSettings(aider_python=AIDER_PYTHON, aider_retry_s=0.5)
+    result = await run_attempt(
+        cmd, project(server), tree, chat, settings, tmp_path / "state", aider_host, "key"
+    )
+    record = result.record
+    assert not (tree / "path").exists(), "the example is gone from the tree"
+    assert "path/to/filename.js" not in git(tree, "ls-tree", "-r", "--name-only", "HEAD")
+    if with_real_change:
+        assert (record.code, record.files) == (AttemptCode.CHANGED, ["calc.py"])
+    else:
+        assert record.code is AttemptCode.NO_CHANGE, result.output_tail
+        assert record.files == [] and "example (path/to/filename.js)" in record.detail

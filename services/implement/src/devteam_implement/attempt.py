@@ -21,6 +21,9 @@ from devteam_sandbox.process import LineSink
 from devteam_sandbox.redact import redact
 
 MAP_TOKENS_WITH_FILES = 1024
+# The files Aider's edit-format prompts show as examples: a small model copies them, and such a
+# file is never the customer's change (removed when an attempt creates one).
+FORMAT_EXAMPLES = frozenset({"path/to/filename.js", "mathweb/flask/app.py"})
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,19 @@ async def _git_facts(cmd: ImplementCommand, tree: Path, files: ChatFiles) -> Git
                 path.unlink()
     if await dirty_paths(tree):
         await commit_all(tree, f"{cmd.task.id}: changes left uncommitted by Aider")
-    tip = await head(tree)
     # Judged against where the attempt started, so a redelivered command that finds Aider's
     # commit already there still sees the change.
     start = cmd.from_sha or cmd.base_sha
+    added = await git(["diff", "--name-only", "-z", "--diff-filter=A", start, "HEAD", "--"], tree)
+    examples = sorted(FORMAT_EXAMPLES.intersection(added.stdout.split("\0")))
+    if examples:
+        await git(["rm", "-q", "--", *examples], tree)
+        await commit_all(tree, f"{cmd.task.id}: remove the edit format's example the model wrote")
+    tip = await head(tree)
     changed = await changed_paths(tree, start, tip) if tip != start else []
     touched = await changed_paths(tree, cmd.base_sha, tip) if changed else []
-    return GitFacts(changed, touched, protected_paths(touched, cmd.config.protected), tip)
+    protected = protected_paths(touched, cmd.config.protected)
+    return GitFacts(changed, touched, protected, tip, tuple(examples))
 
 
 async def run_attempt(

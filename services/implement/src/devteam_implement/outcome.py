@@ -31,6 +31,7 @@ class GitFacts:
     touched: list[str]  # files changed by the task so far (base to tip)
     protected: list[str]  # of `touched`, those matched by protected globs
     tip: str | None = None  # the tree's head after the attempt
+    examples: tuple[str, ...] = ()  # the edit format's example files it wrote (and we removed)
 
 
 def _model_failure(accounting: Accounting, request_timeout_s: float) -> Judgement | None:
@@ -112,6 +113,12 @@ def judge(
             AttemptCode.MALFORMED_EDIT,
             f"the model's edits did not follow the edit format "
             f"({accounting.malformed_responses} malformed response(s))",
+        )
+    if git.examples:
+        return Judgement(
+            AttemptCode.NO_CHANGE,
+            f"the model only wrote the edit format's example ({', '.join(git.examples)}), "
+            "which was removed",
         )
     return Judgement(AttemptCode.NO_CHANGE, "Aider made no change to the repository")
 
