@@ -31,12 +31,56 @@ def test_the_model_is_told_to_keep_to_the_files_in_the_chat() -> None:
     assert "create no other file" not in instruction(command(), "tasks_list.md")
 
 
-def test_repair_carries_the_failure_output() -> None:
-    check = FailedCheck(command="pytest -q", outcome="exited with 1", output_tail="E   assert 1")
-    text = instruction(command(attempt=2, failed_check=check), "tasks_list.md")
+PYTEST_REPORT = """\
+F..                                                                      [100%]
+=================================== FAILURES ===================================
+______________________________ test_sample_total _______________________________
+
+    def test_sample_total():
+>       assert cart_total(SAMPLE) == 1250 * 2 + 499 * 3 + 150 * 4
+               ^^^^^^^^^^^^^^^^^^
+
+tests/test_cart_total.py:6:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+shop/cart.py:5: in cart_total
+    return sum(item.price_cents for item in items)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+.0 = <list_iterator object at 0x7f59a9c0bf40>
+
+>   return sum(item.price_cents for item in items)
+E   AttributeError: 'dict' object has no attribute 'price_cents'
+
+shop/cart.py:5: AttributeError
+=========================== short test summary info ============================
+FAILED tests/test_cart_total.py::test_sample_total - AttributeError: 'dict' o...
+1 failed, 2 passed in 0.04s
+"""
+
+
+def test_repair_says_shortly_what_failed_and_ends_on_what_to_do() -> None:
+    check = FailedCheck(command="pytest -q", outcome="exited with 1", output_tail=PYTEST_REPORT)
+    text = instruction(command(attempt=2, failed_check=check), "tasks_list.md", ["shop/cart.py"])
     assert "repair attempt 1" in text
     assert "(`pytest -q` exited with 1)" in text
-    assert text.rstrip().endswith("E   assert 1")
+    assert "E   AttributeError: 'dict' object has no attribute 'price_cents'" in text
+    assert ">       assert cart_total(SAMPLE) == 1250 * 2 + 499 * 3 + 150 * 4" in text
+    assert "shop/cart.py:5: AttributeError" in text and "FAILED tests/test_cart_total.py" in text
+    # the runner's noise stays out: progress, rules, carets, locals
+    assert "[100%]" not in text and "====" not in text and "^^^^" not in text
+    assert "list_iterator" not in text
+    assert text.rstrip().endswith(
+        "Fix shop/cart.py so that they pass. Change only shop/cart.py and create no other file."
+    )
+
+
+def test_a_report_without_known_lines_is_sent_as_it_ends() -> None:
+    output = "x" * 7000 + "\nmake: *** [check] Error 2"
+    check = FailedCheck(command="make check", outcome="exited with 2", output_tail=output)
+    text = instruction(command(attempt=3, failed_check=check), "tasks_list.md")
+    assert "repair attempt 2" in text and "make: *** [check] Error 2" in text
+    assert "x" * 5900 in text and "x" * 6001 not in text
+    assert text.rstrip().endswith("Fix the code so that they pass.")
 
 
 def test_idempotency_key_gives_a_stable_run_id() -> None:
