@@ -112,6 +112,7 @@ async def test_an_attempt_edits_commits_and_accounts_for_the_model(
         ("commit-greet", "commit_message"),
     ]
     edit_prompt = str(recorded[0]["messages"])
+    assert {r["max_tokens"] for r in recorded} == {None}, "no output limit unless asked"
     assert "greeting.txt" in edit_prompt and "hello" in edit_prompt
     assert "tasks_list.md" not in edit_prompt, "the task list is never in the chat"
     # The key reaches the model in the request's Authorization header, and nowhere else.
@@ -180,11 +181,7 @@ async def test_every_request_carries_the_models_output_limit(
 ) -> None:
     server.set_scenario(SCENARIO)
     repo = make_repo(tmp_path / "repo", FILES)
-    outcome, _ = await run(invocation(server, repo, tmp_path / "state"), aider_host)
-    assert [r["max_tokens"] for r in server.requests()] == [None, None], "none unless asked"
-    server.clear_requests()
-    repo = make_repo(tmp_path / "capped", FILES)
-    inv = invocation(server, repo, tmp_path / "state2", max_output_tokens=2048)
+    inv = invocation(server, repo, tmp_path / "state", max_output_tokens=2048)
     outcome, _ = await run(inv, aider_host)
     assert_scripted_commit(repo)
     # the edit and the commit message alike: a model that loops stops at the limit
