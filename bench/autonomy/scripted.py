@@ -97,7 +97,9 @@ def expected(repos: list[CorpusRepo], repair_attempts: int) -> dict[str, Any]:
     return {
         "completed": completed,
         "completed_first_try": first,
-        "repairs": plans["after_repair"] + plans["never"] * repair_attempts + plans["insist"],
+        # an answer that changes nothing is checked too, and failing checks go back to the
+        # model while repairs remain: `insist` spends every repair, as `never` does
+        "repairs": plans["after_repair"] + (plans["never"] + plans["insist"]) * repair_attempts,
         "hidden_tests_passed": completed - plans["gamed"],
         "failed_by_reason": {code: n for code, n in sorted(failed.items()) if n},
     }

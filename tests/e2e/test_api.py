@@ -24,7 +24,7 @@ from devteam_bus.runstore import RunStore
 from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
-from devteam_contracts.events import Event, EventType
+from devteam_contracts.events import LogData, make_event
 from devteam_contracts.runs import RunMode, RunState, RunStatus
 from devteam_contracts.subjects import event_subject
 from devteam_scripted_model.launcher import ScriptedModelServer
@@ -167,9 +167,9 @@ async def tenant(stack: RunningStack) -> Any:
     ) -> list[int]:
         seqs = []
         for i in range(count):
-            event = Event(type=EventType.LOG, run_id=run, tenant=name,
-                          project_id=project, at=datetime.now(UTC), message=f"line {i}",
-                          data={"lines": ["x" * size]})  # fmt: skip
+            event = make_event(LogData(lines=["x" * size]), run_id=run, tenant=name,
+                               project_id=project, at=datetime.now(UTC),
+                               message=f"line {i}")  # fmt: skip
             subject = event_subject(name, project, event.run_id)
             ack = await bus.js.publish(subject, event.model_dump_json().encode())
             seqs.append(ack.seq)

@@ -54,7 +54,7 @@ from devteam_contracts.commands import (
     TaskRef,
     VerifyCommand,
 )
-from devteam_contracts.events import EventType
+from devteam_contracts.events import TaskSelectedData
 from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import RunConfig
 from devteam_contracts.runs import CurrentTask, RunCreate, RunStatus
@@ -217,8 +217,9 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
             run = await RunStore(sel).update(cmd.run_id, lambda r: r.model_copy(
                 update={"state": RunStatus.RUNNING, "current": current}))  # fmt: skip
             assert run is not None
-            await publish_event(sel, run, EventType.TASK_SELECTED, stage=Stage.SELECT,
-                                task_id="1", dedup_id="selected-1")  # fmt: skip
+            selected = TaskSelectedData(title="the task", base_sha="0" * 40, selection=1)
+            await publish_event(sel, run, selected, stage=Stage.SELECT, task_id="1",
+                                dedup_id="selected-1")  # fmt: skip
             await publish_command(sel, Stage.PREP, task_command(cmd))
 
         async def prep_(cmd: PrepCommand) -> None:

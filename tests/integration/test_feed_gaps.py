@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from devteam_bus.connection import Bus
-from devteam_contracts.events import Event, EventType
+from devteam_contracts.events import LogData, make_event
 from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, event_subject
 from devteam_gateway.feed import NATS_AWAY, Feed, Listener
 
@@ -17,9 +17,9 @@ from devteam_gateway.feed import NATS_AWAY, Feed, Listener
 async def publish(bus: Bus, count: int, tenant: str = "acme") -> list[int]:
     seqs = []
     for i in range(count):
-        event = Event(type=EventType.LOG, run_id="run-aaaaaaaaaaaa", tenant=tenant,
-                      project_id="prj-aaaaaaaaaaaa", at=datetime.now(UTC),
-                      message=f"line {i}")  # fmt: skip
+        event = make_event(LogData(lines=[f"line {i}"]), run_id="run-aaaaaaaaaaaa",
+                           tenant=tenant, project_id="prj-aaaaaaaaaaaa", at=datetime.now(UTC),
+                           message=f"line {i}")  # fmt: skip
         subject = event_subject(tenant, event.project_id, event.run_id)
         seqs.append((await bus.js.publish(subject, event.model_dump_json().encode())).seq)
     return seqs

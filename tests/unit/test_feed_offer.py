@@ -4,14 +4,16 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from devteam_contracts.events import Event, EventType
+from devteam_contracts.events import EventData, LogData, RunCompletedData, make_event
 from devteam_contracts.subjects import event_subject
+from devteam_contracts.usage import Usage
 from devteam_gateway.feed import TOO_SLOW, Feed
 
 
 def offer(feed: Feed, seq: int, tenant: str, project: str, run: str, **kw: Any) -> None:
-    event = Event(type=kw.get("type", EventType.LOG), run_id=run, tenant=tenant,
-                  project_id=project, at=datetime.now(UTC), message="x")  # fmt: skip
+    data: EventData = kw.get("data", LogData(lines=["x"]))
+    event = make_event(data, run_id=run, tenant=tenant, project_id=project, at=datetime.now(UTC),
+                       message="x")  # fmt: skip
     feed.offer(seq, event_subject(tenant, project, run), event.model_dump_json().encode())
 
 
@@ -28,7 +30,14 @@ async def test_each_listener_gets_what_its_tenant_project_and_run_cover() -> Non
     offer(feed, 1, "acme", "prj-aaaaaaaaaaaa", "run-aaaaaaaaaaaa")
     offer(feed, 2, "acme", "prj-aaaaaaaaaaaa", "run-bbbbbbbbbbbb")
     offer(feed, 3, "acme", "prj-bbbbbbbbbbbb", "run-cccccccccccc")
-    offer(feed, 4, "globex", "prj-cccccccccccc", "run-dddddddddddd", type=EventType.RUN_COMPLETED)
+    offer(
+        feed,
+        4,
+        "globex",
+        "prj-cccccccccccc",
+        "run-dddddddddddd",
+        data=RunCompletedData(usage=Usage()),
+    )
     assert seqs(tenant.queue) == [1, 2, 3]
     assert seqs(project.queue) == [1, 2]
     assert seqs(run.queue) == [1]

@@ -31,7 +31,7 @@ from devteam_bus.runstore import RunStore, run_ids
 from devteam_bus.status import survey
 from devteam_bus.stores import ProjectStore
 from devteam_cli.settings import cli_settings
-from devteam_contracts.events import AuditRecord, Event
+from devteam_contracts.events import AuditRecord, parse_event
 from devteam_contracts.runs import RunState, RunStatus
 from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS
 
@@ -127,7 +127,7 @@ def load_text(load: dict[str, Any]) -> str:
 
 
 async def status(bus: Bus, args: argparse.Namespace) -> int:
-    services = await survey(bus)
+    services = [s.model_dump(mode="json", exclude_none=True) for s in await survey(bus)]
     streams: list[dict[str, Any]] = []
     for info in await bus.js.streams_info():
         name = info.config.name or ""
@@ -275,7 +275,7 @@ async def events_command(bus: Bus, args: argparse.Namespace) -> int:
                 msg = await sub.next_msg(timeout=None if not replay else 10)
             except Exception:  # nats-py's own TimeoutError
                 break
-            event = Event.model_validate_json(msg.data)
+            event = parse_event(msg.data)
             if replay and not args.json and total > 500 and count % 500 == 0:
                 print(f"replayed {count}/{total}", file=sys.stderr)
             if event.type.value == "log" and not args.logs:

@@ -1,14 +1,21 @@
-"""Run events: what clients see over WebSocket and operators replay from the events stream."""
+"""Run events: what clients see over WebSocket and operators replay from the events stream.
+
+Every event type has its own model: the common envelope (`EventBase`) with `type` fixed to
+one `EventType` and `data` its own payload model, documented field by field. `Event` is the
+union of them all, discriminated by `type`, which is how a client narrows one to its payload.
+"""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
+from devteam_contracts.runs import AttemptRecord, BlockedTask, ChatFile, FailureCode, RunMode
 from devteam_contracts.subjects import Stage
+from devteam_contracts.usage import Usage
 
 
 class EventType(StrEnum):
@@ -43,8 +50,219 @@ class EventType(StrEnum):
         )
 
 
-class Event(Strict):
-    """One run event. `data` holds type-specific details (SHAs, durations, log text)."""
+class EventData(Strict):
+    """Base of the payloads: each names the one event type it is the `data` of."""
+
+    TYPE: ClassVar[EventType]
+
+
+# --- payloads, in pipeline order ---------------------------------------------------------
+
+
+class RunQueuedData(EventData):
+    """`run.queued`: the run is stored and waits for admission."""
+
+    TYPE = EventType.RUN_QUEUED
+    mode: RunMode
+    resumed_from: RunId | None = Field(description="The failed run this one resumes, if any.")
+
+
+class RunAdmittedData(EventData):
+    """`run.admitted`: the run may start (its first SELECT follows)."""
+
+    TYPE = EventType.RUN_ADMITTED
+    queued_s: float = Field(ge=0, description="Seconds the run waited for admission.")
+
+
+class TaskSelectedData(EventData):
+    """`task.selected`: SELECT picked the next task on the target branch."""
+
+    TYPE = EventType.TASK_SELECTED
+    title: str
+    base_sha: str = Field(description="The target branch's commit the task starts from.")
+    selection: int = Field(ge=1, description="The run's SELECT counter (1 for its first).")
+
+
+class TaskPreparedData(EventData):
+    """`task.prepared`: PREP made the task's clean worktree."""
+
+    TYPE = EventType.TASK_PREPARED
+    branch: str = Field(description="The task's branch in the worker's workspace.")
+    base_sha: str
+    duration_ms: float = Field(ge=0, description="Time PREP took.")
+    disk_bytes: int = Field(ge=0, description="The project's workspace on the worker's disk.")
+    worktree: str = Field(description="The worktree's path on the worker (for operators).")
+
+
+class TaskImplementingData(EventData):
+    """`task.implementing`: Aider starts an attempt, with these files in its chat."""
+
+    TYPE = EventType.TASK_IMPLEMENTING
+    model: str = Field(description="The model's name as the project registered it.")
+    files: list[str] = Field(description="Files in the chat, editable.")
+    read_only: list[str] = Field(description="Files in the chat, read-only (protected).")
+    chat: list[ChatFile] = Field(
+        default_factory=list, description="Every file in the chat and why it was chosen."
+    )
+
+
+class TaskImplementedData(EventData):
+    """`task.implemented`: the attempt changed files and committed them."""
+
+    TYPE = EventType.TASK_IMPLEMENTED
+    head_sha: str = Field(description="The attempt's commit, which VERIFY checks.")
+    files: list[str] = Field(description="Files the attempt changed.")
+    duration_s: float = Field(ge=0)
+    attempt: AttemptRecord
+    run_usage: Usage = Field(description="The run's usage so far, this attempt included.")
+
+
+class TaskAttemptFailedData(EventData):
+    """`task.attempt_failed`: the attempt made no usable change (its record says why)."""
+
+    TYPE = EventType.TASK_ATTEMPT_FAILED
+    attempt: AttemptRecord
+    run_usage: Usage = Field(description="The run's usage so far, this attempt included.")
+
+
+class SandboxUser(Strict):
+    """Whom the checks run as."""
+
+    switched: bool = Field(description="True when they run as a user of the tenant's own.")
+    runs_as: str
+
+
+class SandboxLimits(Strict):
+    """The resource limits every check runs under."""
+
+    memory_mb: int
+    cpu_seconds: int
+    processes: int
+    file_size_mb: int
+    open_files: int
+    output_bytes: int
+
+
+class SandboxReport(Strict):
+    """How the checks are isolated on the worker that runs them: never more than holds."""
+
+    backend: Literal["bwrap", "docker", "none"]
+    image: str | None = Field(default=None, description="The image (docker only).")
+    user: SandboxUser
+    network: str = Field(description="The checks' network: `none` when boxed.")
+    setup_network: str = Field(description="What setup commands reach.")
+    filesystem: str
+    limits: SandboxLimits
+    processes_limited: bool
+
+
+class EnvironmentReport(Strict):
+    """The project's environment (what its setup commands built) that the checks run in."""
+
+    key: str = Field(description="Hash of the setup commands, manifests and toolchain.")
+    status: Literal["built", "reused"]
+    seconds: float = Field(ge=0, description="Time to build or reuse it.")
+    setup: list[str]
+    manifests: list[str] = Field(description="The dependency files the key covers.")
+    venv: bool
+    files: int = Field(ge=0, description="Files put back into the worktree.")
+    size_bytes: int = Field(ge=0)
+
+
+class TaskVerifyingData(EventData):
+    """`task.verifying`: VERIFY runs the checks on the attempt's commit."""
+
+    TYPE = EventType.TASK_VERIFYING
+    commands: list[str] = Field(description="The checks, in order.")
+    head_sha: str
+    sandbox: SandboxReport
+    environment: EnvironmentReport | None = Field(description="None: the project has no setup.")
+
+
+class TaskVerifiedData(EventData):
+    """`task.verified`: every check passed."""
+
+    TYPE = EventType.TASK_VERIFIED
+    duration_s: float = Field(ge=0)
+    head_sha: str
+
+
+class TaskRepairData(EventData):
+    """`task.repair`: a check failed and goes back to the model as the next attempt."""
+
+    TYPE = EventType.TASK_REPAIR
+    command: str = Field(description="The check that failed.")
+    exit_code: int | None = Field(description="None when it was killed (time or a limit).")
+    limit: str | None = Field(description="The resource limit it ran into, if any.")
+    output_tail: str = Field(description="The end of its output (secrets redacted).")
+    setup: list[str] = Field(
+        default_factory=list,
+        description="Dependency files the change touched, when a setup it broke failed.",
+    )
+
+
+class TaskCompletedData(EventData):
+    """`task.completed`: the task's commit (with its tick) is on the target branch."""
+
+    TYPE = EventType.TASK_COMPLETED
+    commit: str
+    branch: str
+
+
+class LogData(EventData):
+    """`log`: output lines of Aider or of a check, in order (secrets redacted)."""
+
+    TYPE = EventType.LOG
+    lines: list[str]
+
+
+class RunCompletedData(EventData):
+    """`run.completed`: every task the run was to do is done."""
+
+    TYPE = EventType.RUN_COMPLETED
+    usage: Usage = Field(description="The run's model usage, all told.")
+
+
+class RunFailedData(EventData):
+    """`run.failed`: the run stopped at an error (the run's `failure`, and its usage)."""
+
+    TYPE = EventType.RUN_FAILED
+    stage: Stage
+    task_id: TaskId | None = None
+    code: FailureCode = FailureCode.ERROR
+    reason: str
+    output_tail: str = ""
+    usage: Usage
+
+
+class RunCancelledData(EventData):
+    """`run.cancelled`: someone cancelled the run."""
+
+    TYPE = EventType.RUN_CANCELLED
+    usage: Usage
+
+
+class RunBlockedData(EventData):
+    """`run.blocked`: open tasks remain, none is selectable; what each waits for."""
+
+    TYPE = EventType.RUN_BLOCKED
+    blocked: list[BlockedTask]
+    usage: Usage
+
+
+class RunPausedData(EventData):
+    """`run.paused`: a step run waits for its next step call."""
+
+    TYPE = EventType.RUN_PAUSED
+    next_step: Stage
+    reason: str | None = Field(description="Why it paused there (a failed check), if any.")
+
+
+# --- the events --------------------------------------------------------------------------
+
+
+class EventBase(Strict):
+    """What every run event carries; `data` holds the type's own payload."""
 
     version: Literal[1] = 1
     type: EventType
@@ -56,7 +274,6 @@ class Event(Strict):
     task_id: TaskId | None = None
     attempt: int | None = None
     message: str = Field(default="", description="One human-readable line.")
-    data: dict[str, Any] = Field(default_factory=dict)
     queue_ms: float | None = Field(
         default=None,
         description="Published by a stage: how long the command it works on waited for a "
@@ -64,11 +281,140 @@ class Event(Strict):
     )
 
 
+class RunQueued(EventBase):
+    type: Literal[EventType.RUN_QUEUED]
+    data: RunQueuedData
+
+
+class RunAdmitted(EventBase):
+    type: Literal[EventType.RUN_ADMITTED]
+    data: RunAdmittedData
+
+
+class TaskSelected(EventBase):
+    type: Literal[EventType.TASK_SELECTED]
+    data: TaskSelectedData
+
+
+class TaskPrepared(EventBase):
+    type: Literal[EventType.TASK_PREPARED]
+    data: TaskPreparedData
+
+
+class TaskImplementing(EventBase):
+    type: Literal[EventType.TASK_IMPLEMENTING]
+    data: TaskImplementingData
+
+
+class TaskImplemented(EventBase):
+    type: Literal[EventType.TASK_IMPLEMENTED]
+    data: TaskImplementedData
+
+
+class TaskAttemptFailed(EventBase):
+    type: Literal[EventType.TASK_ATTEMPT_FAILED]
+    data: TaskAttemptFailedData
+
+
+class TaskVerifying(EventBase):
+    type: Literal[EventType.TASK_VERIFYING]
+    data: TaskVerifyingData
+
+
+class TaskVerified(EventBase):
+    type: Literal[EventType.TASK_VERIFIED]
+    data: TaskVerifiedData
+
+
+class TaskRepair(EventBase):
+    type: Literal[EventType.TASK_REPAIR]
+    data: TaskRepairData
+
+
+class TaskCompleted(EventBase):
+    type: Literal[EventType.TASK_COMPLETED]
+    data: TaskCompletedData
+
+
+class Log(EventBase):
+    type: Literal[EventType.LOG]
+    data: LogData
+
+
+class RunCompleted(EventBase):
+    type: Literal[EventType.RUN_COMPLETED]
+    data: RunCompletedData
+
+
+class RunFailed(EventBase):
+    type: Literal[EventType.RUN_FAILED]
+    data: RunFailedData
+
+
+class RunCancelled(EventBase):
+    type: Literal[EventType.RUN_CANCELLED]
+    data: RunCancelledData
+
+
+class RunBlocked(EventBase):
+    type: Literal[EventType.RUN_BLOCKED]
+    data: RunBlockedData
+
+
+class RunPaused(EventBase):
+    type: Literal[EventType.RUN_PAUSED]
+    data: RunPausedData
+
+
+Event = Annotated[
+    RunQueued
+    | RunAdmitted
+    | TaskSelected
+    | TaskPrepared
+    | TaskImplementing
+    | TaskImplemented
+    | TaskAttemptFailed
+    | TaskVerifying
+    | TaskVerified
+    | TaskRepair
+    | TaskCompleted
+    | Log
+    | RunCompleted
+    | RunFailed
+    | RunCancelled
+    | RunBlocked
+    | RunPaused,
+    Field(discriminator="type"),
+]
+"""One run event: narrow it by `type` to its payload."""
+
+EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def parse_event(raw: bytes | str) -> Event:
+    """An event from its JSON (`pydantic.ValidationError` when it is not one)."""
+    return EVENTS.validate_json(raw)
+
+
+def make_event(data: EventData, **envelope: Any) -> Event:
+    """The event whose payload is `data` (its type is the payload's), with `envelope`'s
+    common fields (`run_id`, `tenant`, `project_id`, `at`, …)."""
+    return EVENTS.validate_python({**envelope, "type": data.TYPE, "data": data})
+
+
 class EventFrame(Strict):
     """A WebSocket frame: the event with its JetStream stream sequence (for `after=` resume)."""
 
     seq: int = Field(ge=1)
     event: Event
+
+
+class Heartbeat(Strict):
+    """A WebSocket's keep-alive, sent when no event came for `heartbeat_s`."""
+
+    heartbeat: Literal[True] = True
+    seq: int = Field(ge=0, description="The last event sequence sent on this socket (0: none).")
+    at: datetime
 
 
 class AuditRecord(Strict):

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from devteam_contracts.admission import QueueInfo
 from devteam_contracts.base import Input, Strict
+from devteam_contracts.commands import ImplementCommand, TaskCommand, VerifyCommand
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
@@ -172,6 +173,33 @@ class BlockedTask(Strict):
     reason: str
 
 
+class ParkedImplement(Strict):
+    """A paused step run's next step: IMPLEMENT (the first attempt or a repair)."""
+
+    stage: Literal[Stage.IMPLEMENT]
+    command: ImplementCommand
+
+
+class ParkedVerify(Strict):
+    """A paused step run's next step: VERIFY of the attempt just made."""
+
+    stage: Literal[Stage.VERIFY]
+    command: VerifyCommand
+
+
+Parked = Annotated[ParkedImplement | ParkedVerify, Field(discriminator="stage")]
+"""The command a paused step run holds for its next step call, by stage."""
+
+
+def parked_step(stage: Stage, command: TaskCommand) -> ParkedImplement | ParkedVerify:
+    """`command` parked for the step call of `stage` (`TypeError`: not a command of it)."""
+    if stage is Stage.IMPLEMENT and isinstance(command, ImplementCommand):
+        return ParkedImplement(stage=stage, command=command)
+    if stage is Stage.VERIFY and isinstance(command, VerifyCommand):
+        return ParkedVerify(stage=stage, command=command)
+    raise TypeError(f"a {type(command).__name__} is not parked for {stage.value}")
+
+
 class RunState(Strict):
     """A run as stored in the runs bucket and returned by `GET /v1/runs/{id}`."""
 
@@ -208,7 +236,7 @@ class RunState(Strict):
     paused_reason: str | None = Field(
         default=None, description="While `paused`: what the last step did (a failed check)."
     )
-    parked: dict[str, Any] | None = Field(
+    parked: Parked | None = Field(
         default=None, description="While `paused`: the command the next step will publish."
     )
     step_keys: dict[str, str] = Field(

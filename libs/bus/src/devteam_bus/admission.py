@@ -28,7 +28,7 @@ from devteam_contracts.admission import (
     release,
 )
 from devteam_contracts.commands import SelectCommand
-from devteam_contracts.events import EventType
+from devteam_contracts.events import RunAdmittedData
 from devteam_contracts.runs import RunStatus
 from devteam_contracts.subjects import BUCKET_ADMISSION, Stage
 
@@ -113,9 +113,8 @@ async def start_admitted(bus: Bus, admitted: list[Entry]) -> None:
         await publish_event(
             bus,
             run,
-            EventType.RUN_ADMITTED,
+            RunAdmittedData(queued_s=round(waited, 3)),
             message=f"run admitted after {waited:.1f} s in the queue",
-            data={"queued_s": round(waited, 3)},
             dedup_id="admitted",
         )
         await publish_command(

@@ -12,7 +12,14 @@ from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_bus.usage import UsageStore
 from devteam_contracts.commands import TaskCommand
-from devteam_contracts.events import EventType
+from devteam_contracts.events import (
+    EventData,
+    RunBlockedData,
+    RunCancelledData,
+    RunCompletedData,
+    RunFailedData,
+    RunPausedData,
+)
 from devteam_contracts.runs import (
     AttemptCode,
     AttemptRecord,
@@ -23,9 +30,10 @@ from devteam_contracts.runs import (
     RunMode,
     RunState,
     RunStatus,
+    parked_step,
 )
 from devteam_contracts.subjects import Stage
-from devteam_contracts.usage import total
+from devteam_contracts.usage import Usage, total
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +47,17 @@ async def end_run(
     bus: Bus,
     run_id: str,
     status: RunStatus,
-    event: EventType,
+    data: Callable[[Usage], EventData],
     message: str,
     *,
     updates: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
     stage: Stage | None = None,
     task_id: str | None = None,
     unless: Callable[[RunState], bool] | None = None,
 ) -> RunState | None:
     """Move a run to a terminal `status` (not when `unless(run)` says the caller's command is
-    stale: a late duplicate never ends a run that moved on), publish `event` once, release
+    stale: a late duplicate never ends a run that moved on), publish its event once (the
+    payload `data(usage)` makes, from the run's usage), release
     the project and its admission slot (starting the next waiting run) and delete the bundles
     its stages handed each other.
 
@@ -70,15 +78,15 @@ async def end_run(
         if run is not None and not run.state.terminal:
             log.info("run %s not ended (%s): the command is stale", run_id, message)
         return run
+    payload = data(run.usage)
     await publish_event(
         bus,
         run,
-        event,
+        payload,
         stage=stage,
         task_id=task_id,
         message=message,
-        data={**(data or {}), "usage": run.usage.model_dump(mode="json")},
-        dedup_id=event.value,
+        dedup_id=payload.TYPE.value,
     )
     await runs.release_project(run.tenant, run.project_id, run.id)
     await start_admitted(bus, await AdmissionStore(bus).release(run.id))
@@ -115,10 +123,9 @@ async def fail_run(
         bus,
         run_id,
         RunStatus.FAILED,
-        EventType.RUN_FAILED,
+        lambda usage: RunFailedData(**failure.model_dump(), usage=usage),
         f"run failed at {stage.value}: {reason}",
         updates={"failure": failure},
-        data=failure.model_dump(mode="json"),
         stage=stage,
         task_id=task_id,
         unless=unless,
@@ -128,7 +135,7 @@ async def fail_run(
 async def complete_run(bus: Bus, run_id: str, message: str) -> RunState | None:
     """Mark the run completed."""
     return await end_run(
-        bus, run_id, RunStatus.COMPLETED, EventType.RUN_COMPLETED, message,
+        bus, run_id, RunStatus.COMPLETED, lambda usage: RunCompletedData(usage=usage), message,
         updates={"current": None},
     )  # fmt: skip
 
@@ -140,10 +147,9 @@ async def block_run(bus: Bus, run_id: str, blocked: list[BlockedTask]) -> RunSta
         bus,
         run_id,
         RunStatus.BLOCKED,
-        EventType.RUN_BLOCKED,
+        lambda usage: RunBlockedData(blocked=blocked, usage=usage),
         f"no open task is selectable ({waits})",
         updates={"current": None, "blocked": blocked},
-        data={"blocked": [b.model_dump(mode="json") for b in blocked]},
         stage=Stage.SELECT,
     )
 
@@ -151,7 +157,11 @@ async def block_run(bus: Bus, run_id: str, blocked: list[BlockedTask]) -> RunSta
 async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
     """Mark the run cancelled; stages notice, kill what they run and drop the work."""
     return await end_run(
-        bus, run_id, RunStatus.CANCELLED, EventType.RUN_CANCELLED, f"run cancelled by {actor}"
+        bus,
+        run_id,
+        RunStatus.CANCELLED,
+        lambda usage: RunCancelledData(usage=usage),
+        f"run cancelled by {actor}",
     )
 
 
@@ -260,7 +270,7 @@ async def hand_on(
         await publish_command(bus, stage, next_cmd)
         return
     label = step_label(stage, next_cmd.attempt)
-    parked = {"stage": stage.value, "command": next_cmd.model_dump(mode="json")}
+    parked = parked_step(stage, next_cmd)
 
     def change(r: RunState) -> RunState | None:
         if r.state.terminal or label in r.step_keys.values():
@@ -274,11 +284,10 @@ async def hand_on(
     await publish_event(
         bus,
         paused,
-        EventType.RUN_PAUSED,
+        RunPausedData(next_step=stage, reason=why or None),
         stage=stage,
         task_id=cmd.task.id,
         attempt=next_cmd.attempt,
         message=f"paused before {stage.value} of {cmd.task.id}" + (f": {why}" if why else ""),
-        data={"next_step": stage.value, "reason": why or None},
         dedup_id=f"paused-{label}",
     )

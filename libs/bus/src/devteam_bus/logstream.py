@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from devteam_bus.connection import Bus
 from devteam_bus.periodic import every
 from devteam_bus.publish import publish_event
-from devteam_contracts.events import EventType
+from devteam_contracts.events import LogData
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import Stage
 
@@ -72,12 +72,11 @@ class LogStream:
             await publish_event(
                 self._bus,
                 self._run,
-                EventType.LOG,
+                LogData(lines=lines),
                 stage=self._stage,
                 task_id=self._task_id,
                 attempt=self._attempt,
                 message=lines[-1],
-                data={"lines": lines},
             )
 
 

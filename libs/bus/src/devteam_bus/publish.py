@@ -8,7 +8,7 @@ from typing import Any
 from devteam_bus.connection import Bus
 from devteam_bus.runstore import now
 from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
-from devteam_contracts.events import AuditRecord, Event, EventType
+from devteam_contracts.events import AuditRecord, EventData, make_event
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import (
     Stage,
@@ -45,21 +45,20 @@ async def publish_command(bus: Bus, stage: Stage, cmd: CommandBase) -> None:
 async def publish_event(
     bus: Bus,
     run: RunState,
-    type_: EventType,
+    data: EventData,
     *,
     stage: Stage | None = None,
     task_id: str | None = None,
     attempt: int | None = None,
     message: str = "",
-    data: dict[str, Any] | None = None,
     dedup_id: str | None = None,
 ) -> int:
-    """Publish one run event; returns its stream sequence.
+    """Publish one run event, of the type of its payload `data`; returns its stream sequence.
 
     `dedup_id` makes a redelivered stage publish the same milestone event only once.
     """
-    event = Event(
-        type=type_,
+    event = make_event(
+        data,
         run_id=run.id,
         tenant=run.tenant,
         project_id=run.project_id,
@@ -68,7 +67,6 @@ async def publish_event(
         task_id=task_id,
         attempt=attempt,
         message=message,
-        data=data or {},
         queue_ms=command_queue_ms.get(),
     )
     # Every event has an id, so a retry of a publish that did land is dropped as a duplicate.
@@ -76,7 +74,7 @@ async def publish_event(
     subject, payload = event_subject(run.tenant, run.project_id, run.id), event.model_dump_json()
     ack = await bus.retrying(
         lambda: bus.js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": mid}),
-        f"publishing {type_.value} of {run.id}",
+        f"publishing {data.TYPE.value} of {run.id}",
     )
     return int(ack.seq)
 
@@ -86,22 +84,20 @@ async def publish_task_event(
     run: RunState,
     cmd: TaskCommand,
     stage: Stage,
-    type_: EventType,
     message: str,
-    data: dict[str, Any] | None = None,
+    data: EventData,
 ) -> int:
     """Publish a milestone of one task's attempt at a stage, once (deduplicated by type, task
     and attempt, so a redelivered command does not repeat it)."""
     return await publish_event(
         bus,
         run,
-        type_,
+        data,
         stage=stage,
         task_id=cmd.task.id,
         attempt=cmd.attempt,
         message=message,
-        data=data,
-        dedup_id=f"{type_.value}-{cmd.task.id}-{cmd.attempt}",
+        dedup_id=f"{data.TYPE.value}-{cmd.task.id}-{cmd.attempt}",
     )
 
 

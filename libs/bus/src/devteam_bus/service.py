@@ -12,6 +12,7 @@ from devteam_bus.connection import Bus, connect
 from devteam_bus.secrets import SecretsKeyError, parse_key
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import StatusResponder
+from devteam_contracts.status import ProcessLoad
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,12 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     bus = await connect(settings, name)
     components = list(factory(bus, settings))
 
-    def load() -> dict[str, Any]:  # what the stage workers hold (components with `load()`)
-        report: dict[str, Any] = {}
+    def load() -> ProcessLoad:  # what the stage workers hold (components with `load()`)
+        report = ProcessLoad()
         for component in components:
             if callable(getattr(component, "load", None)):
-                report.update(component.load())  # type: ignore[attr-defined]
+                part: ProcessLoad = component.load()  # type: ignore[attr-defined]
+                report = report.model_copy(update=part.model_dump(exclude_none=True))
         return report
 
     components.append(StatusResponder(bus, name, load))

@@ -11,7 +11,7 @@ from devteam_bus.errors import BusError
 from devteam_bus.publish import publish_audit, publish_event
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.admission import QueueFullError
-from devteam_contracts.events import EventType
+from devteam_contracts.events import RunQueuedData
 from devteam_contracts.ids import new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
 
@@ -95,10 +95,9 @@ async def queue_run(
     await publish_event(
         bus,
         run,
-        EventType.RUN_QUEUED,
+        RunQueuedData(mode=body.mode, resumed_from=resumed_from),
         message=f"{body.mode.value} run queued"
         + (f" (resuming {resumed_from})" if resumed_from else ""),
-        data={"mode": body.mode.value, "resumed_from": resumed_from},
         dedup_id="queued",
     )
     await start_admitted(bus, admitted)

@@ -2,7 +2,7 @@
 and load, so `devteam status` can list them without a registry."""
 
 import asyncio
-import json
+import logging
 import os
 import socket
 import time
@@ -10,8 +10,13 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from pydantic import ValidationError
+
 from devteam_bus.connection import Bus
+from devteam_contracts.status import ProcessLoad, StatusReport
 from devteam_contracts.subjects import STATUS_SUBJECT
+
+log = logging.getLogger(__name__)
 
 
 def package_version() -> str:
@@ -24,27 +29,28 @@ def package_version() -> str:
 class StatusResponder:
     """A component answering `devteam.status` for this process; `load()` says how busy it is."""
 
-    def __init__(self, bus: Bus, service: str, load: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, bus: Bus, service: str, load: Callable[[], ProcessLoad]) -> None:
         self.bus = bus
         self.service = service
         self._load = load
         self.started = time.time()
 
-    def report(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "process": os.environ.get("DEVTEAM_PROCESS_NAME") or f"{self.service}-{os.getpid()}",
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "version": package_version(),
-            "uptime_s": round(time.time() - self.started, 1),
-            "load": self._load(),
-        }
+    def report(self) -> StatusReport:
+        return StatusReport(
+            service=self.service,
+            process=os.environ.get("DEVTEAM_PROCESS_NAME") or f"{self.service}-{os.getpid()}",
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            version=package_version(),
+            uptime_s=round(time.time() - self.started, 1),
+            load=self._load(),
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         async def answer(msg: Any) -> None:
             if msg.reply:
-                await self.bus.nc.publish(msg.reply, json.dumps(self.report()).encode())
+                report = self.report().model_dump_json(exclude_none=True)
+                await self.bus.nc.publish(msg.reply, report.encode())
 
         sub = await self.bus.nc.subscribe(STATUS_SUBJECT, cb=answer)
         try:
@@ -53,16 +59,20 @@ class StatusResponder:
             await sub.unsubscribe()
 
 
-async def survey(bus: Bus, wait_s: float = 1.0) -> list[dict[str, Any]]:
-    """Every answer to `devteam.status` within `wait_s`, sorted by process name."""
+async def survey(bus: Bus, wait_s: float = 1.0) -> list[StatusReport]:
+    """Every answer to `devteam.status` within `wait_s`, sorted by process name (an answer
+    that is not a `StatusReport` is logged and left out)."""
     inbox = bus.nc.new_inbox()
-    answers: list[dict[str, Any]] = []
+    answers: list[StatusReport] = []
 
     async def collect(msg: Any) -> None:
-        answers.append(json.loads(msg.data))
+        try:
+            answers.append(StatusReport.model_validate_json(msg.data))
+        except ValidationError as exc:
+            log.warning("a status answer that is not one: %s", exc)
 
     sub = await bus.nc.subscribe(inbox, cb=collect)
     await bus.nc.publish(STATUS_SUBJECT, b"", reply=inbox)
     await asyncio.sleep(wait_s)
     await sub.unsubscribe()
-    return sorted(answers, key=lambda a: str(a.get("process")))
+    return sorted(answers, key=lambda a: a.process)

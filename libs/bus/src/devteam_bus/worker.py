@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
@@ -37,6 +37,7 @@ from devteam_bus.settings import BusSettings
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import FailureCode, RunState
+from devteam_contracts.status import ProcessLoad, StageLoad
 from devteam_contracts.subjects import (
     STREAM_COMMANDS,
     SYSTEM_TENANT,
@@ -171,9 +172,10 @@ class StageWorker(Generic[C]):
         finally:
             stopping.cancel()
 
-    def load(self) -> dict[str, Any]:
+    def load(self) -> ProcessLoad:
         """How busy this worker is, for `devteam status`."""
-        return {self.stage.value: {"in_flight": self.in_flight, "concurrency": self.concurrency}}
+        mine = StageLoad(in_flight=self.in_flight, concurrency=self.concurrency)
+        return ProcessLoad.model_validate({self.stage.value: mine})
 
     async def _settle(self, msg: Msg) -> None:
         self.in_flight += 1

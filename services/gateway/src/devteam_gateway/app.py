@@ -16,6 +16,7 @@ from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import StatusResponder
 from devteam_bus.stores import TokenStore
+from devteam_contracts.status import ProcessLoad
 from devteam_gateway import dashboard, examples, metrics, problems
 from devteam_gateway.api.routes import (
     admin,
@@ -35,8 +36,10 @@ from devteam_gateway.settings import GatewaySettings
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def ws_load() -> dict[str, Any]:
-    return {"websocket_clients": int(REGISTRY.get_sample_value("devteam_websocket_clients") or 0)}
+def ws_load() -> ProcessLoad:
+    return ProcessLoad(
+        websocket_clients=int(REGISTRY.get_sample_value("devteam_websocket_clients") or 0)
+    )
 
 
 def create_app(

@@ -81,7 +81,7 @@ EVENT = {
     "task_id": "1.2",
     "attempt": 1,
     "message": "checks passed",
-    "data": {"duration_s": 3.2},
+    "data": {"duration_s": 3.2, "head_sha": "a93f51e0c6b2d4f8e1a7b3c5d9e2f4a6b8c0d1e3"},
 }
 
 REQUESTS: dict[type[BaseModel], list[dict[str, Any]]] = {

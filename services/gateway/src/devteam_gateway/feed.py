@@ -20,7 +20,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
-from devteam_contracts.events import Event, EventFrame
+from devteam_contracts.events import EventFrame, parse_event
 from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, STREAM_EVENTS
 from devteam_gateway import metrics
 
@@ -151,7 +151,7 @@ class Feed:
         """Hand one stored event to every socket that wants it."""
         self.last = seq
         try:
-            event = Event.model_validate_json(data)
+            event = parse_event(data)
         except ValidationError:
             log.warning("skipping an unparseable event at seq %s", seq)
             return

@@ -25,7 +25,13 @@ from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_bus.kv import keys_of, value_of
-from devteam_contracts.events import Event, EventType
+from devteam_contracts.events import (
+    Event,
+    TaskAttemptFailed,
+    TaskImplemented,
+    TaskPrepared,
+    TaskVerified,
+)
 from devteam_contracts.runs import RunState, RunStatus
 from devteam_contracts.subjects import (
     BUCKET_RUNS,
@@ -75,15 +81,13 @@ REQUESTS = Gauge("devteam_model_requests", "Model requests made, by tenant.", ["
 def observe(event: Event) -> None:
     """Count the event; observe the duration it reports, if any."""
     EVENTS.labels(event.type.value).inc()
-    data: dict[str, Any] = event.data
-    if event.type is EventType.TASK_PREPARED and "duration_ms" in data:
-        STAGE_SECONDS.labels("prep").observe(float(data["duration_ms"]) / 1000)
-    elif event.type in (EventType.TASK_IMPLEMENTED, EventType.TASK_ATTEMPT_FAILED):
-        attempt = data.get("attempt") or {}
-        if "duration_s" in attempt:
-            STAGE_SECONDS.labels("implement").observe(float(attempt["duration_s"]))
-    elif event.type is EventType.TASK_VERIFIED and "duration_s" in data:
-        STAGE_SECONDS.labels("verify").observe(float(data["duration_s"]))
+    match event:
+        case TaskPrepared(data=data):
+            STAGE_SECONDS.labels("prep").observe(data.duration_ms / 1000)
+        case TaskImplemented(data=data) | TaskAttemptFailed(data=data):
+            STAGE_SECONDS.labels("implement").observe(data.attempt.duration_s)
+        case TaskVerified(data=data):
+            STAGE_SECONDS.labels("verify").observe(data.duration_s)
 
 
 async def watch_loop(every_s: float = 0.05) -> None:

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
 
 from devteam_aider import AiderHost
 from devteam_bus.connection import Bus
@@ -11,6 +10,7 @@ from devteam_bus.service import main as service_main
 from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import ImplementCommand
+from devteam_contracts.status import ProcessLoad
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
@@ -26,11 +26,10 @@ class HostedWorker:
         self.worker = worker
         self.host = host
 
-    def load(self) -> dict[str, Any]:
+    def load(self) -> ProcessLoad:
         """The worker's load, and whether Aider's host is up."""
-        report = self.worker.load()
-        report["aider_host"] = "up" if self.host is not None and self.host.pid else "cli"
-        return report
+        host = "up" if self.host is not None and self.host.pid else "cli"
+        return self.worker.load().model_copy(update={"aider_host": host})
 
     async def run(self, stop: asyncio.Event) -> None:
         """Start the host in the background, work until `stop`, then stop the host."""

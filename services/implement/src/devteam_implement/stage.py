@@ -17,7 +17,11 @@ from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_task_event
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
-from devteam_contracts.events import EventType
+from devteam_contracts.events import (
+    TaskAttemptFailedData,
+    TaskImplementedData,
+    TaskImplementingData,
+)
 from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
@@ -66,10 +70,10 @@ class ImplementStage:
         files = await prepare_tree(tree, cmd, locate=self.aider.locate_files)
         secrets = resolver.resolved  # every value resolved for this command is redacted
         await publish_task_event(
-            self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTING,
+            self.bus, run, cmd, Stage.IMPLEMENT,
             f"Aider is working on {cmd.task.id} (attempt {cmd.attempt})",
-            {"model": project.model.name, "files": files.editable, "read_only": files.read_only,
-             "chat": [c.model_dump(mode="json") for c in files.chosen]},
+            TaskImplementingData(model=project.model.name, files=files.editable,
+                                 read_only=files.read_only, chat=files.chosen),
         )  # fmt: skip
         state_root = self.workspaces.data_dir.resolve() / "aider" / cmd.tenant / cmd.project_id
         started = time.perf_counter()
@@ -145,16 +149,16 @@ class ImplementStage:
                      first.head_sha, record.head_sha)  # fmt: skip
             record = first
             assert record.head_sha is not None
-        data = {
-            "head_sha": record.head_sha,
-            "files": record.files,
-            "duration_s": record.duration_s,
-            "attempt": record.model_dump(mode="json"),
-            "run_usage": moved.usage.model_dump(mode="json"),
-        }
+        data = TaskImplementedData(
+            head_sha=record.head_sha,
+            files=record.files,
+            duration_s=record.duration_s,
+            attempt=record,
+            run_usage=moved.usage,
+        )
         tokens = record.usage.prompt_tokens + record.usage.completion_tokens
         await publish_task_event(
-            self.bus, moved, cmd, Stage.IMPLEMENT, EventType.TASK_IMPLEMENTED,
+            self.bus, moved, cmd, Stage.IMPLEMENT,
             f"{len(record.files)} file(s) changed in {record.duration_s} s "
             f"({record.edit_requests} edit request(s), {tokens} tokens): "
             f"{', '.join(record.files[:5])}",
@@ -186,11 +190,10 @@ class ImplementStage:
             verify = cmd.next(VerifyCommand, head_sha=change.head_sha)
         else:
             await publish_task_event(
-                self.bus, moved, cmd, Stage.IMPLEMENT, EventType.TASK_ATTEMPT_FAILED,
+                self.bus, moved, cmd, Stage.IMPLEMENT,
                 f"attempt {cmd.attempt} of {cmd.task.id}: {record.code.value}: {record.detail}; "
                 "the checks decide whether that is enough",
-                {"attempt": record.model_dump(mode="json"),
-                 "run_usage": moved.usage.model_dump(mode="json")},
+                TaskAttemptFailedData(attempt=record, run_usage=moved.usage),
             )  # fmt: skip
             verify = cmd.next(VerifyCommand, head_sha=start, unchanged=True)
         await hand_on(self.bus, moved, cmd, Stage.VERIFY, verify)
@@ -205,10 +208,9 @@ class ImplementStage:
             return
         if run is not None and not run.state.terminal:
             await publish_task_event(
-                self.bus, run, cmd, Stage.IMPLEMENT, EventType.TASK_ATTEMPT_FAILED,
+                self.bus, run, cmd, Stage.IMPLEMENT,
                 f"attempt {cmd.attempt} of {cmd.task.id}: {record.code.value}: {record.detail}",
-                {"attempt": record.model_dump(mode="json"),
-                 "run_usage": run.usage.model_dump(mode="json")},
+                TaskAttemptFailedData(attempt=record, run_usage=run.usage),
             )  # fmt: skip
         code = FailureCode(record.code.value)
         check = cmd.failed_check

@@ -9,7 +9,7 @@ from devteam_bus.lifecycle import advance, hand_on
 from devteam_bus.publish import publish_task_event
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, PrepCommand
-from devteam_contracts.events import EventType
+from devteam_contracts.events import TaskPreparedData
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
@@ -50,15 +50,13 @@ class PrepStage:
         if run is None:
             return
         branch = task_branch(cmd.run_id, cmd.task.id)
-        data = {
-            "branch": branch,
-            "base_sha": cmd.base_sha,
-            "duration_ms": elapsed_ms,
-            "disk_bytes": await ws.disk_usage(),
-            "worktree": str(tree),
-        }
-        message = f"worktree ready on {branch} in {elapsed_ms} ms"
-        await publish_task_event(
-            self.bus, run, cmd, Stage.PREP, EventType.TASK_PREPARED, message, data
+        data = TaskPreparedData(
+            branch=branch,
+            base_sha=cmd.base_sha,
+            duration_ms=elapsed_ms,
+            disk_bytes=await ws.disk_usage(),
+            worktree=str(tree),
         )
+        message = f"worktree ready on {branch} in {elapsed_ms} ms"
+        await publish_task_event(self.bus, run, cmd, Stage.PREP, message, data)
         await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, cmd.next(ImplementCommand))

@@ -12,7 +12,7 @@ from devteam_bus.publish import publish_audit, publish_command, publish_task_eve
 from devteam_bus.runstore import RunStore
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import CompleteCommand, SelectCommand
-from devteam_contracts.events import EventType
+from devteam_contracts.events import TaskCompletedData
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
@@ -57,9 +57,9 @@ class CompleteStage:
 
             run = await RunStore(self.bus).update(cmd.run_id, change) or run
         await publish_task_event(
-            self.bus, run, cmd, Stage.COMPLETE, EventType.TASK_COMPLETED,
+            self.bus, run, cmd, Stage.COMPLETE,
             f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
-            {"commit": done.commit, "branch": cmd.config.target_branch},
+            TaskCompletedData(commit=done.commit, branch=cmd.config.target_branch),
         )  # fmt: skip
         await ws.finish(cmd.run_id, cmd.task.id)
         if run.mode in (RunMode.SINGLE, RunMode.STEP):

@@ -10,7 +10,7 @@ from devteam_bus.publish import publish_command, publish_event
 from devteam_bus.runstore import RunStore
 from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
-from devteam_contracts.events import EventType
+from devteam_contracts.events import TaskSelectedData
 from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
 from devteam_contracts.subjects import Stage
 from devteam_git.settings import WorkspaceSettings
@@ -95,12 +95,11 @@ class SelectStage:
         await publish_event(
             self.bus,
             updated,
-            EventType.TASK_SELECTED,
+            TaskSelectedData(title=task.title, base_sha=base, selection=cmd.selection),
             stage=Stage.SELECT,
             task_id=task.id,
             attempt=1,
             message=f"selected {task.id} {task.title}",
-            data={"title": task.title, "base_sha": base, "selection": cmd.selection},
             dedup_id=f"select-{cmd.selection}",
         )
         await publish_command(

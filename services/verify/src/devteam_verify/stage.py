@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from devteam_bus.bundles import BundleStore
 from devteam_bus.cancel import unless_ended
@@ -24,7 +25,13 @@ from devteam_contracts.commands import (
     VerifyCommand,
 )
 from devteam_contracts.detection import manifest_files
-from devteam_contracts.events import EventType
+from devteam_contracts.events import (
+    EnvironmentReport,
+    SandboxReport,
+    TaskRepairData,
+    TaskVerifiedData,
+    TaskVerifyingData,
+)
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
@@ -106,14 +113,14 @@ class VerifyStage:
                 await self._setup_failed(cmd, ws, ready)
                 return
             box, environment = ready
-            data = {
-                "commands": checks,
-                "head_sha": cmd.head_sha,
-                "sandbox": sandbox,
-                "environment": environment,
-            }
+            data = TaskVerifyingData(
+                commands=checks,
+                head_sha=cmd.head_sha,
+                sandbox=SandboxReport.model_validate(sandbox),
+                environment=environment,
+            )
             await publish_task_event(
-                self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFYING,
+                self.bus, run, cmd, Stage.VERIFY,
                 f"running {len(checks)} check(s)" + _env_note(environment), data,
             )  # fmt: skip
             started = time.perf_counter()
@@ -136,7 +143,7 @@ class VerifyStage:
         box: Box,
         runner: "_Runner",
         using: contextlib.AsyncExitStack,
-    ) -> "tuple[Box, dict[str, object] | None] | _SetupFailed":
+    ) -> "tuple[Box, EnvironmentReport | None] | _SetupFailed":
         """The project's environment for this head: reused when one of its dependency state
         was built before, else built now by the setup commands (with the network), then
         shown to the checks read-only. None for a project without setup."""
@@ -155,7 +162,7 @@ class VerifyStage:
         env = self.environments.environment(cmd.tenant, cmd.project_id, key)
         using.enter_context(self.environments.using(env))
         record = await asyncio.to_thread(env.record)
-        status = "reused"
+        status: Literal["built", "reused"] = "reused"
         if record is None:
             status = "built"
             built = await self._build(cmd, ws, tree, box, runner, env, sorted(manifests))
@@ -165,16 +172,16 @@ class VerifyStage:
         files = await asyncio.to_thread(materialize, env, record, tree, box.user)
         seconds = round(time.perf_counter() - started, 2)
         activation = env.activation(building=False, caches=None, venv=venv)
-        described = {
-            "key": key,
-            "status": status,
-            "seconds": seconds,
-            "setup": setup,
-            "manifests": sorted(manifests),
-            "venv": venv,
-            "files": files,
-            "size_bytes": record.size_bytes,
-        }
+        described = EnvironmentReport(
+            key=key,
+            status=status,
+            seconds=seconds,
+            setup=setup,
+            manifests=sorted(manifests),
+            venv=venv,
+            files=files,
+            size_bytes=record.size_bytes,
+        )
         return replace(box, activation=activation), described
 
     async def _build(
@@ -268,8 +275,8 @@ class VerifyStage:
         if run is None:
             return
         await publish_task_event(
-            self.bus, run, cmd, Stage.VERIFY, EventType.TASK_VERIFIED,
-            f"checks passed in {elapsed} s", {"duration_s": elapsed, "head_sha": cmd.head_sha},
+            self.bus, run, cmd, Stage.VERIFY, f"checks passed in {elapsed} s",
+            TaskVerifiedData(duration_s=elapsed, head_sha=cmd.head_sha),
         )  # fmt: skip
         await publish_command(
             self.bus, Stage.COMPLETE, cmd.next(CompleteCommand, head_sha=cmd.head_sha)
@@ -300,11 +307,11 @@ class VerifyStage:
             return
         unchanged = f" (attempt {cmd.attempt} changed nothing)" if cmd.unchanged else ""
         await publish_task_event(
-            self.bus, run, cmd, Stage.VERIFY, EventType.TASK_REPAIR,
+            self.bus, run, cmd, Stage.VERIFY,
             f"{reason}{unchanged}; sending the failure back to Aider "
             f"(repair {cmd.attempt}/{repairs})",
-            {"command": command, "exit_code": result.exit_code, "limit": result.limit,
-             "output_tail": tail, "setup": setup or []},
+            TaskRepairData(command=command, exit_code=result.exit_code, limit=result.limit,
+                           output_tail=tail, setup=setup or []),
         )  # fmt: skip
         check = FailedCheck(
             command=command, outcome=why, timed_out=result.timed_out, output_tail=tail,
@@ -369,10 +376,10 @@ def _why(result: ProcessResult) -> str:
     return f"exited with {result.exit_code}"
 
 
-def _env_note(environment: dict[str, object] | None) -> str:
+def _env_note(environment: EnvironmentReport | None) -> str:
     if environment is None:
         return ""
-    return f" in the project's environment ({environment['status']} in {environment['seconds']} s)"
+    return f" in the project's environment ({environment.status} in {environment.seconds} s)"
 
 
 async def _manifests(ws: Workspace, commit: str) -> dict[str, bytes]:

@@ -27,7 +27,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.kv import messages_to_read
 from devteam_bus.runstore import RunStore
 from devteam_bus.stores import ProjectStore
-from devteam_contracts.events import Event, EventFrame
+from devteam_contracts.events import EventFrame, Heartbeat, parse_event
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import STREAM_EVENTS, event_subject
@@ -67,9 +67,7 @@ def _start(after: int) -> api.ConsumerConfig:
 
 def _frame(msg: Any) -> EventFrame | None:
     try:
-        return EventFrame(
-            seq=msg.metadata.sequence.stream, event=Event.model_validate_json(msg.data)
-        )
+        return EventFrame(seq=msg.metadata.sequence.stream, event=parse_event(msg.data))
     except ValidationError:
         log.warning("skipping an unparseable event at seq %s", msg.metadata.sequence.stream)
         return None
@@ -269,8 +267,8 @@ async def stream(
                         listener.fail(NATS_AWAY, "events unavailable; resume with after=")
                         return
                     if loop.time() - quiet >= heartbeat_s:
-                        beat = {"heartbeat": True, "seq": last, "at": datetime.now(UTC).isoformat()}
-                        await websocket.send_json(beat)
+                        beat = Heartbeat(seq=last, at=datetime.now(UTC))
+                        await websocket.send_text(beat.model_dump_json())
                         quiet = loop.time()
                     continue
             else:

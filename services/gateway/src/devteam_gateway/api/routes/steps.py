@@ -16,7 +16,6 @@ from devteam_bus.connection import Bus
 from devteam_bus.lifecycle import STEP_KEYS_KEPT, step_label
 from devteam_bus.publish import publish_audit, publish_command
 from devteam_bus.runstore import RunStore
-from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.runs import (
     RunAccepted,
     RunCreate,
@@ -33,10 +32,6 @@ from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 
 router = APIRouter(prefix="/v1/projects", tags=["steps"])
 KeyHeader = Annotated[str | None, Header(max_length=200)]
-COMMANDS: dict[Stage, type[ImplementCommand | VerifyCommand]] = {
-    Stage.IMPLEMENT: ImplementCommand,
-    Stage.VERIFY: VerifyCommand,
-}
 
 
 @router.post("/{project_id}/prep", status_code=status.HTTP_202_ACCEPTED)
@@ -105,9 +100,10 @@ async def take_step(
         return RunAccepted(run_id=run.id, state=run.state)
     if run.mode is not RunMode.STEP:
         raise HTTPException(status.HTTP_409_CONFLICT, f"run {run.id} is a {run.mode.value} run")
-    if run.state is not RunStatus.PAUSED or run.next_step is not stage or not run.parked:
+    parked = run.parked
+    if run.state is not RunStatus.PAUSED or parked is None or parked.stage is not stage:
         raise HTTPException(status.HTTP_409_CONFLICT, f"not {stage.value}: {expected(run)}")
-    cmd = COMMANDS[stage].model_validate(run.parked["command"])
+    cmd = parked.command
     # Published first (its message id makes a second publish a no-op), then recorded: a
     # crash in between leaves a run whose stage goes on anyway.
     await publish_command(bus, stage, cmd)
