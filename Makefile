@@ -77,7 +77,15 @@ demo: setup ## start NATS + all services and take a demo project through the pip
 up: setup ## start the whole topology locally (devteam up)
 	.venv/bin/devteam up
 
-test: setup lint typecheck pytest ## lint, type-check and run every test
+# The frontend's view of the contract (tests/unit/test_contract_node.py): the AsyncAPI parser,
+# json-schema-to-typescript and tsc, pinned by contracts/ts/package-lock.json (npm ci, no
+# install scripts; about 10 s).
+CONTRACT_TOOLS := contracts/ts/node_modules/.package-lock.json
+$(CONTRACT_TOOLS): contracts/ts/package-lock.json
+	cd contracts/ts && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+test: setup $(CONTRACT_TOOLS) lint typecheck pytest ## lint, type-check and run every test
 
 lint:
 	.venv/bin/ruff check .
@@ -121,8 +129,10 @@ bench-autonomy: setup ## the autonomy harness: the corpus through the whole prod
 bench-autonomy-local: setup $(LLAMA_STAMP) ## the corpus on a local model: ours vs plain Aider vs Aider --auto-test → bench/results/autonomy-local.json
 	.venv/bin/python -m bench.autonomy.local $(ARGS)
 
-schema: ## regenerate contracts/schema/*.json from the models
+schema: $(CONTRACT_TOOLS) ## regenerate the JSON Schemas, the AsyncAPI document and the TypeScript types
 	.venv/bin/python -m devteam_contracts.schema
+	.venv/bin/python -m devteam_contracts.asyncapi
+	node contracts/ts/generate-types.mjs contracts/ts/devteam.ts
 
 clean: ## remove installed tools and environments
 	rm -rf $(TOOLS) .venv

@@ -46,6 +46,7 @@ from devteam_bus.status import StatusResponder, survey
 from devteam_bus.stores import ProjectStore, TokenStore
 from devteam_bus.worker import StageWorker
 from devteam_cli.nats_server import NatsNode, free_port, start_nats, stop_process
+from devteam_contracts.audit import Pushed
 from devteam_contracts.commands import (
     CompleteCommand,
     ImplementCommand,
@@ -253,7 +254,9 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
         async def complete(cmd: CompleteCommand) -> None:
             assert await load_active(sel, cmd, Stage.COMPLETE) is not None
             assert await BundleStore(sel).get(cmd.run_id, "1", 1, HEAD) == b"bundle"
-            await publish_audit(sel, cmd.tenant, "service:complete", "repo.push", "main", "ok")
+            pushed = Pushed(branch="main", commit="0" * 40, run_id=cmd.run_id, task_id="1")
+            await publish_audit(sel, cmd.tenant, "service:complete", "repo.push", "main", "ok",
+                                pushed)  # fmt: skip
             await complete_run(sel, cmd.run_id, "every task done")
 
         stop = asyncio.Event()
@@ -283,7 +286,7 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
             # the bundles went with their runs (deleted by whoever ended them)
             assert await BundleStore(op).get(first.run_id, "1", 1, HEAD) is None
             answers = await survey(op, wait_s=0.5)
-            assert sorted(a["service"] for a in answers) == sorted(i.value for i in who[1:5])
+            assert sorted(a.service for a in answers) == sorted(i.value for i in who[1:5])
         finally:
             stop.set()
             await asyncio.wait(tasks, timeout=10)

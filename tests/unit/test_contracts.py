@@ -1,14 +1,28 @@
 """Contracts: strict models, id rules, the JSON Schema copies kept in sync."""
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
-from devteam_contracts import schema
+from devteam_contracts import asyncapi, schema
 from devteam_contracts.commands import ImplementCommand, SelectCommand, TaskRef
+from devteam_contracts.events import EventType, TaskVerifiedData, parse_event
 from devteam_contracts.ids import is_safe_id, new_project_id, new_run_id
 from devteam_contracts.projects import ProjectCreate
 from devteam_contracts.repoconfig import RunConfig
-from devteam_contracts.subjects import Stage, command_subject, event_subject, msg_id
+from devteam_contracts.subjects import (
+    Stage,
+    audit_filter,
+    audit_subject,
+    command_subject,
+    event_subject,
+    events_filter,
+    live_event_subject,
+    msg_id,
+    parse_command_subject,
+    parse_event_subject,
+)
 
 MODEL = {"name": "openai/gpt-4o", "api_base": "https://api.example.com/v1"}
 
@@ -84,3 +98,42 @@ def test_task_ids_from_task_lists_are_accepted() -> None:
         base_sha=sha, from_sha=sha, config=RunConfig(),
     )  # fmt: skip
     assert cmd.attempt == 1
+
+
+def test_every_event_type_has_its_payload_model_and_its_message_on_the_bus() -> None:
+    documented = asyncapi.document()
+    on_bus = {documented["components"]["messages"][m.split("/")[-1]]["name"]
+              for m in (ref["$ref"] for ref in documented["channels"]["runEvents"]["messages"]
+                        .values())}  # fmt: skip
+    assert on_bus == {t.value for t in EventType}
+    assert {m.model_fields["type"].annotation.__args__[0] for m in asyncapi.EVENT_MEMBERS} == set(
+        EventType
+    )
+
+
+def test_an_event_whose_payload_is_not_its_types_is_refused() -> None:
+    envelope = {"run_id": "run-aaaaaaaaaaaa", "tenant": "acme", "project_id": "prj-aaaaaaaaaaaa",
+                "at": "2026-12-01T09:30:00Z"}  # fmt: skip
+    verified = {**envelope, "type": "task.verified", "data": {"duration_s": 1.5, "head_sha": "a"}}
+    assert parse_event(json.dumps(verified)).data == TaskVerifiedData(duration_s=1.5, head_sha="a")
+    with pytest.raises(ValidationError, match=r"task\.verified"):
+        parse_event(json.dumps({**verified, "data": {"lines": ["x"]}}))  # a log's payload
+    with pytest.raises(ValidationError, match="does not match any of the expected tags"):
+        parse_event(json.dumps({**verified, "type": "task.guessed"}))
+
+
+def test_subjects_are_parsed_back_by_the_module_that_builds_them() -> None:
+    stored = event_subject("acme", "prj-aaaaaaaaaaaa", "run-bbbbbbbbbbbb")
+    live = live_event_subject("acme", "prj-aaaaaaaaaaaa", "run-bbbbbbbbbbbb")
+    for subject in (stored, live):
+        assert parse_event_subject(subject) == ("acme", "prj-aaaaaaaaaaaa", "run-bbbbbbbbbbbb")
+    command = command_subject(Stage.VERIFY, "acme", "prj-aaaaaaaaaaaa")
+    assert parse_command_subject(command) == (Stage.VERIFY, "acme", "prj-aaaaaaaaaaaa")
+    for wrong in ("devteam.evt.acme.prj", "devteam.evt.acme..run", "devteam.cmd.verify.acme",
+                  "devteam.audit.acme", "x.evt.a.b.c", "devteam.live.cmd.a.b.c"):  # fmt: skip
+        assert parse_event_subject(wrong) is None
+    for wrong in ("devteam.cmd.deploy.acme.prj", "devteam.cmd.verify.acme", stored):
+        assert parse_command_subject(wrong) is None
+    assert events_filter() == "devteam.evt.*.*.*"
+    assert events_filter(project="prj-a") == "devteam.evt.*.prj-a.*"
+    assert audit_filter() == "devteam.audit.*" and audit_filter("acme") == audit_subject("acme")

@@ -31,9 +31,10 @@ from devteam_bus.runstore import RunStore, run_ids
 from devteam_bus.status import survey
 from devteam_bus.stores import ProjectStore
 from devteam_cli.settings import cli_settings
-from devteam_contracts.events import AuditRecord, parse_event
+from devteam_contracts.audit import parse_audit
+from devteam_contracts.events import parse_event
 from devteam_contracts.runs import RunState, RunStatus
-from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS
+from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS, audit_filter, events_filter
 
 
 def add_commands(sub: Any) -> None:
@@ -255,12 +256,9 @@ async def events_command(bus: Bus, args: argparse.Namespace) -> int:
         if run is None:
             print(f"no run {args.run}", file=sys.stderr)
             return 1
-        subject = f"devteam.evt.{run.tenant}.{run.project_id}.{run.id}"
+        subject = events_filter(run.tenant, run.project_id, run.id)
     else:
-        tenant = args.tenant or "*"
-        subject = f"devteam.evt.{tenant}.{args.project or '*'}.*"
-        if args.project and not args.tenant:
-            subject = f"devteam.evt.*.{args.project}.*"
+        subject = events_filter(args.tenant, args.project)
     sub = await bus.js.subscribe(subject, stream=STREAM_EVENTS, ordered_consumer=True,
                                  config=start_of(args.since))  # fmt: skip
     replay = args.action == "replay"
@@ -297,7 +295,7 @@ async def events_command(bus: Bus, args: argparse.Namespace) -> int:
 
 
 async def audit_tail(bus: Bus, args: argparse.Namespace) -> int:
-    subject = f"devteam.audit.{args.tenant or '*'}"
+    subject = audit_filter(args.tenant)
     sub = await bus.js.subscribe(subject, stream=STREAM_AUDIT, ordered_consumer=True,
                                  config=start_of(args.since))  # fmt: skip
     await sub.consumer_info()  # the consumer exists: nothing published from now is missed
@@ -305,7 +303,7 @@ async def audit_tail(bus: Bus, args: argparse.Namespace) -> int:
     try:
         while True:
             msg = await sub.next_msg(timeout=None)
-            record = AuditRecord.model_validate_json(msg.data)
+            record = parse_audit(msg.data)
             if args.json:
                 frame = {
                     "seq": msg.metadata.sequence.stream,

@@ -412,36 +412,6 @@ class EventFrame(Strict):
 class Heartbeat(Strict):
     """A WebSocket's keep-alive, sent when no event came for `heartbeat_s`."""
 
-    heartbeat: Literal[True] = True
+    heartbeat: Literal[True]
     seq: int = Field(ge=0, description="The last event sequence sent on this socket (0: none).")
     at: datetime
-
-
-class AuditRecord(Strict):
-    """Who did what, with what effect (the audit stream)."""
-
-    version: Literal[1] = 1
-    at: datetime
-    tenant: str
-    actor: str = Field(description="`token:<id>` for API calls, `service:<stage>` for workers.")
-    action: str
-    target: str
-    outcome: str
-    detail: dict[str, Any] = Field(default_factory=dict)
-    request_id: str | None = Field(
-        default=None, description="The API request behind it (`X-Request-Id`), if any."
-    )
-
-
-class AuditFrame(Strict):
-    """One audit record with its stream sequence (page on with `after=`)."""
-
-    seq: int = Field(ge=1)
-    record: AuditRecord
-
-
-class AuditPage(Strict):
-    """`GET /v1/audit`: records in order; `next_after` continues the listing (null: no more)."""
-
-    records: list[AuditFrame]
-    next_after: int | None = None

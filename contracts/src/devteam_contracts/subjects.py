@@ -8,6 +8,7 @@
 """
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Stage(StrEnum):
@@ -63,6 +64,65 @@ def durable_name(stage: Stage) -> str:
 def event_subject(tenant: str, project: str, run: str) -> str:
     """Subject of one run's events."""
     return f"devteam.evt.{tenant}.{project}.{run}"
+
+
+def live_event_subject(tenant: str, project: str, run: str) -> str:
+    """Subject one run's events are republished on once stored (`EVENTS_LIVE_SUBJECTS`)."""
+    return f"devteam.live.evt.{tenant}.{project}.{run}"
+
+
+def events_filter(
+    tenant: str | None = None, project: str | None = None, run: str | None = None
+) -> str:
+    """Filter subject of the events of a tenant, project or run (None: any)."""
+    return f"devteam.evt.{tenant or '*'}.{project or '*'}.{run or '*'}"
+
+
+class EventSubject(NamedTuple):
+    """Whose events a subject carries."""
+
+    tenant: str
+    project: str
+    run: str
+
+
+def parse_event_subject(subject: str) -> EventSubject | None:
+    """The tenant, project and run of an event subject (stored or republished live); None
+    for a subject of another shape."""
+    parts = subject.split(".")
+    if parts[:2] == ["devteam", "live"]:
+        parts = ["devteam", *parts[2:]]
+    if len(parts) != 5 or parts[:2] != ["devteam", "evt"] or not all(parts[2:]):
+        return None
+    return EventSubject(*parts[2:])
+
+
+def project_commands_filter(tenant: str, project: str) -> str:
+    """Filter subject of one project's commands, of every stage."""
+    return f"devteam.cmd.*.{tenant}.{project}"
+
+
+class CommandSubject(NamedTuple):
+    """Which stage a command subject is for, and whose."""
+
+    stage: Stage
+    tenant: str
+    project: str
+
+
+def parse_command_subject(subject: str) -> CommandSubject | None:
+    """The stage, tenant and project of a command subject; None for another shape (or an
+    unknown stage)."""
+    parts = subject.split(".")
+    if len(parts) != 5 or parts[:2] != ["devteam", "cmd"] or not all(parts[3:]):
+        return None
+    stage = next((s for s in Stage if s.value == parts[2]), None)
+    return CommandSubject(stage, parts[3], parts[4]) if stage else None
+
+
+def audit_filter(tenant: str | None = None) -> str:
+    """Filter subject of a tenant's audit records (None: every tenant's)."""
+    return f"devteam.audit.{tenant or '*'}"
 
 
 def audit_subject(tenant: str) -> str:

@@ -16,9 +16,10 @@ from nats.aio.msg import Msg
 from devteam_bus.connection import Bus
 from devteam_bus.lifecycle import fail_run
 from devteam_bus.publish import publish_audit
+from devteam_contracts.audit import CommandGaveUp
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import FailureCode
-from devteam_contracts.subjects import STREAM_COMMANDS, SYSTEM_TENANT, Stage
+from devteam_contracts.subjects import STREAM_COMMANDS, SYSTEM_TENANT, parse_command_subject
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +59,16 @@ class DeliveryWatch:
         except Exception:  # settled meanwhile (e.g. the worker's own check got there first)
             return
         subject = stored.subject or ""
-        parts = subject.split(".")  # devteam.cmd.<stage>.<tenant>.<project>
         try:
             body = json.loads(stored.data or b"{}")
         except ValueError:
             body = {}
         run_id = body.get("run_id") if isinstance(body, dict) else None
-        tenant = parts[3] if len(parts) == 5 and is_safe_id(parts[3]) else SYSTEM_TENANT
-        stage = next((s for s in Stage if len(parts) == 5 and s.value == parts[2]), None)
+        whose = parse_command_subject(subject)
+        tenant = whose.tenant if whose and is_safe_id(whose.tenant) else SYSTEM_TENANT
+        stage = whose.stage if whose else None
         reason = (
-            f"a {parts[2] if len(parts) == 5 else 'stage'} command was delivered {deliveries} "
+            f"a {stage.value if stage else 'stage'} command was delivered {deliveries} "
             "times without being settled (its worker died on it each time?); gave up"
         )
         log.error("%s: run %s, stream seq %s", reason, run_id, seq)
@@ -78,7 +79,8 @@ class DeliveryWatch:
                            task_id=task_id if isinstance(task_id, str) else None)  # fmt: skip
         await publish_audit(
             self.bus, tenant, "service:advisories", "command.gave_up", subject, "terminated",
-            {"run_id": run_id, "stream_seq": seq, "deliveries": deliveries},
+            CommandGaveUp(run_id=run_id if isinstance(run_id, str) else None, stream_seq=seq,
+                          deliveries=deliveries),
         )  # fmt: skip
         with contextlib.suppress(Exception):
             await self.bus.js.delete_msg(STREAM_COMMANDS, seq)

@@ -3,12 +3,12 @@
 import logging
 import uuid
 from contextvars import ContextVar
-from typing import Any
 
 from devteam_bus.connection import Bus
 from devteam_bus.runstore import now
+from devteam_contracts.audit import AuditDetail, make_audit
 from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
-from devteam_contracts.events import AuditRecord, EventData, make_event
+from devteam_contracts.events import EventData, make_event
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import (
     Stage,
@@ -108,17 +108,17 @@ async def publish_audit(
     action: str,
     target: str,
     outcome: str,
-    detail: dict[str, Any] | None = None,
+    detail: AuditDetail | None = None,
 ) -> None:
     """Append a record to the audit stream (deny-delete, deny-purge)."""
-    record = AuditRecord(
+    record = make_audit(
+        action,
+        detail,
         at=now(),
         tenant=tenant,
         actor=actor,
-        action=action,
         target=target,
         outcome=outcome,
-        detail=detail or {},
         request_id=request_id.get(),
     )
     mid = f"audit/{uuid.uuid4().hex}"

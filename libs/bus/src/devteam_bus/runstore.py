@@ -9,7 +9,13 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
 from devteam_contracts.runs import RunState
-from devteam_contracts.subjects import BUCKET_LOCKS, BUCKET_RUNS, STREAM_EVENTS
+from devteam_contracts.subjects import (
+    BUCKET_LOCKS,
+    BUCKET_RUNS,
+    STREAM_EVENTS,
+    events_filter,
+    parse_event_subject,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +115,7 @@ async def run_ids(bus: Bus, tenant: str | None, project_id: str | None = None) -
     """Ids of the runs (of a tenant, of a project, or all) that still have events: read from
     the events stream's subjects (`devteam.evt.<tenant>.<project>.<run>`), not by scanning
     every run's state."""
-    subject = f"devteam.evt.{tenant or '*'}.{project_id or '*'}.*"
+    subject = events_filter(tenant, project_id)
     info = await bus.js.stream_info(STREAM_EVENTS, subjects_filter=subject)
-    return [name.rsplit(".", 1)[1] for name in (info.state.subjects or {})]
+    parsed = (parse_event_subject(name) for name in (info.state.subjects or {}))
+    return [whose.run for whose in parsed if whose]

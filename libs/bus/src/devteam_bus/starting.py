@@ -11,6 +11,7 @@ from devteam_bus.errors import BusError
 from devteam_bus.publish import publish_audit, publish_event
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.admission import QueueFullError
+from devteam_contracts.audit import RunQueuedDetail
 from devteam_contracts.events import RunQueuedData
 from devteam_contracts.ids import new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
@@ -108,7 +109,7 @@ async def queue_run(
         "run.resume" if resumed_from else "run.start",
         run_id,
         "queued",
-        {"project_id": project_id, "mode": body.mode.value, "resumed_from": resumed_from},
+        RunQueuedDetail(project_id=project_id, mode=body.mode, resumed_from=resumed_from),
     )
     return RunAccepted(run_id=run_id, state=run.state)
 

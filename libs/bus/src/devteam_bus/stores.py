@@ -8,6 +8,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.kv import keys_of, value_of
 from devteam_bus.publish import publish_audit
 from devteam_bus.runstore import now
+from devteam_contracts.audit import TokenCreatedDetail
 from devteam_contracts.projects import Project
 from devteam_contracts.subjects import BUCKET_PROJECTS, BUCKET_TOKENS, project_key
 from devteam_contracts.tokens import TokenCreated, TokenInfo
@@ -80,7 +81,7 @@ class TokenStore:
         token = new_token()
         info = await self.add(token, tenant, label)
         await publish_audit(self._bus, tenant, actor, "token.create", info.id, "created",
-                            {"label": label})  # fmt: skip
+                            TokenCreatedDetail(label=label))  # fmt: skip
         return TokenCreated(**info.model_dump(), token=token)
 
     async def _entries(self) -> list[tuple[str, TokenInfo]]:

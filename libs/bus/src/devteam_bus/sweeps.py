@@ -10,7 +10,7 @@ from devteam_bus.lifecycle import fail_run
 from devteam_bus.periodic import repeat
 from devteam_bus.runstore import RunStore, now
 from devteam_contracts.runs import FailureCode, RunStatus
-from devteam_contracts.subjects import STREAM_COMMANDS, Stage
+from devteam_contracts.subjects import STREAM_COMMANDS, Stage, project_commands_filter
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,6 @@ class StuckRuns:
 
     async def _commands_of(self, tenant: str, project_id: str) -> int:
         info = await self.bus.js.stream_info(
-            STREAM_COMMANDS, subjects_filter=f"devteam.cmd.*.{tenant}.{project_id}"
+            STREAM_COMMANDS, subjects_filter=project_commands_filter(tenant, project_id)
         )
         return sum((info.state.subjects or {}).values())

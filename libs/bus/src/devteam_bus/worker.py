@@ -34,6 +34,7 @@ from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
 from devteam_bus.publish import command_queue_ms, publish_audit
 from devteam_bus.settings import BusSettings
+from devteam_contracts.audit import CommandRejected
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import FailureCode, RunState
@@ -43,6 +44,7 @@ from devteam_contracts.subjects import (
     SYSTEM_TENANT,
     Stage,
     durable_name,
+    parse_command_subject,
     stage_filter,
 )
 
@@ -266,8 +268,8 @@ class StageWorker(Generic[C]):
             + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
         )
         log.error("%s (subject %s); terminating it", reason, msg.subject)
-        parts = msg.subject.split(".")
-        tenant = parts[3] if len(parts) > 4 and is_safe_id(parts[3]) else SYSTEM_TENANT
+        whose = parse_command_subject(msg.subject)
+        tenant = whose.tenant if whose and is_safe_id(whose.tenant) else SYSTEM_TENANT
         run_id = _run_id_of(msg.data)
         with contextlib.suppress(Exception):
             await publish_audit(
@@ -277,7 +279,7 @@ class StageWorker(Generic[C]):
                 "command.rejected",
                 msg.subject,
                 "terminated",
-                {"reason": reason, "run_id": run_id, "bytes": len(msg.data)},
+                CommandRejected(reason=reason, run_id=run_id, bytes=len(msg.data)),
             )
         if run_id:
             with contextlib.suppress(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from devteam_contracts.events import AuditPage
+from devteam_contracts.audit import AuditPage
 from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
 from devteam_contracts.repoconfig import ProjectEnvironment
 from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState, StepCall, StepStart
@@ -174,8 +174,13 @@ ANSWERS: dict[type[BaseModel], list[dict[str, Any]]] = {
                         "actor": "token:5d2a9c",
                         "action": "run.start",
                         "target": OLD_RUN_ID,
-                        "outcome": "accepted",
+                        "outcome": "queued",
                         "request_id": "3b0f6a1c9e2d4f58",
+                        "detail": {
+                            "project_id": PROJECT_ID,
+                            "mode": "continuous",
+                            "resumed_from": None,
+                        },
                     },
                 }
             ],

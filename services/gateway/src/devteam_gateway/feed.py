@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_contracts.events import EventFrame, parse_event
-from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, STREAM_EVENTS
+from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, STREAM_EVENTS, parse_event_subject
 from devteam_gateway import metrics
 
 log = logging.getLogger(__name__)
@@ -157,11 +157,11 @@ class Feed:
             return
         metrics.observe(event)
         metrics.FEED_LAG.observe(max(0.0, time.time() - event.at.timestamp()))
-        tokens = subject.split(".", 4)  # devteam.evt.<tenant>.<project>.<run>
-        listeners = self._by_tenant.get(tokens[2]) if len(tokens) == 5 else None
-        if not listeners:
+        whose = parse_event_subject(subject)
+        listeners = self._by_tenant.get(whose.tenant) if whose else None
+        if not whose or not listeners:
             return
-        project_id, run_id = tokens[3], tokens[4]
+        project_id, run_id = whose.project, whose.run
         live: Live | None = None
         for listener in list(listeners):
             if not listener.wants(project_id, run_id):

@@ -11,6 +11,7 @@ from devteam_bus.lifecycle import complete_run
 from devteam_bus.publish import publish_audit, publish_command, publish_task_event
 from devteam_bus.runstore import RunStore
 from devteam_bus.secrets import Secrets
+from devteam_contracts.audit import Pushed
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import TaskCompletedData
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
@@ -127,8 +128,8 @@ class CompleteStage:
                 continue
             await publish_audit(
                 self.bus, cmd.tenant, "service:complete", "repo.push", cmd.project_id,
-                "pushed", {"branch": branch, "commit": commit, "run_id": cmd.run_id,
-                           "task_id": cmd.task.id},
+                "pushed", Pushed(branch=branch, commit=commit, run_id=cmd.run_id,
+                                 task_id=cmd.task.id),
             )  # fmt: skip
             return commit
         raise PermanentError(

@@ -10,7 +10,7 @@ from nats.js import api
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
-from devteam_contracts.events import AuditFrame, AuditPage, AuditRecord
+from devteam_contracts.audit import AuditFrame, AuditPage, parse_audit
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.subjects import AUDIT_SUBJECTS, STREAM_AUDIT, audit_subject
 from devteam_gateway.api.routes.admin import is_admin
@@ -96,7 +96,7 @@ async def _read(bus: Bus, subject: str, after: int, since: datetime | None) -> l
             except Exception:  # nothing (more) to read
                 break
             with contextlib.suppress(ValidationError):
-                record = AuditRecord.model_validate_json(msg.data)
+                record = parse_audit(msg.data)
                 frames.append(AuditFrame(seq=msg.metadata.sequence.stream, record=record))
             if msg.metadata.num_pending == 0:
                 break

@@ -30,7 +30,7 @@ from devteam_bus.stores import ProjectStore
 from devteam_contracts.events import EventFrame, Heartbeat, parse_event
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import RunState
-from devteam_contracts.subjects import STREAM_EVENTS, event_subject
+from devteam_contracts.subjects import STREAM_EVENTS, event_subject, events_filter
 from devteam_gateway.auth import Principal, TokenCache
 from devteam_gateway.deps import BusDep, PrincipalDep, bearer_token
 from devteam_gateway.feed import NATS_AWAY, TOO_SLOW, Feed, Live
@@ -55,7 +55,7 @@ def run_subject(run: RunState) -> str:
 
 
 def tenant_subject(tenant: str, project_id: str | None = None) -> str:
-    return f"devteam.evt.{tenant}.{project_id or '*'}.*"
+    return events_filter(tenant, project_id)
 
 
 def _start(after: int) -> api.ConsumerConfig:
@@ -267,7 +267,7 @@ async def stream(
                         listener.fail(NATS_AWAY, "events unavailable; resume with after=")
                         return
                     if loop.time() - quiet >= heartbeat_s:
-                        beat = Heartbeat(seq=last, at=datetime.now(UTC))
+                        beat = Heartbeat(heartbeat=True, seq=last, at=datetime.now(UTC))
                         await websocket.send_text(beat.model_dump_json())
                         quiet = loop.time()
                     continue

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from devteam_bus.publish import publish_audit
 from devteam_bus.runstore import RunStore, now
 from devteam_bus.stores import ProjectStore
+from devteam_contracts.audit import ProjectCreated, ProjectUpdated
 from devteam_contracts.ids import new_project_id
 from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
 from devteam_contracts.repoconfig import ProjectEnvironment
@@ -64,7 +65,7 @@ async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) ->
         "project.create",
         project.id,
         "created",
-        {"name": project.name},
+        ProjectCreated(name=project.name),
     )
     return project
 
@@ -107,7 +108,7 @@ async def update_project(
     await ProjectStore(bus).put(updated)
     fields = sorted(body.model_dump(exclude_unset=True))
     await publish_audit(bus, who.tenant, f"token:{who.token_id}", "project.update", project.id,
-                        "updated", {"fields": fields})  # fmt: skip
+                        "updated", ProjectUpdated(fields=fields))  # fmt: skip
     return updated
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from devteam_bus.publish import publish_audit
 from devteam_bus.secrets import SecretStore
+from devteam_contracts.audit import SecretStored
 from devteam_contracts.secrets import SecretInfo, SecretList, SecretPut, is_secret_name
 from devteam_gateway.deps import BusDep, PrincipalDep
 
@@ -44,7 +45,7 @@ async def put_secret(
     info = await _store(request).put(who.tenant, _name(name), body.value)
     await publish_audit(
         bus, who.tenant, f"token:{who.token_id}", "secret.put", name, "stored",
-        {"created_at": info.created_at.isoformat(), "updated_at": info.updated_at.isoformat()},
+        SecretStored(created_at=info.created_at, updated_at=info.updated_at),
     )  # fmt: skip
     return info
 

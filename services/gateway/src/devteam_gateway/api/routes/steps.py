@@ -16,6 +16,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.lifecycle import STEP_KEYS_KEPT, step_label
 from devteam_bus.publish import publish_audit, publish_command
 from devteam_bus.runstore import RunStore
+from devteam_contracts.audit import StepTaken
 from devteam_contracts.runs import (
     RunAccepted,
     RunCreate,
@@ -120,5 +121,5 @@ async def take_step(
 
     updated = await RunStore(bus).update(run.id, change) or run
     await publish_audit(bus, who.tenant, f"token:{who.token_id}", f"run.step.{stage.value}",
-                        run.id, updated.state.value, {"attempt": cmd.attempt})  # fmt: skip
+                        run.id, updated.state.value, StepTaken(attempt=cmd.attempt))  # fmt: skip
     return RunAccepted(run_id=run.id, state=updated.state)
