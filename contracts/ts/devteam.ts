@@ -885,7 +885,7 @@ export interface RunQueuedData {
   /**
    * The failed run this one resumes, if any.
    */
-  resumed_from: string | null;
+  resumed_from?: string | null;
 }
 /**
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
@@ -1204,7 +1204,7 @@ export interface TaskVerifyingData {
   /**
    * None: the project has no setup.
    */
-  environment: EnvironmentReport | null;
+  environment?: EnvironmentReport | null;
   head_sha: string;
   sandbox: SandboxReport;
 }
@@ -1336,7 +1336,7 @@ export interface TaskRepairData {
   /**
    * The resource limit it ran into, if any.
    */
-  limit: string | null;
+  limit?: string | null;
   /**
    * The end of its output (secrets redacted).
    */

@@ -64,7 +64,9 @@ class RunQueuedData(EventData):
 
     TYPE = EventType.RUN_QUEUED
     mode: RunMode
-    resumed_from: RunId | None = Field(description="The failed run this one resumes, if any.")
+    resumed_from: RunId | None = Field(
+        default=None, description="The failed run this one resumes, if any."
+    )
 
 
 class RunAdmittedData(EventData):
@@ -176,7 +178,9 @@ class TaskVerifyingData(EventData):
     commands: list[str] = Field(description="The checks, in order.")
     head_sha: str
     sandbox: SandboxReport
-    environment: EnvironmentReport | None = Field(description="None: the project has no setup.")
+    environment: EnvironmentReport | None = Field(
+        default=None, description="None: the project has no setup."
+    )
 
 
 class TaskVerifiedData(EventData):
@@ -193,7 +197,7 @@ class TaskRepairData(EventData):
     TYPE = EventType.TASK_REPAIR
     command: str = Field(description="The check that failed.")
     exit_code: int | None = Field(description="None when it was killed (time or a limit).")
-    limit: str | None = Field(description="The resource limit it ran into, if any.")
+    limit: str | None = Field(default=None, description="The resource limit it ran into, if any.")
     output_tail: str = Field(description="The end of its output (secrets redacted).")
     setup: list[str] = Field(
         default_factory=list,
