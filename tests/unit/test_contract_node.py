@@ -66,14 +66,19 @@ def test_the_typed_client_compiles_with_strict_checks() -> None:
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
 
 
-def test_a_client_that_does_not_handle_an_event_type_does_not_compile(tmp_path: Path) -> None:
+def client_with(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the client project in `tmp_path` whose client.ts has `old` replaced."""
     for name in ("devteam.ts", "tsconfig.json"):
         shutil.copy(TS / name, tmp_path / name)
     client = (TS / "client.ts").read_text()
+    assert old in client
+    (tmp_path / "client.ts").write_text(client.replace(old, new))
+    return tmp_path
+
+
+def test_a_client_that_does_not_handle_an_event_type_does_not_compile(tmp_path: Path) -> None:
     case = '    case "run.paused":\n      return `paused before ${event.data.next_step}`;\n'
-    assert case in client
-    (tmp_path / "client.ts").write_text(client.replace(case, ""))
-    compiled = tsc(tmp_path)
+    compiled = tsc(client_with(tmp_path, case, ""))
     assert compiled.returncode != 0
     assert "RunPaused" in compiled.stdout and "never" in compiled.stdout, compiled.stdout
 
@@ -81,11 +86,5 @@ def test_a_client_that_does_not_handle_an_event_type_does_not_compile(tmp_path: 
 def test_a_client_reading_a_field_an_event_does_not_have_does_not_compile(
     tmp_path: Path,
 ) -> None:
-    for name in ("devteam.ts", "tsconfig.json"):
-        shutil.copy(TS / name, tmp_path / name)
-    client = (TS / "client.ts").read_text()
-    right = "event.data.duration_ms"
-    assert right in client
-    (tmp_path / "client.ts").write_text(client.replace(right, "event.data.duration_s"))
-    compiled = tsc(tmp_path)
+    compiled = tsc(client_with(tmp_path, "event.data.duration_ms", "event.data.duration_s"))
     assert compiled.returncode != 0 and "duration_s" in compiled.stdout, compiled.stdout
