@@ -70,7 +70,8 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
         for component in components:
             if callable(getattr(component, "load", None)):
                 part: ProcessLoad = component.load()  # type: ignore[attr-defined]
-                report = report.model_copy(update=part.model_dump(exclude_none=True))
+                # (the parts' own values: a dump would turn a StageLoad into a plain dict)
+                report = report.model_copy(update={k: v for k, v in part if v is not None})
         return report
 
     components.append(StatusResponder(bus, name, load))
