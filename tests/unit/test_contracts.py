@@ -130,9 +130,11 @@ def test_subjects_are_parsed_back_by_the_module_that_builds_them() -> None:
     command = command_subject(Stage.VERIFY, "acme", "prj-aaaaaaaaaaaa")
     assert parse_command_subject(command) == (Stage.VERIFY, "acme", "prj-aaaaaaaaaaaa")
     for wrong in ("devteam.evt.acme.prj", "devteam.evt.acme..run", "devteam.cmd.verify.acme",
-                  "devteam.audit.acme", "x.evt.a.b.c", "devteam.live.cmd.a.b.c"):  # fmt: skip
+                  "devteam.audit.acme", "x.evt.a.b.c", "devteam.live.cmd.a.b.c",
+                  "devteam.evt.Acme.prj-a.run-b"):  # fmt: skip
         assert parse_event_subject(wrong) is None
-    for wrong in ("devteam.cmd.deploy.acme.prj", "devteam.cmd.verify.acme", stored):
+    for wrong in ("devteam.cmd.deploy.acme.prj", "devteam.cmd.verify.acme", stored,
+                  "devteam.cmd.verify.-acme.prj"):  # fmt: skip
         assert parse_command_subject(wrong) is None
     assert events_filter() == "devteam.evt.*.*.*"
     assert events_filter(project="prj-a") == "devteam.evt.*.prj-a.*"

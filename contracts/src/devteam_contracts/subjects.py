@@ -10,6 +10,8 @@
 from enum import StrEnum
 from typing import NamedTuple
 
+from devteam_contracts.ids import is_safe_id
+
 
 class Stage(StrEnum):
     """A pipeline stage; each has one durable pull consumer on the commands stream."""
@@ -88,11 +90,11 @@ class EventSubject(NamedTuple):
 
 def parse_event_subject(subject: str) -> EventSubject | None:
     """The tenant, project and run of an event subject (stored or republished live); None
-    for a subject of another shape."""
+    for a subject of another shape, or with a token that is not a safe id."""
     parts = subject.split(".")
     if parts[:2] == ["devteam", "live"]:
         parts = ["devteam", *parts[2:]]
-    if len(parts) != 5 or parts[:2] != ["devteam", "evt"] or not all(parts[2:]):
+    if len(parts) != 5 or parts[:2] != ["devteam", "evt"] or not all(map(is_safe_id, parts[2:])):
         return None
     return EventSubject(*parts[2:])
 
@@ -111,10 +113,10 @@ class CommandSubject(NamedTuple):
 
 
 def parse_command_subject(subject: str) -> CommandSubject | None:
-    """The stage, tenant and project of a command subject; None for another shape (or an
-    unknown stage)."""
+    """The stage, tenant and project of a command subject; None for another shape, an
+    unknown stage, or a tenant or project that is not a safe id."""
     parts = subject.split(".")
-    if len(parts) != 5 or parts[:2] != ["devteam", "cmd"] or not all(parts[3:]):
+    if len(parts) != 5 or parts[:2] != ["devteam", "cmd"] or not all(map(is_safe_id, parts[3:])):
         return None
     stage = next((s for s in Stage if s.value == parts[2]), None)
     return CommandSubject(stage, parts[3], parts[4]) if stage else None

@@ -65,7 +65,7 @@ class DeliveryWatch:
             body = {}
         run_id = body.get("run_id") if isinstance(body, dict) else None
         whose = parse_command_subject(subject)
-        tenant = whose.tenant if whose and is_safe_id(whose.tenant) else SYSTEM_TENANT
+        tenant = whose.tenant if whose else SYSTEM_TENANT
         stage = whose.stage if whose else None
         reason = (
             f"a {stage.value if stage else 'stage'} command was delivered {deliveries} "

@@ -269,7 +269,7 @@ class StageWorker(Generic[C]):
         )
         log.error("%s (subject %s); terminating it", reason, msg.subject)
         whose = parse_command_subject(msg.subject)
-        tenant = whose.tenant if whose and is_safe_id(whose.tenant) else SYSTEM_TENANT
+        tenant = whose.tenant if whose else SYSTEM_TENANT
         run_id = _run_id_of(msg.data)
         with contextlib.suppress(Exception):
             await publish_audit(
