@@ -11,8 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import JsonSchemaMode
+from pydantic import BaseModel
 
 from devteam_contracts.audit import AuditRecord
 from devteam_contracts.commands import (
@@ -23,6 +22,7 @@ from devteam_contracts.commands import (
     VerifyCommand,
 )
 from devteam_contracts.events import Event, EventBase, EventFrame, Heartbeat
+from devteam_contracts.schema import definitions
 from devteam_contracts.status import StatusReport
 from devteam_contracts.subjects import (
     STATUS_SUBJECT,
@@ -95,14 +95,7 @@ def _schemas() -> dict[str, Any]:
         TasksReply,
         StatusReport,
     ]
-    inputs: list[tuple[str, JsonSchemaMode, TypeAdapter[Any]]] = [
-        (name, "validation", TypeAdapter(kind)) for name, kind in NAMED_UNIONS.items()
-    ]
-    inputs += [(m.__name__, "validation", TypeAdapter(m)) for m in models]
-    keys, top = TypeAdapter.json_schemas(inputs, ref_template=REF)
-    schemas: dict[str, Any] = dict(top.get("$defs", {}))
-    for name in NAMED_UNIONS:
-        schemas[name] = {"title": name, **keys[(name, "validation")]}
+    schemas = definitions({**NAMED_UNIONS, **{m.__name__: m for m in models}}, REF)
     return {name: _asyncapi_schema(schemas[name]) for name in sorted(schemas)}
 
 
