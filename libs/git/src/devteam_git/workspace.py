@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -30,18 +29,43 @@ from pathlib import Path
 
 from devteam_contracts.commands import TaskCommand
 from devteam_contracts.projects import Project
+from devteam_git.changes import changed_paths, commit_all, dirty_paths, head
 from devteam_git.credentials import Credentials, credential_env, redact_git
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
+from devteam_git.refs import (
+    BRANCH_PREFIX,
+    HANDOVER_PREFIX,
+    SAFE_ID,
+    TASK_ID,
+    check_branch_name,
+    handover_ref,
+    task_branch,
+    task_slug,
+)
 from devteam_git.run import RECEIVE_PACK, UPLOAD_PACK, GitResult, git
 from devteam_git.settings import SecretLookup, allowed_schemes, credentials_for
 from devteam_git.urls import normalize_repo_url
 
+__all__ = [
+    "BRANCH_PREFIX",
+    "HANDOVER_PREFIX",
+    "BundleGetter",
+    "BundleSource",
+    "Workspace",
+    "changed_paths",
+    "check_branch_name",
+    "collect_all_garbage",
+    "collect_garbage",
+    "commit_all",
+    "dirty_paths",
+    "handover_ref",
+    "head",
+    "squash_commit",
+    "task_branch",
+    "task_slug",
+]
+
 log = logging.getLogger(__name__)
-_SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_TASK = re.compile(r"^[A-Za-z0-9#~][A-Za-z0-9#._~-]{0,63}$")
-BRANCH_PREFIX = "devteam/"
-# Where a bundle's commits are kept in a mirror: refs/devteam/<run>/<task>/<attempt>.
-HANDOVER_PREFIX = "refs/devteam/"
 BundleSource = Callable[[], Awaitable[bytes | None]]
 # (run, task, attempt) → that attempt's bundle, e.g. `BundleStore.get`
 BundleGetter = Callable[[str, str, int, str], Awaitable[bytes | None]]  # run, task, attempt, head
@@ -51,35 +75,6 @@ _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
 # Serialises the commands that use one project's tree inside this process: a duplicate
 # delivery (redelivered while the first still works) waits instead of sharing the tree.
 _TREE_LOCKS: dict[Path, asyncio.Lock] = {}
-
-
-def task_branch(run_id: str, task_id: str) -> str:
-    """Branch a task is implemented on."""
-    return f"devteam/{run_id}/{task_slug(task_id)}"
-
-
-def handover_ref(run_id: str, task_id: str, attempt: int) -> str:
-    """Ref that holds the commits of one attempt, in the bundle and in every mirror."""
-    return f"{HANDOVER_PREFIX}{run_id}/{task_slug(task_id)}/{attempt}"
-
-
-def task_slug(task_id: str) -> str:
-    """Task id as a path/ref component: `#12` → `12`, `~1.2` → `d1.2` (`~` is not allowed in
-    ref names), dots kept but never doubled or at the ends."""
-    slug = task_id.replace("#", "").replace("~", "d")
-    while ".." in slug:
-        slug = slug.replace("..", ".")
-    return slug.strip(".") or "task"
-
-
-async def check_branch_name(name: str) -> None:
-    """Refuse names git itself would refuse (checked with git's own rules)."""
-    if name.startswith("-") or name == "@" or "@{" in name:
-        raise InvalidInputError(f"not a valid branch name: {name!r}")
-    # The full-ref form: `--branch` would expand `@{-1}`-style shorthands instead of refusing.
-    result = await git(["check-ref-format", f"refs/heads/{name}"], check=False)
-    if result.code != 0:
-        raise InvalidInputError(f"not a valid branch name: {name!r}")
 
 
 class Workspace:
@@ -93,7 +88,7 @@ class Workspace:
         repo_url: str,
         credentials: Credentials | None = None,
     ) -> None:
-        if not _SAFE.match(tenant) or not _SAFE.match(project):
+        if not SAFE_ID.match(tenant) or not SAFE_ID.match(project):
             raise InvalidInputError("tenant and project ids must be safe ids")
         self.data_dir = data_dir
         self.repo_url = repo_url
@@ -335,7 +330,7 @@ class Workspace:
         return tree
 
     async def _checkout(self, run_id: str, task_id: str, base_sha: str) -> Path:
-        if not _SAFE.match(run_id) or not _TASK.match(task_id):
+        if not SAFE_ID.match(run_id) or not TASK_ID.match(task_id):
             raise InvalidInputError("run and task ids must be safe ids")
         branch = task_branch(run_id, task_id)
         if await asyncio.to_thread(self._reclaim_tree):
@@ -463,30 +458,6 @@ class Workspace:
             detail = (result.stdout + result.stderr).strip()[-300:]
             raise error(f"push to {branch} failed: {detail}", result.stderr)
         await git(["update-ref", f"refs/remotes/origin/{branch}", commit], self.mirror)
-
-
-async def head(worktree: Path) -> str:
-    """The commit checked out in a worktree."""
-    return (await git(["rev-parse", "HEAD"], worktree)).stdout.strip()
-
-
-async def changed_paths(worktree: Path, base: str, tip: str) -> list[str]:
-    """Paths that differ between two commits."""
-    out = await git(["diff", "--name-only", "-z", base, tip, "--"], worktree)
-    return [p for p in out.stdout.split("\0") if p]
-
-
-async def dirty_paths(worktree: Path) -> list[str]:
-    """Uncommitted changes (tracked or untracked, ignoring ignored files)."""
-    out = await git(["status", "--porcelain", "-z", "--untracked-files=all"], worktree)
-    return [entry[3:] for entry in out.stdout.split("\0") if len(entry) > 3]
-
-
-async def commit_all(worktree: Path, message: str) -> str:
-    """Commit every change in the worktree; returns the new HEAD."""
-    await git(["add", "--all"], worktree)
-    await git(["commit", "--quiet", "--no-verify", "-m", message], worktree)
-    return await head(worktree)
 
 
 async def squash_commit(
