@@ -1,8 +1,9 @@
-"""Start-up sweep: repair what a crash can leave in the data directory.
+"""A service's care of its data directory: the start-up sweep repairs what a crash can leave
+there, and the garbage collection deletes old task branches and hand-over refs.
 
-Stale lock files (a git process killed mid-write leaves `*.lock` behind and every later
-command on that repository fails), half-made mirrors, and working trees whose repository
-metadata is gone.
+The sweep removes stale lock files (a git process killed mid-write leaves `*.lock` behind
+and every later command on that repository fails), half-made mirrors, and working trees
+whose repository metadata is gone.
 """
 
 import asyncio
@@ -13,9 +14,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devteam_git.errors import GitError
+from devteam_git.refs import BRANCH_PREFIX, HANDOVER_PREFIX
 from devteam_git.run import git
 from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import collect_all_garbage
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,42 @@ def _gitdir_of(pointer: Path) -> Path | None:
         return None
     path = Path(text[len("gitdir:") :].strip())
     return path if path.is_absolute() else (pointer.parent / path).resolve()
+
+
+async def collect_garbage(mirror: Path, keep_failed_s: float) -> list[str]:
+    """Delete task branches and hand-over refs whose commits are older than `keep_failed_s`
+    (failed tasks are kept for inspection until then); a branch checked out in a working tree
+    is kept. Returns the deleted ref names."""
+    out = await git(
+        ["for-each-ref", "--format=%(refname) %(committerdate:unix)",
+         f"refs/heads/{BRANCH_PREFIX}", HANDOVER_PREFIX],
+        mirror,
+    )  # fmt: skip
+    trees = await git(["worktree", "list", "--porcelain"], mirror, check=False)
+    checked_out = {
+        line.split(" ", 1)[1] for line in trees.stdout.splitlines() if line.startswith("branch ")
+    }
+    cutoff = time.time() - keep_failed_s
+    old = [
+        name
+        for name, stamp in (line.rsplit(" ", 1) for line in out.stdout.splitlines() if line)
+        if int(stamp) < cutoff and name not in checked_out
+    ]
+    if old:
+        doomed = "".join(f"delete {name}\n" for name in old)
+        await git(["update-ref", "--stdin"], mirror, stdin=doomed.encode())
+    return old
+
+
+async def collect_all_garbage(data_dir: Path, keep_failed_s: float) -> list[str]:
+    """`collect_garbage` in every mirror of a data directory."""
+    deleted: list[str] = []
+    for mirror in sorted((data_dir / "mirrors").glob("*/*.git")):
+        try:
+            deleted += await collect_garbage(mirror, keep_failed_s)
+        except GitError as exc:
+            log.warning("garbage collection in %s failed: %s", mirror, exc)
+    return deleted
 
 
 class Maintenance:

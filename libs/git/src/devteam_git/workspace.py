@@ -19,10 +19,8 @@ the repository for each task.
 
 import asyncio
 import hashlib
-import logging
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -32,6 +30,7 @@ from devteam_contracts.projects import Project
 from devteam_git.changes import changed_paths, commit_all, dirty_paths, head
 from devteam_git.credentials import Credentials, credential_env, redact_git
 from devteam_git.errors import GitError, InvalidInputError, MergeConflictError, PushRejectedError
+from devteam_git.maintenance import collect_all_garbage, collect_garbage
 from devteam_git.refs import (
     BRANCH_PREFIX,
     HANDOVER_PREFIX,
@@ -65,7 +64,6 @@ __all__ = [
     "task_slug",
 ]
 
-log = logging.getLogger(__name__)
 BundleSource = Callable[[], Awaitable[bytes | None]]
 # (run, task, attempt) → that attempt's bundle, e.g. `BundleStore.get`
 BundleGetter = Callable[[str, str, int, str], Awaitable[bytes | None]]  # run, task, attempt, head
@@ -505,39 +503,3 @@ def _du(paths: list[Path]) -> int:
                 except OSError:
                     continue  # removed while we counted
     return total
-
-
-async def collect_garbage(mirror: Path, keep_failed_s: float) -> list[str]:
-    """Delete task branches and hand-over refs whose commits are older than `keep_failed_s`
-    (failed tasks are kept for inspection until then); a branch checked out in a working tree
-    is kept. Returns the deleted ref names."""
-    out = await git(
-        ["for-each-ref", "--format=%(refname) %(committerdate:unix)",
-         f"refs/heads/{BRANCH_PREFIX}", HANDOVER_PREFIX],
-        mirror,
-    )  # fmt: skip
-    trees = await git(["worktree", "list", "--porcelain"], mirror, check=False)
-    checked_out = {
-        line.split(" ", 1)[1] for line in trees.stdout.splitlines() if line.startswith("branch ")
-    }
-    cutoff = time.time() - keep_failed_s
-    old = [
-        name
-        for name, stamp in (line.rsplit(" ", 1) for line in out.stdout.splitlines() if line)
-        if int(stamp) < cutoff and name not in checked_out
-    ]
-    if old:
-        doomed = "".join(f"delete {name}\n" for name in old)
-        await git(["update-ref", "--stdin"], mirror, stdin=doomed.encode())
-    return old
-
-
-async def collect_all_garbage(data_dir: Path, keep_failed_s: float) -> list[str]:
-    """`collect_garbage` in every mirror of a data directory."""
-    deleted: list[str] = []
-    for mirror in sorted((data_dir / "mirrors").glob("*/*.git")):
-        try:
-            deleted += await collect_garbage(mirror, keep_failed_s)
-        except GitError as exc:
-            log.warning("garbage collection in %s failed: %s", mirror, exc)
-    return deleted
