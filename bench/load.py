@@ -25,10 +25,10 @@ import httpx
 import websockets
 
 from devteam_bus.connection import connect
-from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
+from devteam_tenants.tokens import TokenStore, new_token
 
 KEY_ENV = "BENCH_MODEL_KEY"
 ALLOW = {"DEVTEAM_ENV_SECRETS": f"dev:{KEY_ENV};big:{KEY_ENV};small:{KEY_ENV}"}

@@ -24,11 +24,11 @@ import httpx
 import pytest
 import websockets
 
-from devteam_bus.secrets import new_key
-from devteam_bus.stores import new_token
 from devteam_cli.demo_project import TASKS_LIST, VERIFY, create_demo_repo, demo_scenario
 from devteam_cli.nats_server import free_port
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
+from devteam_tenants import new_key
+from devteam_tenants.tokens import new_token
 
 from githttp import GitHttpServer, serve_git
 

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_scripted_model.launcher import ScriptedModelServer, scripted_model_server
+from devteam_tenants.tokens import TokenStore, new_token
 
 from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, at_model, events, project_body
 from support import eventually

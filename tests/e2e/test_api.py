@@ -20,14 +20,14 @@ import pytest
 import websockets
 
 from devteam_bus.connection import connect
-from devteam_bus.runstore import RunStore
-from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_contracts.events import LogData, make_event
 from devteam_contracts.runs import RunMode, RunState, RunStatus
 from devteam_contracts.subjects import event_subject
+from devteam_runs.run_store import RunStore
 from devteam_scripted_model.launcher import ScriptedModelServer
+from devteam_tenants.tokens import TokenStore, new_token
 
 from e2e_client import events, extra_gateway, project_body
 

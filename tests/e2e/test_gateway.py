@@ -12,9 +12,9 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from devteam_bus.connection import connect
-from devteam_bus.stores import TokenStore
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
+from devteam_tenants.tokens import TokenStore
 
 from e2e_client import project_body
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from devteam_bus.connection import connect
-from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS
 from devteam_scripted_model.launcher import ScriptedModelServer
+from devteam_tenants.tokens import TokenStore, new_token
 
 from e2e_client import SERVICE_SECRET, SERVICE_SECRET_ENV, project_body
 from support import eventually

@@ -8,17 +8,14 @@ import time
 
 from nats.js import api
 
-from devteam_bus.admission import AdmissionKeeper, AdmissionStore
-from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
+from devteam_bus.kv import now
 from devteam_bus.logstream import log_stream
 from devteam_bus.provision import provision
 from devteam_bus.publish import publish_command
-from devteam_bus.runstore import RunStore, now
 from devteam_bus.service import serve
 from devteam_bus.settings import BusSettings
-from devteam_bus.sweeps import StuckRuns
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import SelectCommand
 from devteam_contracts.runs import FailureCode, RunMode, RunState, RunStatus
@@ -31,6 +28,11 @@ from devteam_contracts.subjects import (
     durable_name,
     stage_filter,
 )
+from devteam_runs.admission import AdmissionKeeper, AdmissionStore
+from devteam_runs.delivery_watch import DeliveryWatch
+from devteam_runs.run_store import RunStore
+from devteam_runs.stages import CommandFailer
+from devteam_runs.sweeps import StuckRuns
 
 from support import eventually
 
@@ -53,7 +55,8 @@ async def start_worker(
     bus: Bus, settings: BusSettings, handler: object, concurrency: int = 1
 ) -> tuple[asyncio.Event, asyncio.Task[None]]:
     stop = asyncio.Event()
-    worker = StageWorker(bus, settings, Stage.SELECT, SelectCommand, handler, concurrency)  # type: ignore[arg-type]
+    fail = CommandFailer(bus, Stage.SELECT)
+    worker = StageWorker(bus, settings, Stage.SELECT, SelectCommand, handler, fail, concurrency)  # type: ignore[arg-type]
     return stop, asyncio.create_task(worker.run(stop))
 
 
@@ -370,7 +373,8 @@ async def test_a_command_whose_workers_die_on_it_fails_its_run_by_the_advisory(
     stop = asyncio.Event()
     watch = asyncio.create_task(DeliveryWatch(bus).run(stop))
     await asyncio.sleep(0.2)
-    worker = StageWorker(bus, bus_settings, Stage.SELECT, SelectCommand, None)  # type: ignore[arg-type]
+    fail = CommandFailer(bus, Stage.SELECT)
+    worker = StageWorker(bus, bus_settings, Stage.SELECT, SelectCommand, None, fail)  # type: ignore[arg-type]
     sub = await bus.js.pull_subscribe(
         stage_filter(Stage.SELECT), durable=durable_name(Stage.SELECT), stream=STREAM_COMMANDS,
         config=worker.consumer_config(),

@@ -20,11 +20,8 @@ import nats.errors
 import pytest
 from nats.js import api
 
-from devteam_bus.admission import AdmissionStore
-from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus, NatsAuthError, connect
-from devteam_bus.context import load_active
 from devteam_bus.credentials import (
     CredentialsError,
     credentials_path,
@@ -33,17 +30,12 @@ from devteam_bus.credentials import (
     public_keys,
     render,
 )
-from devteam_bus.lifecycle import advance, cancel_run, complete_run, hand_on
 from devteam_bus.logstream import log_stream
 from devteam_bus.nats_auth import Identity, authorization
 from devteam_bus.provision import provision
 from devteam_bus.publish import publish_audit, publish_command, publish_event
-from devteam_bus.runstore import RunStore
-from devteam_bus.secrets import Secrets, SecretStore, new_key
 from devteam_bus.settings import BusSettings
-from devteam_bus.starting import queue_run
 from devteam_bus.status import StatusResponder, survey
-from devteam_bus.stores import ProjectStore, TokenStore
 from devteam_bus.worker import StageWorker
 from devteam_cli.nats_server import NatsNode, free_port, start_nats, stop_process
 from devteam_contracts.audit import Pushed
@@ -70,11 +62,21 @@ from devteam_contracts.subjects import (
     stage_filter,
     tasks_rpc_subject,
 )
+from devteam_runs.admission import AdmissionStore
+from devteam_runs.delivery_watch import DeliveryWatch
+from devteam_runs.launch import queue_run
+from devteam_runs.run_store import RunStore
+from devteam_runs.stages import CommandFailer, load_active
+from devteam_runs.transitions import advance, cancel_run, complete_run, hand_on
+from devteam_tenants import Secrets, SecretsSettings, SecretStore, new_key
+from devteam_tenants.projects import ProjectStore
+from devteam_tenants.tokens import TokenStore
 
 from support import eventually
 
 BASE, HEAD = "a" * 40, "b" * 40
 SECRETS_KEY = new_key()
+KEY = SecretsSettings(secrets_key=SECRETS_KEY)
 
 
 class AuthedNats:
@@ -92,7 +94,6 @@ class AuthedNats:
         return BusSettings(
             nats_url=self.url,
             nats_credentials=credentials_path(self.creds, identity),
-            secrets_key=SECRETS_KEY,
             ack_wait_s=1.5,
             max_deliver=2,
             nak_delay_s=0.1,
@@ -203,7 +204,7 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
             live.append(msg.subject)
 
         await gw.nc.subscribe(EVENTS_LIVE_SUBJECTS.replace(">", f"{tenant}.>"), cb=heard)
-        store = SecretStore.from_settings(gw, authed.settings(Identity.GATEWAY))
+        store = SecretStore.from_settings(gw, KEY)
         await store.put(tenant, "git-token", "ghp_tok")
         for pid in ("prj-a", "prj-b", "prj-c"):
             await ProjectStore(gw).put(project(tenant, pid))
@@ -212,7 +213,7 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
         async def select(cmd: SelectCommand) -> None:
             loaded = await load_active(sel, cmd)
             assert loaded is not None
-            secrets = Secrets(sel, cmd.tenant, authed.settings(Identity.SELECTOR))
+            secrets = Secrets(sel, cmd.tenant, KEY)
             seen_secrets.append(await secrets.lookup("git-token", None, "credentials"))
             current = CurrentTask(id="1", title="the task", stage=Stage.PREP, attempt=1)
             run = await RunStore(sel).update(cmd.run_id, lambda r: r.model_copy(
@@ -225,7 +226,7 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
 
         async def prep_(cmd: PrepCommand) -> None:
             assert await load_active(prep, cmd, Stage.PREP) is not None
-            secrets = Secrets(prep, cmd.tenant, authed.settings(Identity.PREP))
+            secrets = Secrets(prep, cmd.tenant, KEY)
             seen_secrets.append(await secrets.lookup("git-token", None, "credentials"))
             run = await advance(prep, cmd, Stage.IMPLEMENT)
             assert run is not None
@@ -243,7 +244,7 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
             assert loaded is not None
             bundle = await BundleStore(ver).get(cmd.run_id, cmd.task.id, cmd.attempt, HEAD)
             assert bundle == b"bundle"
-            secrets = Secrets(ver, cmd.tenant, authed.settings(Identity.VERIFY))
+            secrets = Secrets(ver, cmd.tenant, KEY)
             seen_secrets.append(await secrets.lookup("git-token", None, "credentials"))
             async with log_stream(ver, loaded.run, Stage.VERIFY, "1", 1, str) as logs:
                 await logs.line("1 passed")
@@ -269,7 +270,8 @@ async def test_every_stage_and_the_gateway_work_with_their_own_permissions(
         ]
         tasks = []
         for bus, identity, stage, model, handler in stages:
-            worker = StageWorker(bus, authed.settings(identity), stage, model, handler)
+            worker = StageWorker(bus, authed.settings(identity), stage, model, handler,
+                                 CommandFailer(bus, stage))  # fmt: skip
             tasks.append(asyncio.create_task(worker.run(stop)))
             if stage is not Stage.COMPLETE:  # one process, one answer: the selector's
                 status = StatusResponder(bus, identity.value, worker.load)
@@ -327,7 +329,8 @@ async def test_the_max_deliveries_advisory_reaches_the_selector(
         watch = asyncio.create_task(DeliveryWatch(sel).run(stop))
         await asyncio.sleep(0.2)
         settings = authed.settings(Identity.PREP)
-        worker = StageWorker(prep, settings, Stage.PREP, PrepCommand, None)  # type: ignore[arg-type]
+        fail = CommandFailer(prep, Stage.PREP)
+        worker = StageWorker(prep, settings, Stage.PREP, PrepCommand, None, fail)  # type: ignore[arg-type]
         sub = await prep.js.pull_subscribe(stage_filter(Stage.PREP), durable=durable_name(
             Stage.PREP), stream=STREAM_COMMANDS, config=worker.consumer_config())  # fmt: skip
         cmd = SelectCommand(run_id=run.id, tenant=tenant, project_id="prj-x", selection=1)

@@ -4,9 +4,15 @@ import pytest
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
-from devteam_bus.secrets import Secrets, SecretsKeyError, SecretStore, new_key, parse_key
-from devteam_bus.settings import BusSettings
 from devteam_contracts.subjects import BUCKET_SECRETS
+from devteam_tenants import (
+    Secrets,
+    SecretsKeyError,
+    SecretsSettings,
+    SecretStore,
+    new_key,
+    parse_key,
+)
 
 VALUE = "sk-live-0123456789abcdefXYZ"
 
@@ -40,7 +46,7 @@ async def test_a_worker_resolves_only_its_tenants_secrets_and_allow_listed_varia
     monkeypatch.setenv("DEVTEAM_ENV_SECRETS", "acme:ACME_KEY")
     monkeypatch.setenv("ACME_KEY", "from-the-environment")
     monkeypatch.setenv("OTHER_KEY", "not-for-tenants")
-    settings = BusSettings(secrets_key=key)
+    settings = SecretsSettings(secrets_key=key)
     acme, globex = Secrets(bus, "acme", settings), Secrets(bus, "globex", settings)
     assert await acme.lookup("git-token", None, "credentials.token") == VALUE
     assert await acme.lookup(None, "ACME_KEY", "model.api_key") == "from-the-environment"

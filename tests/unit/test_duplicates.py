@@ -4,8 +4,6 @@ went on with, and never fails a run that moved on (pure)."""
 
 from datetime import UTC, datetime
 
-from devteam_bus.context import is_stale
-from devteam_bus.lifecycle import behind, recorded_change, with_attempt
 from devteam_contracts.commands import ImplementCommand
 from devteam_contracts.runs import (
     AttemptCode,
@@ -17,6 +15,7 @@ from devteam_contracts.runs import (
 )
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
+from devteam_runs.transitions import behind, is_stale, recorded_change, with_attempt
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 

@@ -1,9 +1,9 @@
 """What Aider is told, and idempotent run ids (pure)."""
 
-from devteam_bus.starting import run_id_for
 from devteam_contracts.commands import FailedCheck, ImplementCommand, TaskRef
 from devteam_contracts.repoconfig import RunConfig
 from devteam_implement.prompt import instruction
+from devteam_runs.launch import run_id_for
 
 SHA = "b" * 40
 

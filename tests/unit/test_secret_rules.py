@@ -2,8 +2,8 @@
 
 import pytest
 
-from devteam_bus.secrets import SecretsKeyError, new_key, parse_key
 from devteam_contracts.secrets import env_allowed, parse_env_allowlist
+from devteam_tenants import SecretsKeyError, new_key, parse_key
 
 
 def test_the_allow_list_is_per_tenant() -> None:

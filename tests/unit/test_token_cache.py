@@ -1,7 +1,7 @@
 """The gateway's token cache stays bounded, unknown tokens included."""
 
-from devteam_bus.stores import token_digest
 from devteam_gateway.auth import TokenCache
+from devteam_tenants.tokens import token_digest
 
 
 class Tokens:

@@ -3,9 +3,9 @@ once; a run keeps its latest attempts and every attempt's usage (pure)."""
 
 from datetime import UTC, datetime
 
-from devteam_bus.lifecycle import ATTEMPTS_KEPT, with_attempt
 from devteam_contracts.runs import AttemptCode, AttemptRecord, RunMode, RunState, RunStatus
 from devteam_contracts.usage import RECENTLY_ENDED, TenantUsage, Usage, total
+from devteam_runs.transitions import ATTEMPTS_KEPT, with_attempt
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 

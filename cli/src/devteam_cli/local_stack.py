@@ -14,9 +14,9 @@ from pathlib import Path
 from devteam_bus.credentials import credentials_path
 from devteam_bus.nats_auth import Identity
 from devteam_bus.settings import BusSettings
-from devteam_bus.stores import new_token
 from devteam_cli.nats_server import free_port
 from devteam_cli.supervisor import NATS_AUTH_DIR
+from devteam_tenants.tokens import new_token
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from devteam_bus.connection import NatsAuthError, connect
 from devteam_bus.credentials import CredentialsError
 from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
-from devteam_bus.stores import TokenStore
 from devteam_cli import ops
 from devteam_cli.compose_auth import parse_owner, write_compose_auth
 from devteam_cli.settings import cli_settings
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
+from devteam_tenants.tokens import TokenStore
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,18 +23,18 @@ from typing import Any
 
 from nats.js import api
 
-from devteam_bus import starting
 from devteam_bus.connection import Bus, connect
-from devteam_bus.lifecycle import cancel_run
 from devteam_bus.nats_auth import Identity
-from devteam_bus.runstore import RunStore, run_ids
 from devteam_bus.status import survey
-from devteam_bus.stores import ProjectStore
 from devteam_cli.settings import cli_settings
 from devteam_contracts.audit import parse_audit
 from devteam_contracts.events import parse_event
 from devteam_contracts.runs import RunState, RunStatus
 from devteam_contracts.subjects import STREAM_AUDIT, STREAM_EVENTS, audit_filter, events_filter
+from devteam_runs import launch
+from devteam_runs.run_store import RunStore, run_ids
+from devteam_runs.transitions import cancel_run
+from devteam_tenants.projects import ProjectStore
 
 
 def add_commands(sub: Any) -> None:
@@ -212,9 +212,9 @@ async def runs_command(bus: Bus, args: argparse.Namespace) -> int:
         run = await cancel_run(bus, run.id, actor) or run
     elif args.action == "resume":
         try:
-            accepted = await starting.resume_run(bus, run, actor)
-        except (starting.NotResumableError, starting.ProjectBusyError,
-                starting.QueueFullError) as exc:  # fmt: skip
+            accepted = await launch.resume_run(bus, run, actor)
+        except (launch.NotResumableError, launch.ProjectBusyError,
+                launch.QueueFullError) as exc:  # fmt: skip
             print(str(exc), file=sys.stderr)
             return 1
         run = await store.get(accepted.run_id) or run

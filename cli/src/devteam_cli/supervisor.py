@@ -35,11 +35,11 @@ from devteam_bus.credentials import (
 )
 from devteam_bus.nats_auth import Identity, authorization
 from devteam_bus.provision import provision
-from devteam_bus.secrets import new_key
 from devteam_bus.settings import BusSettings
-from devteam_bus.stores import TokenStore, new_token
 from devteam_cli.nats_server import NatsNode, cluster_nodes, free_port, start_nats, stop_process
 from devteam_sandbox.sandbox import summary as sandbox_summary
+from devteam_tenants.settings import new_key
+from devteam_tenants.tokens import TokenStore, new_token
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")
 # The gateway listens on one port: scale it behind a load balancer (or with compose), not here.

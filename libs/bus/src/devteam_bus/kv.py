@@ -1,8 +1,17 @@
 """Reading key-value buckets and streams: what every store and reader does the same way."""
 
+from datetime import UTC, datetime
+
 from nats.js import JetStreamContext
 from nats.js.errors import KeyNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
+
+CAS_ATTEMPTS = 20
+
+
+def now() -> datetime:
+    """The current time in UTC (every stored timestamp is UTC)."""
+    return datetime.now(UTC)
 
 
 async def value_of(kv: KeyValue, key: str) -> bytes | None:

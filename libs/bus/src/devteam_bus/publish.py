@@ -5,7 +5,7 @@ import uuid
 from contextvars import ContextVar
 
 from devteam_bus.connection import Bus
-from devteam_bus.runstore import now
+from devteam_bus.kv import now
 from devteam_contracts.audit import AuditDetail, make_audit
 from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
 from devteam_contracts.events import EventData, make_event

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from devteam_bus.connection import Bus, connect
-from devteam_bus.secrets import SecretsKeyError, parse_key
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import StatusResponder
 from devteam_contracts.status import ProcessLoad
@@ -27,18 +26,6 @@ class Component(Protocol):
 WorkerFactory = Callable[[Bus, BusSettings], Sequence[Component]]
 
 
-def startup_problem(settings: BusSettings) -> str | None:
-    """Why a service must not start with these settings: a malformed secrets key, or none
-    in production (`DEVTEAM_PRODUCTION`)."""
-    try:
-        key = parse_key(settings.secrets_key)
-    except SecretsKeyError as exc:
-        return str(exc)
-    if key is None and settings.production:
-        return "DEVTEAM_SECRETS_KEY is required in production (DEVTEAM_PRODUCTION=true)"
-    return None
-
-
 def setup_logging(name: str) -> None:
     """One log format for every service."""
     logging.basicConfig(
@@ -53,17 +40,23 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
     A job still running after `shutdown_grace_s` is cancelled; its message is not acked, so
     another replica gets it again.
     """
-    settings = settings or BusSettings()
-    problem = startup_problem(settings)
-    if problem:
-        log.error("%s: %s; not starting", name, problem)
+    try:
+        settings = settings or BusSettings()
+    except ValueError as exc:  # pydantic's ValidationError: says which variable and why
+        log.error("%s: %s; not starting", name, exc)
         return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bus = await connect(settings, name)
-    components = list(factory(bus, settings))
+    try:
+        # the components build their own concerns' settings here, once
+        components = list(factory(bus, settings))
+    except ValueError as exc:
+        log.error("%s: %s; not starting", name, exc)
+        await bus.close()
+        return 2
 
     def load() -> ProcessLoad:  # what the stage workers hold (components with `load()`)
         report = ProcessLoad()

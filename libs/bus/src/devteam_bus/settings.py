@@ -29,12 +29,3 @@ class BusSettings(BaseSettings):
     duplicate_window_s: float = 120.0
     # How long finished work retries its publishes and state writes while NATS is away.
     nats_outage_s: float = Field(default=120.0, ge=0)
-    # A running run with no command pending or in flight this long is failed as lost.
-    stuck_after_s: float = Field(default=120.0, ge=5)
-    # Admission (read where runs start and end: the gateway and every stage service).
-    max_active_runs: int = Field(default=16, ge=1)
-    tenant_max_active_runs: int = Field(default=8, ge=1)
-    tenant_max_queued_runs: int = Field(default=100, ge=0)
-    # The tenant secret store's AES-256 key (base64); production refuses to run without one.
-    secrets_key: str | None = Field(default=None, repr=False)
-    production: bool = False

@@ -3,8 +3,10 @@
 Every service runs its stage logic through this loop, so all stages behave the same under
 failure: malformed commands are terminated and recorded, `PermanentError` fails the run and
 terminates, anything unexpected is nak'ed with a delay until `max_deliver`, after which the run
-is failed as poisoned instead of being retried forever. A command is acked only after the handler
-returned, i.e. after its effect is durable and the next command is published.
+is failed as poisoned instead of being retried forever. A command is acked only after the
+handler returned, i.e. after its effect is durable and the next command is published. What
+"fail the run" means belongs to the run domain: the worker is given it (`FailRun`;
+`devteam_runs.stage_worker` wires it).
 
 A worker settles up to `concurrency` commands at once (`DEVTEAM_<STAGE>_CONCURRENCY`), each in
 its own task with its own keep-alive; commands of one run never race, because a run has one
@@ -18,7 +20,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
@@ -28,16 +30,14 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus, NatsOutageError
-from devteam_bus.context import is_stale
 from devteam_bus.errors import PermanentError, RunEndedError
-from devteam_bus.lifecycle import fail_run
 from devteam_bus.progress import keep_alive
 from devteam_bus.publish import command_queue_ms, publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_contracts.audit import CommandRejected
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.ids import is_safe_id
-from devteam_contracts.runs import FailureCode, RunState
+from devteam_contracts.runs import FailureCode
 from devteam_contracts.status import ProcessLoad, StageLoad
 from devteam_contracts.subjects import (
     STREAM_COMMANDS,
@@ -52,6 +52,16 @@ log = logging.getLogger(__name__)
 
 C = TypeVar("C", bound=CommandBase)
 Handler = Callable[[C], Awaitable[None]]
+
+
+class FailRun(Protocol):
+    """Ends a command's run as failed: `cmd` is None for a command too malformed to parse
+    (only its run id was readable). Never called for a run that does not exist."""
+
+    async def __call__(
+        self, run_id: str, cmd: CommandBase | None, stage: Stage, error: PermanentError
+    ) -> None: ...
+
 
 # Commands a worker settles at once unless `DEVTEAM_<STAGE>_CONCURRENCY` says otherwise:
 # implement mostly waits on a model, verify is CPU-bound, the others are short git work.
@@ -84,9 +94,11 @@ class StageWorker(Generic[C]):
         stage: Stage,
         model: type[C],
         handler: Handler[C],
+        fail_run: FailRun,
         concurrency: int | None = None,
     ) -> None:
         self.bus = bus
+        self.fail_run = fail_run
         self.settings = settings
         self.stage = stage
         self.model = model
@@ -203,7 +215,7 @@ class StageWorker(Generic[C]):
             async with keep_alive(msg, self.settings.ack_wait_s):
                 await self.handler(cmd)
         except PermanentError as exc:
-            await self._fail(cmd, exc.reason, exc.output_tail, exc.code, exc.stage)
+            await self._fail(cmd, exc)
             await msg.term()
             return
         except NatsOutageError as exc:
@@ -214,7 +226,7 @@ class StageWorker(Generic[C]):
                 f"NATS was unreachable for longer than DEVTEAM_NATS_OUTAGE_S "
                 f"({self.bus.outage_s:.0f} s) while {self.stage.value} worked: {exc}"
             )
-            await self._fail(cmd, reason, "", FailureCode.NATS_UNAVAILABLE)
+            await self._fail(cmd, PermanentError(reason, code=FailureCode.NATS_UNAVAILABLE))
             await msg.term()
             return
         except RunEndedError:
@@ -226,7 +238,7 @@ class StageWorker(Generic[C]):
             if delivered >= self.settings.max_deliver:
                 log.exception("%s: giving up on %s after %d deliveries", self.stage, cmd, delivered)
                 reason = f"gave up after {delivered} attempts: {type(exc).__name__}: {exc}"
-                await self._fail(cmd, reason, "", FailureCode.GAVE_UP)
+                await self._fail(cmd, PermanentError(reason, code=FailureCode.GAVE_UP))
                 await msg.term()
             else:
                 log.exception("%s: error (delivery %d); will retry", self.stage.value, delivered)
@@ -234,30 +246,9 @@ class StageWorker(Generic[C]):
             return
         await msg.ack()
 
-    async def _fail(
-        self,
-        cmd: C,
-        reason: str,
-        output_tail: str,
-        code: FailureCode,
-        stage: Stage | None = None,
-    ) -> None:
-        task_id = cmd.task.id if isinstance(cmd, TaskCommand) else None
-
-        def stale(run: RunState) -> bool:  # a late duplicate never fails a run that moved on
-            return isinstance(cmd, TaskCommand) and is_stale(run, cmd, self.stage)
-
+    async def _fail(self, cmd: C, error: PermanentError) -> None:
         try:
-            await fail_run(
-                self.bus,
-                cmd.run_id,
-                stage or self.stage,
-                reason,
-                code=code,
-                task_id=task_id,
-                output_tail=output_tail,
-                unless=stale,
-            )
+            await self.fail_run(cmd.run_id, cmd, error.stage or self.stage, error)
         except Exception:
             log.exception("could not record the failure of run %s", cmd.run_id)
 
@@ -282,10 +273,9 @@ class StageWorker(Generic[C]):
                 CommandRejected(reason=reason, run_id=run_id, bytes=len(msg.data)),
             )
         if run_id:
+            error = PermanentError(reason, code=FailureCode.MALFORMED_COMMAND)
             with contextlib.suppress(Exception):
-                await fail_run(
-                    self.bus, run_id, self.stage, reason, code=FailureCode.MALFORMED_COMMAND
-                )
+                await self.fail_run(run_id, None, self.stage, error)
         await msg.term()
 
 

@@ -26,7 +26,7 @@ def allowed_schemes() -> frozenset[str]:
     return schemes
 
 
-# (secret name, worker variable name, field) → the value; see `devteam_bus.secrets.Secrets`.
+# (secret name, worker variable name, field) → the value; see `devteam_tenants.secrets.Secrets`.
 SecretLookup = Callable[[str | None, str | None, str], Awaitable[str | None]]
 
 

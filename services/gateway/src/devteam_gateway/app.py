@@ -12,10 +12,8 @@ from prometheus_client import REGISTRY
 
 from devteam_bus.connection import connect
 from devteam_bus.publish import request_id
-from devteam_bus.secrets import SecretStore
 from devteam_bus.settings import BusSettings
 from devteam_bus.status import StatusResponder
-from devteam_bus.stores import TokenStore
 from devteam_contracts.status import ProcessLoad
 from devteam_gateway import dashboard, examples, metrics, problems
 from devteam_gateway.api.routes import (
@@ -32,6 +30,9 @@ from devteam_gateway.api.routes import (
 from devteam_gateway.auth import TokenCache, watch_tokens
 from devteam_gateway.feed import Feed
 from devteam_gateway.settings import GatewaySettings
+from devteam_tenants.secrets import SecretStore
+from devteam_tenants.settings import SecretsSettings
+from devteam_tenants.tokens import TokenStore
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -43,11 +44,15 @@ def ws_load() -> ProcessLoad:
 
 
 def create_app(
-    settings: GatewaySettings | None = None, bus_settings: BusSettings | None = None
+    settings: GatewaySettings | None = None,
+    bus_settings: BusSettings | None = None,
+    secrets_settings: SecretsSettings | None = None,
 ) -> FastAPI:
-    """Build the app; it connects to NATS on start-up and drains on shutdown."""
+    """Build the app; it connects to NATS on start-up and drains on shutdown. Settings are
+    read here, once (the routes find them in `app.state`)."""
     settings = settings or GatewaySettings()
     bus_settings = bus_settings or BusSettings()
+    secrets_settings = secrets_settings or SecretsSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,7 +61,7 @@ def create_app(
         app.state.tokens = TokenCache(
             TokenStore(bus), settings.token_cache_s, settings.token_cache_entries
         )
-        app.state.secrets = SecretStore.from_settings(bus, bus_settings)
+        app.state.secrets = SecretStore.from_settings(bus, secrets_settings)
         app.state.feed = feed = Feed(bus, settings.ws_buffer)
         await feed.start()
         background = {
@@ -82,6 +87,8 @@ def create_app(
     app = FastAPI(
         title="DevTeam Runner", version="0.1.0", lifespan=lifespan, responses=problems.RESPONSES
     )
+    app.state.settings = settings
+    app.state.secrets_settings = secrets_settings
     problems.install(app)
     examples.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)

@@ -7,8 +7,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from devteam_bus.connection import Bus
-from devteam_bus.stores import TokenStore, token_digest
 from devteam_contracts.subjects import BUCKET_TOKENS
+from devteam_tenants.tokens import TokenStore, token_digest
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from devteam_bus.connection import Bus
-from devteam_bus.stores import ProjectStore
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.projects import Project
 from devteam_gateway.auth import Principal, TokenCache
+from devteam_tenants.projects import ProjectStore
+from devteam_tenants.settings import SecretsSettings
 
 
 def get_bus(request: Request) -> Bus:
@@ -49,3 +50,13 @@ async def find_project(bus: Bus, who: Principal, project_id: str) -> Project:
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "project not found")
     return found
+
+
+def env_allowlist(request: Request) -> dict[str, frozenset[str]]:
+    """The worker variables tenants may name instead of secrets (`DEVTEAM_ENV_SECRETS`, read
+    once when the app was made)."""
+    settings: SecretsSettings = request.app.state.secrets_settings
+    return settings.allowlist
+
+
+AllowlistDep = Annotated[dict[str, frozenset[str]], Depends(env_allowlist)]

@@ -5,20 +5,21 @@ import sys
 
 import uvicorn
 
-from devteam_bus.service import setup_logging, startup_problem
-from devteam_bus.settings import BusSettings
+from devteam_bus.service import setup_logging
 from devteam_gateway.app import create_app
 from devteam_gateway.settings import GatewaySettings
+from devteam_tenants.settings import SecretsSettings
 
 
 def main() -> None:
     """Console script entry point; uvicorn handles SIGTERM/SIGINT gracefully."""
     setup_logging("gateway")
-    problem = startup_problem(BusSettings())
-    if problem:
-        logging.getLogger("devteam_gateway").error("gateway: %s; not starting", problem)
+    try:
+        settings = GatewaySettings()
+        SecretsSettings()  # a malformed secrets key, or none in production, stops it here
+    except ValueError as exc:
+        logging.getLogger("devteam_gateway").error("gateway: %s; not starting", exc)
         sys.exit(2)
-    settings = GatewaySettings()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -16,6 +16,8 @@ from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
+from devteam_runs.stages import stage_worker
+from devteam_tenants.settings import SecretsSettings
 
 
 class HostedWorker:
@@ -45,16 +47,15 @@ class HostedWorker:
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the implement worker with its Aider host
     (unless `DEVTEAM_AIDER_HOST=false`)."""
-    workspaces, aider = WorkspaceSettings(), ImplementSettings()
+    workspaces, aider, secrets = WorkspaceSettings(), ImplementSettings(), SecretsSettings()
     host = None
     if aider.aider_host:
         home = workspaces.data_dir.resolve() / "aider" / "host-home"
         host = AiderHost(aider.aider_python.absolute(), home)
     stage = ImplementStage(bus, workspaces, aider, host)
-    return [
-        Maintenance.of(workspaces),
-        HostedWorker(StageWorker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage), host),
-    ]
+    worker = stage_worker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage,
+                          workspaces=workspaces, secrets=secrets, tree_lock=True)  # fmt: skip
+    return [Maintenance.of(workspaces), HostedWorker(worker, host)]
 
 
 def main() -> None:

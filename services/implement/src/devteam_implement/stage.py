@@ -8,14 +8,10 @@ from pathlib import Path
 
 from devteam_aider import AiderHost
 from devteam_bus.bundles import BundleStore
-from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
-from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError, RunEndedError
-from devteam_bus.lifecycle import advance, hand_on, record_attempt, recorded_change
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_task_event
-from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
 from devteam_contracts.events import (
     TaskAttemptFailedData,
@@ -30,6 +26,9 @@ from devteam_git.workspace import Workspace
 from devteam_implement.attempt import AttemptResult, prepare_tree, run_attempt
 from devteam_implement.outcome import repair_failure
 from devteam_implement.settings import ImplementSettings
+from devteam_runs.cancellation import unless_ended
+from devteam_runs.stages import StageContext
+from devteam_runs.transitions import advance, hand_on, record_attempt, recorded_change
 from devteam_sandbox.redact import redact
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ UNCHANGED = (AttemptCode.NO_CHANGE, AttemptCode.MALFORMED_EDIT)
 
 
 class ImplementStage:
-    """Handler of `implement` commands."""
+    """Logic of `implement` commands (run under the project tree's lock)."""
 
     def __init__(
         self,
@@ -53,24 +52,16 @@ class ImplementStage:
         self.aider = aider
         self.host = host if aider.aider_host else None
 
-    async def __call__(self, cmd: ImplementCommand) -> None:
-        async with Workspace.tree_lock(self.workspaces.data_dir, cmd.tenant, cmd.project_id):
-            await self._implement(cmd)
-
-    async def _implement(self, cmd: ImplementCommand) -> None:
-        loaded = await load_active(self.bus, cmd, Stage.IMPLEMENT)
-        if loaded is None:
-            return
-        run, project = loaded.run, loaded.project
-        resolver = Secrets(self.bus, cmd.tenant)
-        ws = await Workspace.open(self.workspaces.data_dir, project, resolver.lookup)
+    async def __call__(self, ctx: StageContext[ImplementCommand]) -> None:
+        cmd, run, project, resolver = ctx.cmd, ctx.run, ctx.project, ctx.secrets
+        ws = await ctx.workspace()
         model = project.model
         api_key = await resolver.lookup(model.api_key_secret, model.api_key_env, "model.api_key")
         tree = await self._tree(ws, cmd)
         files = await prepare_tree(tree, cmd, locate=self.aider.locate_files)
         secrets = resolver.resolved  # every value resolved for this command is redacted
-        await publish_task_event(
-            self.bus, run, cmd, Stage.IMPLEMENT,
+        await ctx.publish(
+            run, Stage.IMPLEMENT,
             f"Aider is working on {cmd.task.id} (attempt {cmd.attempt})",
             TaskImplementingData(model=project.model.name, files=files.editable,
                                  read_only=files.read_only, chat=files.chosen),

@@ -3,38 +3,27 @@
 import time
 
 from devteam_bus.connection import Bus
-from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance, hand_on
-from devteam_bus.publish import publish_task_event
-from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import TaskPreparedData
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
-from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace, task_branch
+from devteam_git.workspace import task_branch
+from devteam_runs.stages import StageContext
+from devteam_runs.transitions import advance, hand_on
 
 
 class PrepStage:
-    """Handler of `prep` commands."""
+    """Logic of `prep` commands (run under the project tree's lock)."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
+    def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self.settings = settings
 
-    async def __call__(self, cmd: PrepCommand) -> None:
-        async with Workspace.tree_lock(self.settings.data_dir, cmd.tenant, cmd.project_id):
-            await self._prepare(cmd)
-
-    async def _prepare(self, cmd: PrepCommand) -> None:
-        loaded = await load_active(self.bus, cmd, Stage.PREP)
-        if loaded is None:
-            return
+    async def __call__(self, ctx: StageContext[PrepCommand]) -> None:
+        cmd = ctx.cmd
         started = time.perf_counter()
-        secrets = Secrets(self.bus, cmd.tenant)
-        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
+        ws = await ctx.workspace()
         if not await ws.has_commit(cmd.base_sha):
             await ws.sync(cmd.config.target_branch)
         try:
@@ -58,5 +47,5 @@ class PrepStage:
             worktree=str(tree),
         )
         message = f"worktree ready on {branch} in {elapsed_ms} ms"
-        await publish_task_event(self.bus, run, cmd, Stage.PREP, message, data)
+        await ctx.publish(run, Stage.PREP, message, data)
         await hand_on(self.bus, run, cmd, Stage.IMPLEMENT, cmd.next(ImplementCommand))

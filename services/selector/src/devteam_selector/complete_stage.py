@@ -5,20 +5,18 @@ import logging
 
 from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
-from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import complete_run
-from devteam_bus.publish import publish_audit, publish_command, publish_task_event
-from devteam_bus.runstore import RunStore
-from devteam_bus.secrets import Secrets
+from devteam_bus.publish import publish_audit, publish_command
 from devteam_contracts.audit import Pushed
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.events import TaskCompletedData
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
-from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace, squash_commit, task_branch
+from devteam_runs.run_store import RunStore
+from devteam_runs.stages import StageContext
+from devteam_runs.transitions import complete_run
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
@@ -32,19 +30,14 @@ def trailers(run_id: str, task_id: str) -> str:
 
 
 class CompleteStage:
-    """Handler of `complete` commands."""
+    """Logic of `complete` commands."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
+    def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self.settings = settings
 
-    async def __call__(self, cmd: CompleteCommand) -> None:
-        loaded = await load_active(self.bus, cmd, Stage.COMPLETE)
-        if loaded is None:
-            return
-        run = loaded.run
-        secrets = Secrets(self.bus, cmd.tenant)
-        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
+    async def __call__(self, ctx: StageContext[CompleteCommand]) -> None:
+        cmd, run = ctx.cmd, ctx.run
+        ws = await ctx.workspace()
         done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
         if done is None:
             commit = await self._integrate(ws, cmd)
@@ -57,8 +50,8 @@ class CompleteStage:
                 return r.model_copy(update={"tasks_done": [*r.tasks_done, record]})
 
             run = await RunStore(self.bus).update(cmd.run_id, change) or run
-        await publish_task_event(
-            self.bus, run, cmd, Stage.COMPLETE,
+        await ctx.publish(
+            run, Stage.COMPLETE,
             f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
             TaskCompletedData(commit=done.commit, branch=cmd.config.target_branch),
         )  # fmt: skip

@@ -1,36 +1,37 @@
-"""`devteam-selector`: the SELECT and COMPLETE stages (both own the task list)."""
+"""`devteam-selector`: the SELECT and COMPLETE stages (both own the task list), and the control
+plane of the run domain (admission, the delivery watch, the stuck-run sweep)."""
 
 from collections.abc import Sequence
 
-from devteam_bus.admission import AdmissionKeeper
-from devteam_bus.advisories import DeliveryWatch
 from devteam_bus.connection import Bus
 from devteam_bus.service import Component
 from devteam_bus.service import main as service_main
 from devteam_bus.settings import BusSettings
-from devteam_bus.sweeps import StuckRuns
-from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
+from devteam_runs import RunSettings, control_plane, stage_worker
 from devteam_selector.complete_stage import CompleteStage
 from devteam_selector.select_stage import SelectStage
 from devteam_selector.tasks_rpc import TasksResponder
+from devteam_tenants.settings import SecretsSettings
 
 
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
-    """SELECT and COMPLETE, the task-list reader behind `GET /v1/projects/{id}/tasks`, the
-    admission keeper and the care of its own data directory."""
-    own = WorkspaceSettings()
+    """SELECT and COMPLETE, the task-list reader behind `GET /v1/projects/{id}/tasks`, the run
+    domain's control-plane loops and the care of its own data directory."""
+    workspaces, secrets = WorkspaceSettings(), SecretsSettings()
+    select = stage_worker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus),
+                          workspaces=workspaces, secrets=secrets)  # fmt: skip
+    complete = stage_worker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus),
+                            workspaces=workspaces, secrets=secrets)  # fmt: skip
     return [
-        Maintenance.of(own),
-        AdmissionKeeper(bus),
-        DeliveryWatch(bus),
-        StuckRuns(bus, after_s=settings.stuck_after_s),
-        StageWorker(bus, settings, Stage.SELECT, SelectCommand, SelectStage(bus, own)),
-        StageWorker(bus, settings, Stage.COMPLETE, CompleteCommand, CompleteStage(bus, own)),
-        TasksResponder(bus, own),
+        Maintenance.of(workspaces),
+        *control_plane(bus, RunSettings()),
+        select,
+        complete,
+        TasksResponder(bus, workspaces, secrets),
     ]
 
 

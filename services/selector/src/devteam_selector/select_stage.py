@@ -3,18 +3,15 @@
 import logging
 
 from devteam_bus.connection import Bus
-from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import block_run, complete_run
 from devteam_bus.publish import publish_command, publish_event
-from devteam_bus.runstore import RunStore
-from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.events import TaskSelectedData
 from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
 from devteam_contracts.subjects import Stage
-from devteam_git.settings import WorkspaceSettings
-from devteam_git.workspace import Workspace
+from devteam_runs.run_store import RunStore
+from devteam_runs.stages import StageContext
+from devteam_runs.transitions import block_run, complete_run
 from devteam_selector.source import SourceError, read_list
 from devteam_tasklist import select
 from devteam_tasklist.selection import Selection, select_task
@@ -29,24 +26,19 @@ _PROBLEM_CODES = {
 
 
 class SelectStage:
-    """Handler of `select` commands."""
+    """Logic of `select` commands."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
+    def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self.settings = settings
 
-    async def __call__(self, cmd: SelectCommand) -> None:
-        loaded = await load_active(self.bus, cmd)
-        if loaded is None:
-            return
-        run = loaded.run
+    async def __call__(self, ctx: StageContext[SelectCommand]) -> None:
+        cmd, run = ctx.cmd, ctx.run
         if run.max_tasks is not None and len(run.tasks_done) >= run.max_tasks:
             await complete_run(self.bus, cmd.run_id, f"max_tasks={run.max_tasks} reached")
             return
-        secrets = Secrets(self.bus, cmd.tenant)
-        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
+        ws = await ctx.workspace()
         try:
-            source = await read_list(ws, loaded.project)
+            source = await read_list(ws, ctx.project)
         except SourceError as exc:
             code = _PROBLEM_CODES.get(exc.problem.kind, FailureCode.ERROR)
             raise PermanentError(exc.problem.message, code=code) from exc

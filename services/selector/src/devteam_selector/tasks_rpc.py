@@ -9,8 +9,6 @@ from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
-from devteam_bus.secrets import Secrets
-from devteam_bus.stores import ProjectStore
 from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE
 from devteam_contracts.tasks import (
     TaskListProblem,
@@ -24,6 +22,7 @@ from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
 from devteam_selector.source import ListAtTip, SourceError, read_list
 from devteam_tasklist import select
+from devteam_tenants import ProjectStore, Secrets, SecretsSettings
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +67,10 @@ def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
 class TasksResponder:
     """Answers `TasksRequest`s on `devteam.rpc.tasks.<tenant>.<project>`."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
+    def __init__(self, bus: Bus, settings: WorkspaceSettings, secrets: SecretsSettings) -> None:
         self.bus = bus
         self.settings = settings
+        self.secrets = secrets
 
     async def answer(self, request: TasksRequest) -> TasksReply:
         """Read the project's list from its target branch."""
@@ -79,7 +79,7 @@ class TasksResponder:
             problem = TaskListProblem(message="project not found", kind="repository")
             return TasksReply(problem=problem)
         try:
-            secrets = Secrets(self.bus, request.tenant)
+            secrets = Secrets(self.bus, request.tenant, self.secrets)
             ws = await Workspace.open(self.settings.data_dir, project, secrets.lookup)
             source = await read_list(ws, project)
         except PermanentError as exc:  # credentials the tenant may not use, or has not set

@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Literal
 
 from devteam_bus.bundles import BundleStore
-from devteam_bus.cancel import unless_ended
 from devteam_bus.connection import Bus
-from devteam_bus.context import load_active
 from devteam_bus.errors import PermanentError
-from devteam_bus.lifecycle import advance, hand_on, recorded_change
 from devteam_bus.logstream import LogStream, log_stream
 from devteam_bus.publish import publish_command, publish_task_event
-from devteam_bus.secrets import Secrets
 from devteam_contracts.commands import (
     CompleteCommand,
     FailedCheck,
@@ -37,6 +33,9 @@ from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
+from devteam_runs.cancellation import unless_ended
+from devteam_runs.stages import StageContext
+from devteam_runs.transitions import advance, hand_on, recorded_change
 from devteam_sandbox.docker_backend import ImageNotAllowedError
 from devteam_sandbox.environments import (
     Environment,
@@ -60,7 +59,7 @@ log = logging.getLogger(__name__)
 
 
 class VerifyStage:
-    """Handler of `verify` commands."""
+    """Logic of `verify` commands (run under the project tree's lock)."""
 
     def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
         self.bus = bus
@@ -69,22 +68,14 @@ class VerifyStage:
         # what a crash left half made goes, and the store is brought within its bound
         self.environments.evict()
 
-    async def __call__(self, cmd: VerifyCommand) -> None:
-        async with Workspace.tree_lock(self.settings.data_dir, cmd.tenant, cmd.project_id):
-            await self._verify(cmd)
-
-    async def _verify(self, cmd: VerifyCommand) -> None:
-        loaded = await load_active(self.bus, cmd, Stage.VERIFY)
-        if loaded is None:
-            return
-        run = loaded.run
+    async def __call__(self, ctx: StageContext[VerifyCommand]) -> None:
+        cmd, run, secrets = ctx.cmd, ctx.run, ctx.secrets
         change = recorded_change(run, cmd.task.id, cmd.attempt) if cmd.unchanged else None
         if change is not None and change.head_sha is not None:
             # two deliveries of the attempt, one with a change, one without: the run went on
             # with the change (both commands carry one message id, so this may be the one kept)
             cmd = cmd.model_copy(update={"head_sha": change.head_sha, "unchanged": False})
-        secrets = Secrets(self.bus, cmd.tenant)
-        ws = await Workspace.open(self.settings.data_dir, loaded.project, secrets.lookup)
+        ws = await ctx.workspace()
         tree = await self._tree(ws, cmd)
         checks = [*cmd.config.verify, *cmd.task.verify]
         limits = resolve(
@@ -119,8 +110,8 @@ class VerifyStage:
                 sandbox=SandboxReport.model_validate(sandbox),
                 environment=environment,
             )
-            await publish_task_event(
-                self.bus, run, cmd, Stage.VERIFY,
+            await ctx.publish(
+                run, Stage.VERIFY,
                 f"running {len(checks)} check(s)" + _env_note(environment), data,
             )  # fmt: skip
             started = time.perf_counter()

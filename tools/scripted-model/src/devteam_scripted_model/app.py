@@ -1,4 +1,8 @@
-"""The OpenAI-compatible HTTP app: chat completions answered from a scenario, and a request log."""
+"""The OpenAI-compatible HTTP app: chat completions answered from a scenario, and a request log.
+
+The reply shapes come from `devteam_aider.openai_replies`, which the Aider host's warm-up model
+answers with too.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 import hashlib
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,9 +17,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from devteam_aider.openai_replies import (
+    ChatCompletionChunk,
+    Usage,
+    chat_completion,
+    error_reply,
+    model_list,
+    sse_events,
+    stream_chunks,
+    token_usage,
+)
 from devteam_scripted_model.scenario import Answer, Router, Scenario, ScenarioError, parse_scenario
-
-_CHUNK_CHARS = 80
 
 
 class RequestLog:
@@ -45,67 +56,21 @@ def _key_digest(authorization: str) -> str | None:
     return hashlib.sha256(key.strip().encode()).hexdigest()
 
 
-def _usage(messages: list[dict[str, Any]], reply: str) -> dict[str, int]:
+def _usage(messages: list[dict[str, Any]], reply: str) -> Usage:
     # A rough count is enough: Aider only displays it.
     prompt = sum(len(json.dumps(m)) for m in messages) // 4 + 1
-    completion = len(reply) // 4 + 1
-    return {
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-    }
+    return token_usage(prompt, len(reply) // 4 + 1)
 
 
-def _completion(model: str, messages: list[dict[str, Any]], reply: str) -> dict[str, Any]:
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": reply},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": _usage(messages, reply),
-    }
-
-
-def _chunks(
-    model: str, messages: list[dict[str, Any]], reply: str, include_usage: bool
-) -> list[dict[str, Any]]:
-    base = {
-        "id": f"chatcmpl-{uuid.uuid4().hex}",
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": model,
-    }
-
-    def chunk(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
-        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-
-    out = [chunk({"role": "assistant", "content": ""}, None)]
-    for start in range(0, len(reply), _CHUNK_CHARS):
-        out.append(chunk({"content": reply[start : start + _CHUNK_CHARS]}, None))
-    out.append(chunk({}, "stop"))
-    if include_usage:
-        out.append({**base, "choices": [], "usage": _usage(messages, reply)})
-    return out
-
-
-async def _sse(chunks: list[dict[str, Any]]) -> AsyncIterator[str]:
-    for item in chunks:
-        yield f"data: {json.dumps(item)}\n\n"
-    yield "data: [DONE]\n\n"
+async def _sse(chunks: list[ChatCompletionChunk]) -> AsyncIterator[str]:
+    for event in sse_events(chunks):
+        yield event
 
 
 def _error(answer: Answer) -> JSONResponse:
     status = answer.status or 500
     message = answer.reply or f"scripted error from rule {answer.rule}"
-    body = {"error": {"message": message, "type": "scripted_error", "code": status}}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(error_reply(message, "scripted_error", status), status_code=status)
 
 
 def create_app(scenario: Scenario | None = None, record_file: Path | None = None) -> FastAPI:
@@ -116,18 +81,15 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
     app.state.request_log = log
 
     @app.get("/v1/models")
-    async def list_models() -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": [{"id": "scripted", "object": "model", "created": 0, "owned_by": "devteam"}],
-        }
+    async def list_models() -> JSONResponse:
+        return JSONResponse(model_list(["scripted"], owned_by="devteam"))
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
         received = time.monotonic()
         body = await request.json()
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            return JSONResponse({"error": {"message": "messages must be a list"}}, 400)
+            return JSONResponse(error_reply("messages must be a list"), 400)
         messages: list[dict[str, Any]] = [m for m in body["messages"] if isinstance(m, dict)]
         model = str(body.get("model", "scripted"))
         stream = bool(body.get("stream", False))
@@ -154,10 +116,13 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
         if answer.status is not None:
             return _error(answer)
         if not stream:
-            return JSONResponse(_completion(model, messages, answer.reply))
+            return JSONResponse(
+                chat_completion(answer.reply, model, _usage(messages, answer.reply))
+            )
         options = body.get("stream_options")
         include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
-        chunks = _chunks(model, messages, answer.reply, include_usage)
+        usage = _usage(messages, answer.reply) if include_usage else None
+        chunks = stream_chunks(answer.reply, model, usage)
         return StreamingResponse(_sse(chunks), media_type="text/event-stream")
 
     @app.get("/_requests")
@@ -179,7 +144,7 @@ def create_app(scenario: Scenario | None = None, record_file: Path | None = None
         try:
             new = parse_scenario(await request.json(), "PUT /_scenario")
         except (ScenarioError, ValueError) as exc:
-            return JSONResponse({"error": {"message": str(exc)}}, status_code=422)
+            return JSONResponse(error_reply(str(exc)), status_code=422)
         state["router"] = Router(new)
         return JSONResponse({"rules": len(new.rules)})
 

@@ -2,24 +2,24 @@
 (`DEVTEAM_ADMIN_TOKEN`), never by a tenant's."""
 
 import hmac
-import os
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
-from devteam_bus.stores import TokenStore
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.tokens import TokenCreate, TokenCreated, TokenList
 from devteam_gateway.deps import BusDep, bearer_token
+from devteam_gateway.settings import GatewaySettings
+from devteam_tenants.tokens import TokenStore
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-ADMIN_TOKEN_VAR = "DEVTEAM_ADMIN_TOKEN"  # noqa: S105 - the variable's name
 
 
 def is_admin(request: Request) -> bool:
     """True when the bearer token is the admin token (compared in constant time); never
     without a configured admin token."""
-    configured = os.environ.get(ADMIN_TOKEN_VAR, "")
+    settings: GatewaySettings = request.app.state.settings
+    configured = settings.admin_token.get_secret_value() if settings.admin_token else ""
     given = bearer_token(request.headers.get("authorization")) or ""
     return bool(configured) and hmac.compare_digest(given.encode(), configured.encode())
 

@@ -25,8 +25,6 @@ from pydantic import BaseModel, Field, ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_bus.kv import messages_to_read
-from devteam_bus.runstore import RunStore
-from devteam_bus.stores import ProjectStore
 from devteam_contracts.events import EventFrame, Heartbeat, parse_event
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import RunState
@@ -36,6 +34,8 @@ from devteam_gateway.deps import BusDep, PrincipalDep, bearer_token
 from devteam_gateway.feed import NATS_AWAY, TOO_SLOW, Feed, Live
 from devteam_gateway.metrics import WS_CLIENTS, WS_SLOW_CLOSED
 from devteam_gateway.problems import problem
+from devteam_runs.run_store import RunStore
+from devteam_tenants.projects import ProjectStore
 
 router = APIRouter(prefix="/v1", tags=["events"])
 log = logging.getLogger(__name__)

@@ -1,6 +1,5 @@
 """`/v1/projects`: register and read projects."""
 
-import os
 import uuid
 from typing import Annotated
 
@@ -8,27 +7,30 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from nats.errors import NoRespondersError
 from pydantic import ValidationError
 
+from devteam_bus.kv import now
 from devteam_bus.publish import publish_audit
-from devteam_bus.runstore import RunStore, now
-from devteam_bus.stores import ProjectStore
 from devteam_contracts.audit import ProjectCreated, ProjectUpdated
 from devteam_contracts.ids import new_project_id
 from devteam_contracts.projects import Project, ProjectCreate, ProjectPage, ProjectPatch
 from devteam_contracts.repoconfig import ProjectEnvironment
-from devteam_contracts.secrets import ENV_SECRETS_VAR, env_allowed, parse_env_allowlist
+from devteam_contracts.secrets import env_allowed
 from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
 from devteam_gateway.auth import Principal
-from devteam_gateway.deps import BusDep, PrincipalDep, find_project
+from devteam_gateway.deps import AllowlistDep, BusDep, PrincipalDep, find_project
 from devteam_git.errors import InvalidInputError
 from devteam_git.settings import allowed_schemes
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import check_branch_name
+from devteam_runs.run_store import RunStore
+from devteam_tenants.projects import ProjectStore
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 
-async def check_registration(body: ProjectCreate, who: Principal) -> None:
+async def check_registration(
+    body: ProjectCreate, who: Principal, allowlist: dict[str, frozenset[str]]
+) -> None:
     """What pydantic cannot check alone: the URL scheme is allowed, the branch name is one git
     accepts, and every worker variable named is allow-listed for the tenant (422 otherwise)."""
     try:
@@ -37,7 +39,6 @@ async def check_registration(body: ProjectCreate, who: Principal) -> None:
             await check_branch_name(body.target_branch)
     except InvalidInputError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
-    allowlist = parse_env_allowlist(os.environ.get(ENV_SECRETS_VAR))
     refused = [
         {
             "loc": ["body", *field],
@@ -53,9 +54,11 @@ async def check_registration(body: ProjectCreate, who: Principal) -> None:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_project(body: ProjectCreate, bus: BusDep, who: PrincipalDep) -> Project:
+async def create_project(
+    body: ProjectCreate, bus: BusDep, who: PrincipalDep, allowlist: AllowlistDep
+) -> Project:
     """Register a project for the caller's tenant."""
-    await check_registration(body, who)
+    await check_registration(body, who, allowlist)
     project = Project(**body.model_dump(), id=new_project_id(), tenant=who.tenant, created_at=now())
     await ProjectStore(bus).put(project)
     await publish_audit(
@@ -91,7 +94,7 @@ async def list_projects(
 
 @router.patch("/{project_id}")
 async def update_project(
-    project_id: str, body: ProjectPatch, bus: BusDep, who: PrincipalDep
+    project_id: str, body: ProjectPatch, bus: BusDep, who: PrincipalDep, allowlist: AllowlistDep
 ) -> Project:
     """Change some of a project's fields; the result is validated like a registration (422).
     A run already going keeps the settings it started with."""
@@ -102,7 +105,7 @@ async def update_project(
         errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
                   for e in exc.errors()]  # fmt: skip
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
-    await check_registration(changed, who)
+    await check_registration(changed, who, allowlist)
     updated = Project(**changed.model_dump(), id=project.id, tenant=project.tenant,
                       created_at=project.created_at)  # fmt: skip
     await ProjectStore(bus).put(updated)

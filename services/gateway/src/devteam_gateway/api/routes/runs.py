@@ -4,17 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, status
 
-from devteam_bus import starting
-from devteam_bus.admission import AdmissionStore
 from devteam_bus.connection import Bus
-from devteam_bus.lifecycle import cancel_run
 from devteam_bus.publish import publish_audit
-from devteam_bus.runstore import RunStore, run_ids
 from devteam_contracts.admission import QueueFullError
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState, RunStatus
 from devteam_gateway.auth import Principal
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
+from devteam_runs import launch
+from devteam_runs.admission import AdmissionStore
+from devteam_runs.run_store import RunStore, run_ids
+from devteam_runs.transitions import cancel_run
 
 router = APIRouter(prefix="/v1", tags=["runs"])
 # What a 429 (the tenant's queue is full) suggests: about how long a slot takes to free.
@@ -45,11 +45,11 @@ async def queue_run(
     idempotency_key: str | None,
     task_id: str | None = None,
 ) -> RunAccepted:
-    """`devteam_bus.starting.queue_run` with its refusals as problems: 409, 429."""
+    """`devteam_runs.launch.queue_run` with its refusals as problems: 409, 429."""
     try:
-        return await starting.queue_run(bus, who.tenant, f"token:{who.token_id}", project_id,
+        return await launch.queue_run(bus, who.tenant, f"token:{who.token_id}", project_id,
                                         body, idempotency_key, task_id=task_id)  # fmt: skip
-    except (starting.ProjectBusyError, QueueFullError) as exc:
+    except (launch.ProjectBusyError, QueueFullError) as exc:
         raise refusal(exc) from exc
 
 
@@ -100,8 +100,8 @@ async def resume(
     old = await get_run(run_id, bus, who)
     await find_project(bus, who, old.project_id)  # the project may have been deleted
     try:
-        return await starting.resume_run(bus, old, f"token:{who.token_id}", idempotency_key)
-    except (starting.NotResumableError, starting.ProjectBusyError, QueueFullError) as exc:
+        return await launch.resume_run(bus, old, f"token:{who.token_id}", idempotency_key)
+    except (launch.NotResumableError, launch.ProjectBusyError, QueueFullError) as exc:
         raise refusal(exc) from exc
 
 

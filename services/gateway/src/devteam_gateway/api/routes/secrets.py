@@ -4,10 +4,10 @@ ever holds a value; listing gives names and times."""
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from devteam_bus.publish import publish_audit
-from devteam_bus.secrets import SecretStore
 from devteam_contracts.audit import SecretStored
 from devteam_contracts.secrets import SecretInfo, SecretList, SecretPut, is_secret_name
 from devteam_gateway.deps import BusDep, PrincipalDep
+from devteam_tenants.secrets import SecretStore
 
 router = APIRouter(prefix="/v1/secrets", tags=["secrets"])
 

@@ -13,9 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, status
 
 from devteam_bus.connection import Bus
-from devteam_bus.lifecycle import STEP_KEYS_KEPT, step_label
 from devteam_bus.publish import publish_audit, publish_command
-from devteam_bus.runstore import RunStore
 from devteam_contracts.audit import StepTaken
 from devteam_contracts.runs import (
     RunAccepted,
@@ -30,6 +28,8 @@ from devteam_contracts.subjects import Stage
 from devteam_gateway.api.routes.runs import get_run, queue_run
 from devteam_gateway.auth import Principal
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
+from devteam_runs.run_store import RunStore
+from devteam_runs.transitions import STEP_KEYS_KEPT, step_label
 
 router = APIRouter(prefix="/v1/projects", tags=["steps"])
 KeyHeader = Annotated[str | None, Header(max_length=200)]

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from devteam_bus.usage import UsageStore
 from devteam_contracts.usage import TenantUsageView, Usage
 from devteam_gateway.deps import BusDep, PrincipalDep
+from devteam_tenants.usage import UsageStore
 
 router = APIRouter(prefix="/v1", tags=["usage"])
 

@@ -2,12 +2,12 @@
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
+from devteam_bus.kv import CAS_ATTEMPTS, now
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import (
     BUCKET_LOCKS,
@@ -18,13 +18,6 @@ from devteam_contracts.subjects import (
 )
 
 log = logging.getLogger(__name__)
-
-CAS_ATTEMPTS = 20
-
-
-def now() -> datetime:
-    """The current time in UTC (every stored timestamp is UTC)."""
-    return datetime.now(UTC)
 
 
 class RunStore:

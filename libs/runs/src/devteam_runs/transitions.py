@@ -5,12 +5,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from devteam_bus.admission import AdmissionStore, start_admitted
 from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_command, publish_event
-from devteam_bus.runstore import RunStore
-from devteam_bus.usage import UsageStore
 from devteam_contracts.commands import TaskCommand
 from devteam_contracts.events import (
     EventData,
@@ -34,6 +31,9 @@ from devteam_contracts.runs import (
 )
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage, total
+from devteam_runs.admission import AdmissionStore, start_admitted
+from devteam_runs.run_store import RunStore
+from devteam_tenants.usage import UsageStore
 
 log = logging.getLogger(__name__)
 
@@ -168,16 +168,28 @@ async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
 STAGE_ORDER = {Stage.PREP: 1, Stage.IMPLEMENT: 2, Stage.VERIFY: 3, Stage.COMPLETE: 4}
 
 
-def behind(current: CurrentTask | None, target: CurrentTask) -> bool:
-    """True when moving the run to `target` would move it back: it is on another task, a
-    later attempt, or a later stage of the same attempt (a late duplicate finishing). The
-    same position is not behind: a redelivery after a crash between recording the next stage
-    and publishing its command must be able to do both again."""
-    if current is None or current.id != target.id:
+def _moved_past(current: CurrentTask | None, task_id: str, attempt: int, order: int) -> bool:
+    """The one staleness rule: the run is on another task, a later attempt of this one, or a
+    stage of this attempt later than `order`."""
+    if current is None or current.id != task_id:
         return True
-    if current.attempt != target.attempt:
-        return current.attempt > target.attempt
-    return STAGE_ORDER[current.stage] > STAGE_ORDER[target.stage]
+    if current.attempt != attempt:
+        return current.attempt > attempt
+    return STAGE_ORDER.get(current.stage, 0) > order
+
+
+def behind(current: CurrentTask | None, target: CurrentTask) -> bool:
+    """True when moving the run to `target` would move it back (a late duplicate finishing).
+    The same position is not behind: a redelivery after a crash between recording the next
+    stage and publishing its command must be able to do both again."""
+    return _moved_past(current, target.id, target.attempt, STAGE_ORDER[target.stage])
+
+
+def is_stale(run: RunState, cmd: TaskCommand, stage: Stage) -> bool:
+    """True when the run has moved past what this `stage` command's handler would record next
+    (the stage after it): `behind`'s rule, seen from the command. One stage further is
+    therefore not stale, for the same reason the same position is not behind."""
+    return _moved_past(run.current, cmd.task.id, cmd.attempt, STAGE_ORDER[stage] + 1)
 
 
 async def advance(

@@ -14,10 +14,9 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
+from devteam_bus.kv import CAS_ATTEMPTS, now
 from devteam_bus.periodic import repeat
 from devteam_bus.publish import publish_command, publish_event
-from devteam_bus.runstore import CAS_ATTEMPTS, RunStore, now
-from devteam_bus.settings import BusSettings
 from devteam_contracts.admission import (
     AdmissionLimits,
     AdmissionState,
@@ -31,6 +30,8 @@ from devteam_contracts.commands import SelectCommand
 from devteam_contracts.events import RunAdmittedData
 from devteam_contracts.runs import RunStatus
 from devteam_contracts.subjects import BUCKET_ADMISSION, Stage
+from devteam_runs.run_store import RunStore
+from devteam_runs.settings import RunSettings
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +39,12 @@ KEY = "state"
 Change = Callable[[AdmissionState], tuple[AdmissionState, list[Entry]]]
 
 
-def limits_from(settings: BusSettings) -> AdmissionLimits:
-    """The caps operators set (`DEVTEAM_MAX_ACTIVE_RUNS`, `DEVTEAM_TENANT_MAX_ACTIVE_RUNS`,
-    `DEVTEAM_TENANT_MAX_QUEUED_RUNS`)."""
-    return AdmissionLimits(
-        max_active=settings.max_active_runs,
-        tenant_max_active=settings.tenant_max_active_runs,
-        tenant_max_queued=settings.tenant_max_queued_runs,
-    )
-
-
 class AdmissionStore:
     """Queue, release and look up runs in the admission record."""
 
     def __init__(self, bus: Bus, limits: AdmissionLimits | None = None) -> None:
         self._bus = bus
-        self.limits = limits or limits_from(BusSettings())
+        self.limits = limits or RunSettings().limits()
 
     async def _read(self) -> tuple[AdmissionState, int | None]:
         kv = await self._bus.js.key_value(BUCKET_ADMISSION)
@@ -131,8 +122,15 @@ class AdmissionKeeper:
     (a crash between queueing and storing) or has ended is released; an admitted run still
     `queued` after `grace_s` gets its start again (deduplicated)."""
 
-    def __init__(self, bus: Bus, every_s: float = 5.0, grace_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        limits: AdmissionLimits | None = None,
+        every_s: float = 5.0,
+        grace_s: float = 30.0,
+    ) -> None:
         self.bus = bus
+        self.limits = limits
         self.every_s = every_s
         self.grace_s = grace_s
 
@@ -142,7 +140,7 @@ class AdmissionKeeper:
 
     async def check(self) -> None:
         """One round of repairs."""
-        store, runs = AdmissionStore(self.bus), RunStore(self.bus)
+        store, runs = AdmissionStore(self.bus, self.limits), RunStore(self.bus)
         state = await store.state()
         cutoff = now() - timedelta(seconds=self.grace_s)
         active = {e.run_id for e in state.active}

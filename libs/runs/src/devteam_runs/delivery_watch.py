@@ -14,12 +14,12 @@ import logging
 from nats.aio.msg import Msg
 
 from devteam_bus.connection import Bus
-from devteam_bus.lifecycle import fail_run
 from devteam_bus.publish import publish_audit
 from devteam_contracts.audit import CommandGaveUp
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import STREAM_COMMANDS, SYSTEM_TENANT, parse_command_subject
+from devteam_runs.transitions import fail_run
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ value it resolved so they can be redacted from every output.
 """
 
 import base64
-import binascii
 import json
 import os
 from datetime import datetime
@@ -18,42 +17,16 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
-from devteam_bus.kv import keys_of, value_of
-from devteam_bus.runstore import now
-from devteam_bus.settings import BusSettings
+from devteam_bus.kv import keys_of, now, value_of
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.secrets import (
     ENV_SECRETS_VAR,
     SecretInfo,
     env_allowed,
     is_secret_name,
-    parse_env_allowlist,
 )
 from devteam_contracts.subjects import BUCKET_SECRETS
-
-KEY_BYTES = 32
-
-
-class SecretsKeyError(ValueError):
-    """No usable secrets key."""
-
-
-def parse_key(raw: str | None) -> bytes | None:
-    """The AES key from its base64 form (None when unset); `SecretsKeyError` when malformed."""
-    if not raw or not raw.strip():
-        return None
-    try:
-        key = base64.b64decode(raw.strip(), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError):
-        raise SecretsKeyError("DEVTEAM_SECRETS_KEY is not base64") from None
-    if len(key) != KEY_BYTES:
-        raise SecretsKeyError(f"DEVTEAM_SECRETS_KEY must hold {KEY_BYTES} bytes, not {len(key)}")
-    return key
-
-
-def new_key() -> str:
-    """A fresh key in the form `DEVTEAM_SECRETS_KEY` takes."""
-    return base64.b64encode(os.urandom(KEY_BYTES)).decode()
+from devteam_tenants.settings import SecretsKeyError, SecretsSettings
 
 
 def _entry_key(tenant: str, name: str) -> str:
@@ -68,9 +41,9 @@ class SecretStore:
         self._key = key
 
     @classmethod
-    def from_settings(cls, bus: Bus, settings: BusSettings) -> "SecretStore":
+    def from_settings(cls, bus: Bus, settings: SecretsSettings) -> "SecretStore":
         """The store with the key of `settings` (possibly none)."""
-        return cls(bus, parse_key(settings.secrets_key))
+        return cls(bus, settings.key)
 
     @property
     def configured(self) -> bool:
@@ -157,11 +130,10 @@ class SecretStore:
 class Secrets:
     """A worker's view of one tenant's secrets while it handles one command."""
 
-    def __init__(self, bus: Bus, tenant: str, settings: BusSettings | None = None) -> None:
-        settings = settings or BusSettings()
+    def __init__(self, bus: Bus, tenant: str, settings: SecretsSettings) -> None:
         self.tenant = tenant
         self._store = SecretStore.from_settings(bus, settings)
-        self._allowlist = parse_env_allowlist(os.environ.get(ENV_SECRETS_VAR))
+        self._allowlist = settings.allowlist
         self.resolved: list[str] = []
 
     async def lookup(self, secret: str | None, env: str | None, field: str) -> str | None:

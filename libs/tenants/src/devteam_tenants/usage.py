@@ -6,8 +6,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import ConflictError
-from devteam_bus.kv import value_of
-from devteam_bus.runstore import CAS_ATTEMPTS, now
+from devteam_bus.kv import CAS_ATTEMPTS, now, value_of
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import BUCKET_USAGE
 from devteam_contracts.usage import TenantUsage

@@ -4,13 +4,14 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from devteam_bus.admission import AdmissionStore
 from devteam_bus.connection import Bus
-from devteam_bus.lifecycle import fail_run
+from devteam_bus.kv import now
 from devteam_bus.periodic import repeat
-from devteam_bus.runstore import RunStore, now
 from devteam_contracts.runs import FailureCode, RunStatus
 from devteam_contracts.subjects import STREAM_COMMANDS, Stage, project_commands_filter
+from devteam_runs.admission import AdmissionStore
+from devteam_runs.run_store import RunStore
+from devteam_runs.transitions import fail_run
 
 log = logging.getLogger(__name__)
 

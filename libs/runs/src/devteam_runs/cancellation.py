@@ -9,7 +9,7 @@ from typing import TypeVar
 from devteam_bus.connection import Bus
 from devteam_bus.errors import RunEndedError
 from devteam_bus.periodic import every
-from devteam_bus.runstore import RunStore
+from devteam_runs.run_store import RunStore
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

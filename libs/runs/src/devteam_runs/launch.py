@@ -5,16 +5,17 @@ import hashlib
 
 from nats.js.errors import KeyWrongLastSequenceError
 
-from devteam_bus.admission import AdmissionStore, start_admitted
 from devteam_bus.connection import Bus
 from devteam_bus.errors import BusError
+from devteam_bus.kv import now
 from devteam_bus.publish import publish_audit, publish_event
-from devteam_bus.runstore import RunStore, now
 from devteam_contracts.admission import QueueFullError
 from devteam_contracts.audit import RunQueuedDetail
 from devteam_contracts.events import RunQueuedData
 from devteam_contracts.ids import new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
+from devteam_runs.admission import AdmissionStore, start_admitted
+from devteam_runs.run_store import RunStore
 
 RESUMABLE = frozenset({RunStatus.FAILED, RunStatus.BLOCKED, RunStatus.CANCELLED})
 __all__ = ["QueueFullError"]
