@@ -23,7 +23,8 @@ _MIRROR_LOCKS: dict[Path, asyncio.Lock] = {}
 
 
 class Mirror:
-    """The mirror of one repository, as one tenant's."""
+    """The mirror of one repository for one tenant: fetched from the customer's repository,
+    read without a working tree."""
 
     def __init__(
         self, data_dir: Path, tenant: str, repo_url: str, credentials: Credentials | None = None

@@ -13,8 +13,12 @@ the customer's repository, and the commits another stage made from the bundle th
 over (`bundle` / `ensure_commit`; the bundle travels through NATS, not the file system).
 
 One run per project at a time (the project lock) means one task at a time uses the tree.
-Re-using it costs a checkout of what changed plus a clean, instead of writing every file of
-the repository for each task.
+
+`Workspace` composes the parts, each in a module of its own: `mirror` (the bare mirror: fetch
+and reads), `handover` (bundles between stages), `integration` (replay, the landed check, the
+push and COMPLETE's squash commit) and `tree` (the project's working tree); the names of
+branches and refs are in `refs`, a task's changes in a tree in `changes`, and the garbage
+collection of old refs in `maintenance`. This module re-exports what callers import from it.
 """
 
 from pathlib import Path
