@@ -2,8 +2,9 @@
 
 The host is a long-lived process in Aider's own environment that has imported Aider once and
 forks a fresh child per attempt, so an attempt costs a fork instead of an interpreter start-up
-and several seconds of imports. It speaks JSON lines on its stdin/stdout (see `aider_host.py`);
-this side multiplexes concurrent attempts over that one pipe by attempt id.
+and several seconds of imports. It speaks JSON lines on its stdin/stdout, typed in
+`host_protocol` (which the host uses too); this side multiplexes concurrent attempts over that
+one pipe by attempt id.
 
 When the host dies it is started again (with back-off when it keeps failing). An attempt that
 finds no usable host gets `HostUnavailable` and runs through the CLI instead; an attempt whose
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -27,12 +27,15 @@ from typing import Any
 
 from devteam_sandbox.process import kill_group, start_untrusted
 
+from . import host_protocol as protocol
+
 log = logging.getLogger(__name__)
 
 HOST_SCRIPT = Path(__file__).with_name("aider_host.py")
-PROTOCOL = 1
 STREAM_LIMIT = 16 * 1024 * 1024
-_DIED = object()
+
+# An attempt's messages from the host; None when the host died.
+_Inbox = asyncio.Queue[protocol.Message | None]
 
 
 class HostUnavailable(Exception):
@@ -86,11 +89,11 @@ class AiderHost:
         self.home = home
         self.start_timeout_s = start_timeout_s
         self.max_backoff_s = max_backoff_s
-        self.ready_info: dict[str, Any] | None = None
+        self.ready_info: protocol.ReadyMessage | None = None
         self.starts = 0
         self._proc: asyncio.subprocess.Process | None = None
         self._starting: asyncio.Task[None] | None = None
-        self._queues: dict[str, asyncio.Queue[Any]] = {}
+        self._queues: dict[str, _Inbox] = {}
         self._owners: dict[str, asyncio.subprocess.Process] = {}  # attempt id → its host
         self._write_lock = asyncio.Lock()
         self._failure: str | None = None
@@ -111,7 +114,7 @@ class AiderHost:
         if self._starting is None or self._starting.done():
             self._starting = asyncio.create_task(self._start())
 
-    async def wait_ready(self, timeout_s: float | None = None) -> dict[str, Any]:
+    async def wait_ready(self, timeout_s: float | None = None) -> protocol.ReadyMessage:
         """Wait for a ready host, starting it if needed; `HostUnavailable` if there is none.
 
         A host that failed to start is tried again only after a back-off that doubles with
@@ -162,26 +165,24 @@ class AiderHost:
         self._proc = proc
         self.starts += 1
         self._spawn(self._log_stderr(proc))
+        assert proc.stdout is not None
         try:
-            assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), self.start_timeout_s)
-            info = json.loads(line) if line else {}
-        except (TimeoutError, ValueError) as exc:
-            info = {"message": f"no ready message ({type(exc).__name__})"}
-        if info.get("type") != "ready" or info.get("protocol") != PROTOCOL:
-            why = info.get("message") or f"unexpected first message {info!r}"
+            info = protocol.parse_ready(line)
+        except (TimeoutError, protocol.ProtocolError) as exc:
+            why = str(exc) or f"no ready message ({type(exc).__name__})"
             await self._stop_process(proc)
             self._failed(f"the Aider host did not start: {why}")
             return
-        if info.get("threads") != 1:
+        if info["threads"] != 1:
             await self._stop_process(proc)
-            self._failed(f"the Aider host has {info.get('threads')} threads; it cannot fork")
+            self._failed(f"the Aider host has {info['threads']} threads; it cannot fork")
             return
         self.ready_info = info
         self._failure, self._failures = None, 0
         log.info(
             "aider host %s ready in %.1f s (aider %s, %s modules preloaded)",
-            proc.pid, time.monotonic() - started, info.get("aider"), info.get("preloaded"),
+            proc.pid, time.monotonic() - started, info["aider"], info["preloaded"],
         )  # fmt: skip
         self._spawn(self._read(proc))
 
@@ -206,19 +207,21 @@ class AiderHost:
         try:
             while line := await proc.stdout.readline():
                 try:
-                    message = json.loads(line)
-                except ValueError:
-                    log.warning("aider host sent a line that is not JSON: %r", line[:200])
+                    message = protocol.parse_message(line)
+                except protocol.ProtocolError as exc:
+                    log.warning(
+                        "aider host sent a line that is no message (%s): %r", exc, line[:200]
+                    )
                     continue
                 queue = self._queues.get(str(message.get("id")))
                 if queue is not None:
                     queue.put_nowait(message)
-                elif message.get("type") == "error":
-                    log.warning("aider host: %s", message.get("message"))
+                elif message["type"] == "error":
+                    log.warning("aider host: %s", message["message"])
         finally:
             for attempt_id, owner in list(self._owners.items()):
                 if owner is proc and attempt_id in self._queues:
-                    self._queues[attempt_id].put_nowait(_DIED)
+                    self._queues[attempt_id].put_nowait(None)
             await self._stop_process(proc)
             if self._proc is proc:
                 self.ready_info = None
@@ -227,13 +230,13 @@ class AiderHost:
                     # Restart at once; the back-off only applies to attempts in the meantime.
                     self.start()
 
-    async def _send(self, message: dict[str, Any]) -> None:
+    async def _send(self, message: protocol.Request) -> None:
         proc = self._proc
         if proc is None or proc.stdin is None or proc.returncode is not None:
             raise HostDiedError("the Aider host is not running")
         async with self._write_lock:
             try:
-                proc.stdin.write(json.dumps({"v": PROTOCOL, **message}).encode() + b"\n")
+                proc.stdin.write(protocol.encode(message))
                 await proc.stdin.drain()
             except (BrokenPipeError, ConnectionResetError) as exc:
                 raise HostDiedError(f"the Aider host is gone: {exc}") from exc
@@ -255,21 +258,14 @@ class AiderHost:
         """
         for tries_left in (1, 0):
             attempt_id = uuid.uuid4().hex
-            queue: asyncio.Queue[Any] = asyncio.Queue()
+            queue: _Inbox = asyncio.Queue()
             self._queues[attempt_id] = queue
             started = time.monotonic()
             state: dict[str, Any] = {"pid": None, "killed": False}
-            start = {
-                "type": "start",
-                "id": attempt_id,
-                "argv": request.argv,
-                "cwd": str(request.cwd),
-                "env": dict(request.env),
-                "message": request.message,
-                "accounting": str(request.accounting),
-                "tags_cache": str(request.tags_cache),
-                "retry_timeout_s": request.retry_timeout_s,
-            }
+            start = protocol.start_request(
+                attempt_id, request.argv, str(request.cwd), dict(request.env), request.message,
+                str(request.accounting), str(request.tags_cache), request.retry_timeout_s,
+            )  # fmt: skip
             try:
                 await self._send_start(start, wait_ready_s)
                 return await self._follow(
@@ -289,10 +285,10 @@ class AiderHost:
                 self._owners.pop(attempt_id, None)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send_start(self, start: dict[str, Any], wait_ready_s: float) -> None:
+    async def _send_start(self, start: protocol.StartRequest, wait_ready_s: float) -> None:
         await self.wait_ready(wait_ready_s)
         if self._proc is not None:
-            self._owners[str(start["id"])] = self._proc
+            self._owners[start["id"]] = self._proc
         try:
             await self._send(start)
         except HostDiedError as exc:
@@ -303,7 +299,7 @@ class AiderHost:
     async def _follow(
         self,
         attempt_id: str,
-        queue: asyncio.Queue[Any],
+        queue: _Inbox,
         state: dict[str, Any],
         on_line: Callable[[str], Awaitable[None]],
         started: float,
@@ -319,43 +315,42 @@ class AiderHost:
                     await self._abandon(state)
                     raise HostDiedError("the Aider host did not end a timed-out attempt")
                 state["killed"] = True
-                await self._send({"type": "kill", "id": attempt_id, "grace_s": kill_grace_s})
+                await self._send(protocol.kill_request(attempt_id, kill_grace_s))
                 deadline = time.monotonic() + kill_grace_s + 5
                 continue
             try:
                 message = await asyncio.wait_for(queue.get(), remaining)
             except TimeoutError:
                 continue
-            if message is _DIED:
+            if message is None:
                 if state["pid"] is None:
                     raise _NotStarted("the Aider host died before the attempt started")
                 raise HostDiedError("the Aider host died during the attempt")
-            kind = message.get("type")
-            if kind == "output":
-                await on_line(str(message.get("line", "")))
-            elif kind == "started":
-                state["pid"] = message.get("pid")
-            elif kind == "error":
-                raise HostUnavailable(f"the Aider host refused: {message.get('message')}")
-            elif kind == "result":
+            if message["type"] == "output":
+                await on_line(message["line"])
+            elif message["type"] == "started":
+                state["pid"] = message["pid"]
+            elif message["type"] == "error":
+                raise HostUnavailable(f"the Aider host refused: {message['message']}")
+            elif message["type"] == "result":
                 return HostResult(
-                    exit_code=message.get("exit_code"),
-                    signal=message.get("signal"),
-                    accounting=message.get("accounting"),
+                    exit_code=message["exit_code"],
+                    signal=message["signal"],
+                    accounting=message["accounting"],
                     timed_out=bool(state["killed"]),
                     duration_s=time.monotonic() - started,
                     pid=state["pid"],
                 )
 
     async def _kill_and_wait(
-        self, attempt_id: str, queue: asyncio.Queue[Any], state: dict[str, Any], grace_s: float
+        self, attempt_id: str, queue: _Inbox, state: dict[str, Any], grace_s: float
     ) -> None:
         try:
-            await self._send({"type": "kill", "id": attempt_id, "grace_s": grace_s})
+            await self._send(protocol.kill_request(attempt_id, grace_s))
             deadline = time.monotonic() + grace_s + 5
             while (remaining := deadline - time.monotonic()) > 0:
                 message = await asyncio.wait_for(queue.get(), remaining)
-                if message is _DIED or message.get("type") == "result":
+                if message is None or message["type"] == "result":
                     return
         except (HostDiedError, TimeoutError):
             pass
