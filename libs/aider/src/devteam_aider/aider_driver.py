@@ -2,8 +2,8 @@
 
 Executed by the *aider environment's* python, never imported by the workspace: either as a
 script (the CLI path: `python -I -u aider_driver.py --accounting FILE --tags-cache DIR
---retry-timeout S -- <aider args>`), or loaded by the Aider host (`aider_host.py`), which calls
-`run_attempt` in a freshly forked child.
+--retry-timeout S -- <aider args>`), or imported by the Aider host (`aider_host.py`), whose
+`host_loop` and `host_warmup` call `run_attempt` in a freshly forked child.
 
 Aider's CLI merges settings from files it discovers by itself: `.aider.conf.yml` (cwd, git root,
 home), `.env` (home, git root, cwd, plus --env-file), `.aider.model.settings.yml` and
