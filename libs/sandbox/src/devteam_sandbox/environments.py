@@ -30,8 +30,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
-import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -40,6 +38,28 @@ from pathlib import Path
 from devteam_sandbox.docker_backend import choose_image, image_id
 from devteam_sandbox.identity import SandboxUser
 from devteam_sandbox.sandbox import Activation
+from devteam_sandbox.sealing import inside, seal, unseal_and_remove, view, write_new
+
+# `seal` and `unseal_and_remove` live in `sealing`; they stay importable from here.
+__all__ = [
+    "CACHES",
+    "CACHE_VARIABLES",
+    "COPY_NOT_LINK",
+    "DEFAULT_MAX_MB",
+    "MAX_BYTES_VAR",
+    "RECORD",
+    "ROOT",
+    "Environment",
+    "EnvironmentStore",
+    "Record",
+    "environment_key",
+    "materialize",
+    "max_bytes",
+    "seal",
+    "toolchain_identity",
+    "toolchain_site",
+    "unseal_and_remove",
+]
 
 RECORD = "environment.json"
 ROOT = "environments"
@@ -237,7 +257,7 @@ class EnvironmentStore:
         kept = []
         for rel in sorted(set(leftovers)):
             source, target = worktree / rel, env.tree / rel
-            if not (_inside(source, worktree) and _inside(target, env.tree)):
+            if not (inside(source, worktree) and inside(target, env.tree)):
                 continue
             if not os.path.lexists(source):
                 continue
@@ -248,7 +268,7 @@ class EnvironmentStore:
             _offer_toolchain(env.venv, toolchain_site)
         size = sealed + seal(env.tree)
         record = Record(env.key, setup, manifests, round(built_s, 2), size, kept, venv)
-        _write_new(env.path / RECORD, json.dumps(asdict(record)), env.path, 0o644)
+        write_new(env.path / RECORD, json.dumps(asdict(record)), env.path, 0o644)
         return record
 
     def evict(self) -> list[Path]:
@@ -287,97 +307,13 @@ def materialize(env: Environment, record: Record, worktree: Path, user: SandboxU
     count = 0
     for rel in record.tree:
         source, target = env.tree / rel, worktree / rel
-        if not (_inside(target, worktree) and _inside(source, env.tree)):
+        if not (inside(target, worktree) and inside(source, env.tree)):
             continue
         if os.path.lexists(target):  # (the commit tracks something there now: it wins)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        count += _view(source, target, user)
+        count += view(source, target, user)
     return count
-
-
-def _view(source: Path, target: Path, user: SandboxUser | None) -> int:
-    def place(src: str, dst: str) -> None:
-        if user is None:
-            shutil.copy2(src, dst, follow_symlinks=False)
-        else:
-            os.link(src, dst, follow_symlinks=False)
-
-    info = os.lstat(source)
-    if not stat.S_ISDIR(info.st_mode):
-        place(str(source), str(target))
-        return 1
-    count = 0
-    for folder, dirs, files in os.walk(source):
-        dest = target / os.path.relpath(folder, source)
-        dest.mkdir(mode=0o755, exist_ok=True)
-        if user is not None:
-            os.chown(dest, user.uid, user.gid)
-        for name in files:
-            place(os.path.join(folder, name), str(dest / name))
-            count += 1
-        for name in dirs:  # symlinks to directories are not walked into: recreated as links
-            if os.path.islink(os.path.join(folder, name)):
-                os.symlink(os.readlink(os.path.join(folder, name)), dest / name)
-                count += 1
-    return count
-
-
-def seal(root: Path) -> int:
-    """Make an environment read-only (and root's, when this worker is root, so the tenant's
-    user cannot make it writable again); returns its size in bytes."""
-    size = 0
-    am_root = os.geteuid() == 0
-    for folder, dirs, files in os.walk(root):
-        for name in (*dirs, *files):
-            path = os.path.join(folder, name)
-            info = os.lstat(path)
-            if stat.S_ISLNK(info.st_mode):
-                if am_root:
-                    os.lchown(path, 0, 0)
-                continue
-            size += info.st_size
-            if am_root:
-                os.chown(path, 0, 0)  # (clears set-id bits)
-            os.chmod(path, _sealed_mode(info.st_mode))
-    if am_root:
-        os.chown(root, 0, 0)
-    os.chmod(root, 0o755)  # noqa: S103 - walked to by the tenant's user, read-only
-    return size
-
-
-def _sealed_mode(mode: int) -> int:
-    """Read-only for everyone, with what the owner (the tenant's user, who made it) could
-    read and execute granted to all: the owner becomes root."""
-    owner = stat.S_IMODE(mode) & 0o500
-    return (stat.S_IMODE(mode) | owner >> 3 | owner >> 6 | 0o444) & 0o555
-
-
-def unseal_and_remove(path: Path) -> None:
-    """Remove `path` (a sealed environment or a view of one) whatever its modes."""
-    if not os.path.lexists(path):
-        return
-    if path.is_symlink() or not path.is_dir():
-        path.unlink()
-        return
-    for folder, dirs, _files in os.walk(path):
-        for name in dirs:
-            with contextlib.suppress(OSError):
-                sub = os.path.join(folder, name)
-                if not os.path.islink(sub):
-                    os.chmod(sub, 0o700)
-    os.chmod(path, 0o700)
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """`path` is under `root` without following a symlink out of it."""
-    try:
-        return os.path.realpath(path.parent).startswith(os.path.realpath(root) + os.sep) or (
-            os.path.realpath(path.parent) == os.path.realpath(root)
-        )
-    except OSError:
-        return False
 
 
 def _offer_toolchain(venv: Path, site: Path) -> None:
@@ -385,23 +321,12 @@ def _offer_toolchain(venv: Path, site: Path) -> None:
     site-packages last on the venv's path, and a `pytest` script that runs the venv's own
     interpreter (so the checks see the project's packages)."""
     for site_packages in venv.glob("lib/python3*/site-packages"):
-        if _inside(site_packages / "x", venv):
-            _write_new(site_packages / "_devteam_toolchain.pth", f"{site}\n", venv, 0o444)
+        if inside(site_packages / "x", venv):
+            write_new(site_packages / "_devteam_toolchain.pth", f"{site}\n", venv, 0o444)
     script = venv / "bin" / "pytest"
-    if _inside(script, venv) and not os.path.lexists(script):
+    if inside(script, venv) and not os.path.lexists(script):
         launcher = f'#!/bin/sh\nexec "{venv}/bin/python" -m pytest "$@"\n'
-        _write_new(script, launcher, venv, 0o555)
-
-
-def _write_new(path: Path, text: str, within: Path, mode: int) -> None:
-    """Create `path` (which must not exist, nor be a link) with `text`, refusing when its
-    directory resolves outside `within`: where a tenant's setup wrote, root follows no
-    link it may have left."""
-    if not _inside(path, within):
-        raise OSError(f"{path} is not inside {within}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
+        write_new(script, launcher, venv, 0o555)
 
 
 def toolchain_site(toolchain: str) -> Path | None:
