@@ -12,6 +12,15 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    RetryError,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_before_delay,
+    wait_exponential,
+)
 
 from devteam_bus.credentials import Credentials, load
 from devteam_bus.nats_auth import inbox_prefix
@@ -53,23 +62,30 @@ class Bus:
         """`call()`, retried with back-off while NATS is unreachable, for up to `outage_s`
         (`DEVTEAM_NATS_OUTAGE_S`); publishes keep their message ids, so a retry of one that
         did land is dropped as a duplicate. Then `NatsOutageError` (from the last error)."""
-        deadline = asyncio.get_running_loop().time() + self.outage_s
-        delay = 0.2
-        while True:
-            try:
-                return await call()
-            except TRANSIENT as exc:
-                if asyncio.get_running_loop().time() + delay > deadline:
-                    if isinstance(exc, NatsOutageError):  # a nested retry gave up already
-                        raise
-                    raise NatsOutageError(
-                        f"{what}: NATS unreachable for over {self.outage_s:.0f} s "
-                        f"({type(exc).__name__}: {exc})"
-                    ) from exc
-                log.warning("%s failed (%s: NATS unreachable?); retrying in %.1fs",
-                            what, type(exc).__name__, delay)  # fmt: skip
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(TRANSIENT),
+            wait=wait_exponential(multiplier=0.2, max=5.0),
+            stop=stop_before_delay(self.outage_s),
+            before_sleep=lambda state: log.warning(
+                "%s failed (%s: NATS unreachable?); retrying in %.1fs",
+                what, _error_of(state), state.upcoming_sleep,
+            ),
+        )  # fmt: skip
+        try:
+            # (iterated, not called: `call` is often a lambda that returns a coroutine, which
+            # tenacity's call form would take for a plain function and never await)
+            async for attempt in retrying:
+                with attempt:
+                    return await call()
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            if isinstance(last, NatsOutageError):  # a nested retry gave up already
+                raise last from None
+            raise NatsOutageError(
+                f"{what}: NATS unreachable for over {self.outage_s:.0f} s "
+                f"({type(last).__name__}: {last})"
+            ) from last
+        raise AssertionError("unreachable: tenacity returns or raises")
 
     async def close(self) -> None:
         """Drain subscriptions and close the connection."""
@@ -126,36 +142,47 @@ async def connect(settings: BusSettings, name: str) -> Bus:
         creds = await asyncio.to_thread(load, settings.nats_credentials)
         who = f"{name} (identity {creds.identity.value})"
         options.update(nkeys_seed_str=creds.seed, inbox_prefix=inbox_prefix(creds.identity))
-    deadline = asyncio.get_running_loop().time() + settings.connect_timeout_s
-    delay = 0.1
-    while True:
-        nc, refused = Client(), asyncio.Event()
-        connecting = asyncio.ensure_future(
-            nc.connect(
-                [url.strip() for url in settings.nats_url.split(",") if url.strip()],
-                error_cb=_error_logger(who, refused),
-                **options,
-            )
-        )
-        denied = asyncio.ensure_future(refused.wait())
-        try:
-            await asyncio.wait({connecting, denied}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            denied.cancel()
-        if not connecting.done():
-            connecting.cancel()
-            with contextlib.suppress(BaseException):
-                await connecting
-            with contextlib.suppress(Exception):
-                await nc.close()
-            where = settings.nats_credentials or "no credentials (set DEVTEAM_NATS_CREDENTIALS)"
-            raise NatsAuthError(f"NATS at {settings.nats_url} refused {who}: {where}")
-        try:
-            connecting.result()
-            return Bus(nc=nc, js=nc.jetstream(), outage_s=settings.nats_outage_s)
-        except (OSError, TimeoutError, nats.errors.NoServersError) as exc:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            log.info("NATS not reachable yet (%s); retrying in %.1fs", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    servers = [url.strip() for url in settings.nats_url.split(",") if url.strip()]
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type((OSError, TimeoutError, nats.errors.NoServersError)),
+        wait=wait_exponential(multiplier=0.1, max=2.0),
+        stop=stop_after_delay(settings.connect_timeout_s),
+        before_sleep=lambda state: log.info(
+            "NATS not reachable yet (%s); retrying in %.1fs",
+            _error_of(state), state.upcoming_sleep,
+        ),
+        reraise=True,
+    )  # fmt: skip
+    nc: Client = await retrying(_connect_once, servers, who, settings, options)
+    return Bus(nc=nc, js=nc.jetstream(), outage_s=settings.nats_outage_s)
+
+
+async def _connect_once(
+    servers: list[str], who: str, settings: BusSettings, options: dict[str, Any]
+) -> Client:
+    """One connection attempt: the client, `NatsAuthError` at once when the server refuses
+    the credentials, or the connection error (retried by `connect`)."""
+    nc, refused = Client(), asyncio.Event()
+    connecting = asyncio.ensure_future(
+        nc.connect(servers, error_cb=_error_logger(who, refused), **options)
+    )
+    denied = asyncio.ensure_future(refused.wait())
+    try:
+        await asyncio.wait({connecting, denied}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        denied.cancel()
+    if not connecting.done():
+        connecting.cancel()
+        with contextlib.suppress(BaseException):
+            await connecting
+        with contextlib.suppress(Exception):
+            await nc.close()
+        where = settings.nats_credentials or "no credentials (set DEVTEAM_NATS_CREDENTIALS)"
+        raise NatsAuthError(f"NATS at {settings.nats_url} refused {who}: {where}")
+    connecting.result()
+    return nc
+
+
+def _error_of(state: RetryCallState) -> str:
+    error = state.outcome.exception() if state.outcome else None
+    return f"{type(error).__name__}: {error}"

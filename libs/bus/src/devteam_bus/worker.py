@@ -28,6 +28,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import api
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from devteam_bus.connection import Bus, NatsOutageError
 from devteam_bus.errors import PermanentError, RunEndedError
@@ -119,21 +120,24 @@ class StageWorker(Generic[C]):
         )
 
     async def _subscribe(self, stop: asyncio.Event) -> object:
-        # The streams are provisioned by `devteam up` / the provision job; wait for them.
-        delay = 0.2
-        while not stop.is_set():
-            try:
-                return await self.bus.js.pull_subscribe(
-                    stage_filter(self.stage),
-                    durable=durable_name(self.stage),
-                    stream=STREAM_COMMANDS,
-                    config=self.consumer_config(),
-                )
-            except NotFoundError:
-                log.info("stream %s not there yet; waiting", STREAM_COMMANDS)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-        return None
+        # The streams are provisioned by `devteam up` / the provision job; wait for them
+        # (None: stopped first).
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(NotFoundError),
+            wait=wait_exponential(multiplier=0.2, max=2.0),
+            stop=lambda _state: stop.is_set(),
+            before_sleep=lambda _state: log.info(
+                "stream %s not there yet; waiting", STREAM_COMMANDS
+            ),
+            retry_error_callback=lambda _state: None,
+        )
+        return await retrying(
+            self.bus.js.pull_subscribe,
+            stage_filter(self.stage),
+            durable=durable_name(self.stage),
+            stream=STREAM_COMMANDS,
+            config=self.consumer_config(),
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fetch and handle up to `concurrency` commands at once until `stop` is set, then

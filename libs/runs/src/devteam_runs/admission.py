@@ -10,11 +10,10 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import ConflictError
-from devteam_bus.kv import CAS_ATTEMPTS, now
+from devteam_bus.kv import CAS_ATTEMPTS, compare_and_set, now
 from devteam_bus.periodic import repeat
 from devteam_bus.publish import publish_command, publish_event
 from devteam_contracts.admission import (
@@ -62,21 +61,21 @@ class AdmissionStore:
 
     async def _change(self, change: Change) -> list[Entry]:
         kv = await self._bus.js.key_value(BUCKET_ADMISSION)
-        for _ in range(CAS_ATTEMPTS * 5):  # every start and end of a run writes here
+
+        async def attempt() -> list[Entry]:
             state, revision = await self._read()
             new, admitted = change(state)
             if new == state:
                 return admitted
             data = new.model_dump_json().encode()
-            try:
-                if revision is None:
-                    await kv.create(KEY, data)
-                else:
-                    await kv.update(KEY, data, last=revision)
-                return admitted
-            except KeyWrongLastSequenceError:
-                continue
-        raise ConflictError("admission: gave up after too many conflicting updates")
+            if revision is None:
+                await kv.create(KEY, data)
+            else:
+                await kv.update(KEY, data, last=revision)
+            return admitted
+
+        # every start and end of a run writes here: more races than on one run
+        return await compare_and_set("admission", attempt, CAS_ATTEMPTS * 5)
 
     async def enqueue(self, run_id: str, tenant: str, project_id: str) -> list[Entry]:
         """Queue a run; returns the runs admitted by it (the run itself when a slot was free).

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import ConflictError
-from devteam_bus.kv import CAS_ATTEMPTS, now
+from devteam_bus.kv import compare_and_set, now
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import (
     BUCKET_LOCKS,
@@ -58,7 +57,8 @@ class RunStore:
         terminal); the stored state after the call is returned.
         """
         kv = await self._bus.retrying(lambda: self._bus.js.key_value(BUCKET_RUNS))
-        for _ in range(CAS_ATTEMPTS):
+
+        async def attempt() -> RunState | None:
             found = await self._read(run_id)
             if found is None:
                 return None
@@ -68,15 +68,12 @@ class RunStore:
                 return current
             new = new.model_copy(update={"updated_at": now()})
             data = new.model_dump_json().encode()
-            try:
-                await self._bus.retrying(
-                    lambda d=data, r=revision: kv.update(run_id, d, last=r),  # type: ignore[misc]
-                    f"updating {run_id}",
-                )
-                return new
-            except KeyWrongLastSequenceError:
-                log.debug("run %s changed under us; retrying the update", run_id)
-        raise ConflictError(f"run {run_id}: gave up after {CAS_ATTEMPTS} conflicting updates")
+            await self._bus.retrying(
+                lambda: kv.update(run_id, data, last=revision), f"updating {run_id}"
+            )
+            return new
+
+        return await compare_and_set(f"run {run_id}", attempt)
 
     async def acquire_project(self, tenant: str, project_id: str, run_id: str) -> str | None:
         """Take the project's run lock for `run_id`; returns the holder's run id if taken."""

@@ -2,11 +2,10 @@
 
 import logging
 
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import ConflictError
-from devteam_bus.kv import CAS_ATTEMPTS, now, value_of
+from devteam_bus.kv import compare_and_set, now, value_of
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import BUCKET_USAGE
 from devteam_contracts.usage import TenantUsage
@@ -32,7 +31,8 @@ class UsageStore:
         if run.usage.requests == 0:
             return
         kv = await self._bus.js.key_value(BUCKET_USAGE)
-        for _ in range(CAS_ATTEMPTS):
+
+        async def attempt() -> None:
             try:
                 entry = await kv.get(run.tenant)
                 current = TenantUsage.model_validate_json(entry.value or b"")
@@ -43,12 +43,9 @@ class UsageStore:
             if new.model_dump(exclude={"updated_at"}) == current.model_dump(exclude={"updated_at"}):
                 return
             data = new.model_dump_json().encode()
-            try:
-                if revision is None:
-                    await kv.create(run.tenant, data)
-                else:
-                    await kv.update(run.tenant, data, last=revision)
-                return
-            except KeyWrongLastSequenceError:
-                log.debug("usage of %s changed under us; retrying", run.tenant)
-        raise ConflictError(f"usage of {run.tenant}: gave up after {CAS_ATTEMPTS} conflicts")
+            if revision is None:
+                await kv.create(run.tenant, data)
+            else:
+                await kv.update(run.tenant, data, last=revision)
+
+        await compare_and_set(f"usage of {run.tenant}", attempt)
