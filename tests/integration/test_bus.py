@@ -6,10 +6,11 @@ import contextlib
 import json
 import time
 
+import pytest
 from nats.js import api
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import PermanentError
+from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.kv import now
 from devteam_bus.logstream import log_stream
 from devteam_bus.provision import provision
@@ -29,10 +30,12 @@ from devteam_contracts.subjects import (
     stage_filter,
 )
 from devteam_runs.admission import AdmissionKeeper, AdmissionStore
+from devteam_runs.cancellation import unless_ended
 from devteam_runs.delivery_watch import DeliveryWatch
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import CommandFailer
 from devteam_runs.sweeps import StuckRuns
+from devteam_runs.transitions import cancel_run
 
 from support import eventually
 
@@ -432,3 +435,22 @@ async def test_the_admission_keeper_repairs_what_a_crash_leaves(bus: Bus) -> Non
     assert await pending(bus) == 1  # run-1's start, published again
     await keeper.check()
     assert await pending(bus) == 1  # deduplicated: a repeat changes nothing
+
+
+async def test_a_cancel_reaches_the_work_at_once_and_finished_work_keeps_its_result(
+    bus: Bus,
+) -> None:
+    await new_run(bus, "run-cancel")
+    work = asyncio.ensure_future(unless_ended(bus, "run-cancel", asyncio.sleep(60)))
+    await asyncio.sleep(0.3)  # the watch has seen the run running
+    assert not work.done()
+    started = time.perf_counter()
+    await cancel_run(bus, "run-cancel", "test")
+    with pytest.raises(RunEndedError):
+        await asyncio.wait_for(work, 5)
+    assert time.perf_counter() - started < 0.5  # pushed by the watch, not found by a poll
+
+    await new_run(bus, "run-done")
+    assert await unless_ended(bus, "run-done", asyncio.sleep(0.1, "result")) == "result"
+    with pytest.raises(RunEndedError):  # a run that is gone ends the work as well
+        await unless_ended(bus, "run-missing", asyncio.sleep(60))

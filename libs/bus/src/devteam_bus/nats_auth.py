@@ -195,14 +195,22 @@ def stage_permissions(identity: Identity) -> Permissions:
         )
     if identity is Identity.PREP:
         return perms.add(publish=[*consume(Stage.PREP), *commands_to(Stage.IMPLEMENT)])
+    # implement and verify watch their run's entry while they work, to stop when it ends
+    watch_runs = scan(kv_stream(s.BUCKET_RUNS))
     if identity is Identity.IMPLEMENT:
         return perms.add(
-            publish=[*consume(Stage.IMPLEMENT), *commands_to(Stage.VERIFY), *bundles_put()],
+            publish=[
+                *consume(Stage.IMPLEMENT),
+                *commands_to(Stage.VERIFY),
+                *bundles_put(),
+                *watch_runs,
+            ],
         )
     if identity is Identity.VERIFY:
         return perms.add(
             publish=[
                 *consume(Stage.VERIFY),
+                *watch_runs,
                 *commands_to(Stage.IMPLEMENT, Stage.COMPLETE),
                 *bundles_read(),
             ]
