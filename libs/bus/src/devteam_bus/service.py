@@ -67,7 +67,7 @@ async def serve(name: str, factory: WorkerFactory, settings: BusSettings | None 
                 report = report.model_copy(update={k: v for k, v in part if v is not None})
         return report
 
-    components.append(StatusResponder(bus, name, load))
+    components.append(StatusResponder(bus, name, load, settings.process_name))
     tasks = [asyncio.create_task(c.run(stop)) for c in components]
     stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
     pending: set[asyncio.Future[Any]] = set(tasks)

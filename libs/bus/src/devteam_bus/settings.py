@@ -1,15 +1,26 @@
 """Bus settings, from `DEVTEAM_*` environment variables."""
 
+import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from devteam_contracts.subjects import Stage
+
+# Commands a worker settles at once unless `DEVTEAM_<STAGE>_CONCURRENCY` says otherwise:
+# implement mostly waits on a model, verify is CPU-bound, the others are short git work.
+DEFAULT_CONCURRENCY = 4
+STAGE_CONCURRENCY = {Stage.IMPLEMENT: 8, Stage.VERIFY: os.cpu_count() or 1}
 
 
 class BusSettings(BaseSettings):
     """How a process reaches NATS and how its stage consumer behaves."""
 
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_", extra="ignore", hide_input_in_errors=True
+    )
 
     # One URL, or a comma-separated list of a cluster's servers (any one of them will do).
     nats_url: str = "nats://127.0.0.1:4222"
@@ -29,3 +40,39 @@ class BusSettings(BaseSettings):
     duplicate_window_s: float = 120.0
     # How long finished work retries its publishes and state writes while NATS is away.
     nats_outage_s: float = Field(default=120.0, ge=0)
+    # This process's name in `devteam status` (`devteam up` names its replicas); else
+    # `<service>-<pid>`.
+    process_name: str | None = None
+    # `DEVTEAM_<STAGE>_CONCURRENCY`: commands a stage's worker settles at once (None: the
+    # stage's default, `STAGE_CONCURRENCY`).
+    select_concurrency: int | None = None
+    complete_concurrency: int | None = None
+    prep_concurrency: int | None = None
+    implement_concurrency: int | None = None
+    verify_concurrency: int | None = None
+
+    @field_validator(
+        "select_concurrency",
+        "complete_concurrency",
+        "prep_concurrency",
+        "implement_concurrency",
+        "verify_concurrency",
+        mode="before",
+    )
+    @classmethod
+    def _concurrency(cls, raw: Any, info: ValidationInfo) -> int | None:
+        var = f"DEVTEAM_{(info.field_name or '').upper()}"
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None  # blank: the default
+        try:
+            value = int(raw) if not isinstance(raw, str) else int(raw.strip())
+        except ValueError:
+            raise ValueError(f"{var} must be a whole number ≥ 1, not {raw!r}") from None
+        if not 1 <= value <= 256:
+            raise ValueError(f"{var} must be between 1 and 256, not {value}")
+        return value
+
+    def concurrency(self, stage: Stage) -> int:
+        """The stage's concurrency limit: `DEVTEAM_<STAGE>_CONCURRENCY`, else its default."""
+        configured: int | None = getattr(self, f"{stage.value}_concurrency")
+        return configured or STAGE_CONCURRENCY.get(stage, DEFAULT_CONCURRENCY)

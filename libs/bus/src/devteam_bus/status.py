@@ -29,16 +29,23 @@ def package_version() -> str:
 class StatusResponder:
     """A component answering `devteam.status` for this process; `load()` says how busy it is."""
 
-    def __init__(self, bus: Bus, service: str, load: Callable[[], ProcessLoad]) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        service: str,
+        load: Callable[[], ProcessLoad],
+        process: str | None = None,
+    ) -> None:
         self.bus = bus
         self.service = service
+        self.process = process or f"{service}-{os.getpid()}"
         self._load = load
         self.started = time.time()
 
     def report(self) -> StatusReport:
         return StatusReport(
             service=self.service,
-            process=os.environ.get("DEVTEAM_PROCESS_NAME") or f"{self.service}-{os.getpid()}",
+            process=self.process,
             host=socket.gethostname(),
             pid=os.getpid(),
             version=package_version(),

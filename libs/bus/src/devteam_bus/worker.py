@@ -17,9 +17,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Generic, Protocol, TypeVar
 
 from nats.aio.msg import Msg
@@ -64,27 +63,6 @@ class FailRun(Protocol):
     ) -> None: ...
 
 
-# Commands a worker settles at once unless `DEVTEAM_<STAGE>_CONCURRENCY` says otherwise:
-# implement mostly waits on a model, verify is CPU-bound, the others are short git work.
-DEFAULT_CONCURRENCY = 4
-STAGE_CONCURRENCY = {Stage.IMPLEMENT: 8, Stage.VERIFY: os.cpu_count() or 1}
-
-
-def concurrency_of(stage: Stage, environ: Mapping[str, str] | None = None) -> int:
-    """The stage's concurrency limit: `DEVTEAM_<STAGE>_CONCURRENCY`, else its default."""
-    var = f"DEVTEAM_{stage.value.upper()}_CONCURRENCY"
-    raw = (os.environ if environ is None else environ).get(var)
-    if raw is None or not raw.strip():
-        return STAGE_CONCURRENCY.get(stage, DEFAULT_CONCURRENCY)
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{var} must be a whole number ≥ 1, not {raw!r}") from None
-    if not 1 <= value <= 256:
-        raise ValueError(f"{var} must be between 1 and 256, not {value}")
-    return value
-
-
 class StageWorker(Generic[C]):
     """A durable pull consumer for one stage, shared by all replicas of that stage."""
 
@@ -104,7 +82,7 @@ class StageWorker(Generic[C]):
         self.stage = stage
         self.model = model
         self.handler = handler
-        self.concurrency = concurrency or concurrency_of(stage)
+        self.concurrency = concurrency or settings.concurrency(stage)
         self.in_flight = 0  # commands being handled now (reported by `devteam status`)
 
     def consumer_config(self) -> api.ConsumerConfig:

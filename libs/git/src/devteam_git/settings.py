@@ -1,9 +1,9 @@
 """Git settings of a worker, from its environment (its secret store)."""
 
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from devteam_contracts.projects import Project
@@ -13,10 +13,9 @@ from devteam_git.urls import DEFAULT_SCHEMES, SUPPORTED_SCHEMES
 SCHEMES_VAR = "DEVTEAM_GIT_ALLOWED_SCHEMES"
 
 
-def allowed_schemes() -> frozenset[str]:
-    """URL schemes projects may use: `$DEVTEAM_GIT_ALLOWED_SCHEMES` (comma-separated, among
-    https, http, ssh, file), else https, ssh and file."""
-    configured = os.environ.get(SCHEMES_VAR)
+def parse_schemes(configured: str | None) -> frozenset[str]:
+    """URL schemes projects may use: `configured` (comma-separated, among https, http, ssh,
+    file), else https, ssh and file."""
     if not configured:
         return DEFAULT_SCHEMES
     schemes = frozenset(s.strip().lower() for s in configured.split(",") if s.strip())
@@ -46,11 +45,31 @@ async def credentials_for(project: Project, lookup: SecretLookup) -> Credentials
     )
 
 
-class WorkspaceSettings(BaseSettings):
+class GitSettings(BaseSettings):
+    """Which repository URLs projects may use (checked at registration and again at use)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_", extra="ignore", hide_input_in_errors=True
+    )
+
+    git_allowed_schemes: str | None = Field(
+        default=None, validation_alias=AliasChoices(SCHEMES_VAR, "git_allowed_schemes")
+    )
+
+    @model_validator(mode="after")
+    def _known_schemes(self) -> "GitSettings":
+        self.schemes  # noqa: B018 - an unsupported scheme is refused at start
+        return self
+
+    @property
+    def schemes(self) -> frozenset[str]:
+        """`DEVTEAM_GIT_ALLOWED_SCHEMES`, parsed (`parse_schemes`)."""
+        return parse_schemes(self.git_allowed_schemes)
+
+
+class WorkspaceSettings(GitSettings):
     """Where this process keeps its mirrors and trees (its own data directory: no other process
     reads it) and how long failed tasks' branches are kept."""
-
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
 
     data_dir: Path = Path("data")
     failed_branch_retention_hours: float = 168.0

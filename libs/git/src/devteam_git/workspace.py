@@ -37,7 +37,7 @@ from devteam_git.refs import (
     task_branch,
     task_slug,
 )
-from devteam_git.settings import SecretLookup, allowed_schemes, credentials_for
+from devteam_git.settings import SecretLookup, WorkspaceSettings, credentials_for
 from devteam_git.tree import ProjectTree
 from devteam_git.urls import normalize_repo_url
 
@@ -67,12 +67,15 @@ class Workspace(ProjectTree, Handover, Integration):
     (`Integration`) and the project's tree (`ProjectTree`)."""
 
     @classmethod
-    async def open(cls, data_dir: Path, project: Project, lookup: SecretLookup) -> "Workspace":
-        """The workspace of a registered project (its URL validated again here), with the
-        project's credentials resolved now through `lookup` (the command's tenant's secrets)."""
-        url = normalize_repo_url(project.repo_url, allowed_schemes())
+    async def open(
+        cls, settings: WorkspaceSettings, project: Project, lookup: SecretLookup
+    ) -> "Workspace":
+        """The workspace of a registered project in this process's data directory (its URL
+        validated again here), with the project's credentials resolved now through `lookup`
+        (the command's tenant's secrets)."""
+        url = normalize_repo_url(project.repo_url, settings.schemes)
         credentials = await credentials_for(project, lookup)
-        return cls(data_dir, project.tenant, project.id, url, credentials)
+        return cls(settings.data_dir, project.tenant, project.id, url, credentials)
 
     async def checkout_task_commit(
         self, cmd: TaskCommand, sha: str, attempt: int, bundles: BundleGetter

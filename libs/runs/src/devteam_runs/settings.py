@@ -9,7 +9,9 @@ from devteam_contracts.admission import AdmissionLimits
 class RunSettings(BaseSettings):
     """How many runs may be active and queued, and when a run that cannot move is ended."""
 
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_", extra="ignore", hide_input_in_errors=True
+    )
 
     # Admission (read where runs start and end: the gateway and every stage service).
     max_active_runs: int = Field(default=16, ge=1)

@@ -107,7 +107,7 @@ class StageContext(Generic[C]):
         """The project's workspace (its mirror and trees), opened on first use."""
         if self._workspace is None:
             self._workspace = await Workspace.open(
-                self.workspaces.data_dir, self.project, self.secrets.lookup
+                self.workspaces, self.project, self.secrets.lookup
             )
         return self._workspace
 

@@ -38,7 +38,9 @@ def new_key() -> str:
 class SecretsSettings(BaseSettings):
     """The secret store's key, and the worker variables the operator lets tenants use."""
 
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_", extra="ignore", hide_input_in_errors=True
+    )
 
     # The tenant secret store's AES-256 key (base64); production refuses to run without one.
     secrets_key: SecretStr | None = None

@@ -30,6 +30,7 @@ from devteam_gateway.api.routes import (
 from devteam_gateway.auth import TokenCache, watch_tokens
 from devteam_gateway.feed import Feed
 from devteam_gateway.settings import GatewaySettings
+from devteam_git.settings import GitSettings
 from devteam_tenants.secrets import SecretStore
 from devteam_tenants.settings import SecretsSettings
 from devteam_tenants.tokens import TokenStore
@@ -47,12 +48,14 @@ def create_app(
     settings: GatewaySettings | None = None,
     bus_settings: BusSettings | None = None,
     secrets_settings: SecretsSettings | None = None,
+    git_settings: GitSettings | None = None,
 ) -> FastAPI:
     """Build the app; it connects to NATS on start-up and drains on shutdown. Settings are
     read here, once (the routes find them in `app.state`)."""
     settings = settings or GatewaySettings()
     bus_settings = bus_settings or BusSettings()
     secrets_settings = secrets_settings or SecretsSettings()
+    git_settings = git_settings or GitSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +73,9 @@ def create_app(
             asyncio.create_task(metrics.watch_runs(bus)),
             asyncio.create_task(metrics.watch_loop()),
             asyncio.create_task(
-                StatusResponder(bus, "gateway", ws_load).run(stopping := asyncio.Event())
+                StatusResponder(bus, "gateway", ws_load, bus_settings.process_name).run(
+                    stopping := asyncio.Event()
+                )
             ),
         }
         try:
@@ -89,6 +94,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.secrets_settings = secrets_settings
+    app.state.git_settings = git_settings
     problems.install(app)
     examples.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)

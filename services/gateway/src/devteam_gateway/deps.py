@@ -8,6 +8,7 @@ from devteam_bus.connection import Bus
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.projects import Project
 from devteam_gateway.auth import Principal, TokenCache
+from devteam_git.settings import GitSettings
 from devteam_tenants.projects import ProjectStore
 from devteam_tenants.settings import SecretsSettings
 
@@ -60,3 +61,12 @@ def env_allowlist(request: Request) -> dict[str, frozenset[str]]:
 
 
 AllowlistDep = Annotated[dict[str, frozenset[str]], Depends(env_allowlist)]
+
+
+def git_settings(request: Request) -> GitSettings:
+    """Which repository URLs projects may use (`DEVTEAM_GIT_ALLOWED_SCHEMES`, read once)."""
+    settings: GitSettings = request.app.state.git_settings
+    return settings
+
+
+GitDep = Annotated[GitSettings, Depends(git_settings)]

@@ -6,22 +6,24 @@ import sys
 import uvicorn
 
 from devteam_bus.service import setup_logging
+from devteam_bus.settings import BusSettings
 from devteam_gateway.app import create_app
 from devteam_gateway.settings import GatewaySettings
+from devteam_git.settings import GitSettings
 from devteam_tenants.settings import SecretsSettings
 
 
 def main() -> None:
     """Console script entry point; uvicorn handles SIGTERM/SIGINT gracefully."""
     setup_logging("gateway")
-    try:
+    try:  # settings that cannot work stop the gateway here, with the variable and why
         settings = GatewaySettings()
-        SecretsSettings()  # a malformed secrets key, or none in production, stops it here
+        app = create_app(settings, BusSettings(), SecretsSettings(), GitSettings())
     except ValueError as exc:
         logging.getLogger("devteam_gateway").error("gateway: %s; not starting", exc)
         sys.exit(2)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level="info",

@@ -13,7 +13,9 @@ ADMIN_TOKEN_MIN_CHARS = 24
 class GatewaySettings(BaseSettings):
     """Where the gateway listens."""
 
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_GATEWAY_", extra="ignore", hide_input_in_errors=True
+    )
 
     host: str = "127.0.0.1"
     port: int = 8080

@@ -9,7 +9,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ImplementSettings(BaseSettings):
     """Where Aider's own environment is, and how attempts run."""
 
-    model_config = SettingsConfigDict(env_prefix="DEVTEAM_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEVTEAM_", extra="ignore", hide_input_in_errors=True
+    )
 
     aider_python: Path = Path(".tools/aider/bin/python")
     aider_host: bool = Field(

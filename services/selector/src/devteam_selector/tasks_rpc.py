@@ -80,7 +80,7 @@ class TasksResponder:
             return TasksReply(problem=problem)
         try:
             secrets = Secrets(self.bus, request.tenant, self.secrets)
-            ws = await Workspace.open(self.settings.data_dir, project, secrets.lookup)
+            ws = await Workspace.open(self.settings, project, secrets.lookup)
             source = await read_list(ws, project)
         except PermanentError as exc:  # credentials the tenant may not use, or has not set
             return TasksReply(problem=TaskListProblem(message=exc.reason, kind="repository"))

@@ -17,9 +17,8 @@ from devteam_contracts.secrets import env_allowed
 from devteam_contracts.subjects import tasks_rpc_subject
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
 from devteam_gateway.auth import Principal
-from devteam_gateway.deps import AllowlistDep, BusDep, PrincipalDep, find_project
+from devteam_gateway.deps import AllowlistDep, BusDep, GitDep, PrincipalDep, find_project
 from devteam_git.errors import InvalidInputError
-from devteam_git.settings import allowed_schemes
 from devteam_git.urls import normalize_repo_url
 from devteam_git.workspace import check_branch_name
 from devteam_runs.run_store import RunStore
@@ -29,12 +28,15 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
 
 async def check_registration(
-    body: ProjectCreate, who: Principal, allowlist: dict[str, frozenset[str]]
+    body: ProjectCreate,
+    who: Principal,
+    allowlist: dict[str, frozenset[str]],
+    schemes: frozenset[str],
 ) -> None:
     """What pydantic cannot check alone: the URL scheme is allowed, the branch name is one git
     accepts, and every worker variable named is allow-listed for the tenant (422 otherwise)."""
     try:
-        normalize_repo_url(body.repo_url, allowed_schemes())
+        normalize_repo_url(body.repo_url, schemes)
         if body.target_branch is not None:
             await check_branch_name(body.target_branch)
     except InvalidInputError as exc:
@@ -55,10 +57,10 @@ async def check_registration(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_project(
-    body: ProjectCreate, bus: BusDep, who: PrincipalDep, allowlist: AllowlistDep
+    body: ProjectCreate, bus: BusDep, who: PrincipalDep, allowlist: AllowlistDep, git: GitDep
 ) -> Project:
     """Register a project for the caller's tenant."""
-    await check_registration(body, who, allowlist)
+    await check_registration(body, who, allowlist, git.schemes)
     project = Project(**body.model_dump(), id=new_project_id(), tenant=who.tenant, created_at=now())
     await ProjectStore(bus).put(project)
     await publish_audit(
@@ -94,7 +96,12 @@ async def list_projects(
 
 @router.patch("/{project_id}")
 async def update_project(
-    project_id: str, body: ProjectPatch, bus: BusDep, who: PrincipalDep, allowlist: AllowlistDep
+    project_id: str,
+    body: ProjectPatch,
+    bus: BusDep,
+    who: PrincipalDep,
+    allowlist: AllowlistDep,
+    git: GitDep,
 ) -> Project:
     """Change some of a project's fields; the result is validated like a registration (422).
     A run already going keeps the settings it started with."""
@@ -105,7 +112,7 @@ async def update_project(
         errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
                   for e in exc.errors()]  # fmt: skip
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, errors) from exc
-    await check_registration(changed, who, allowlist)
+    await check_registration(changed, who, allowlist, git.schemes)
     updated = Project(**changed.model_dump(), id=project.id, tenant=project.tenant,
                       created_at=project.created_at)  # fmt: skip
     await ProjectStore(bus).put(updated)
