@@ -29,6 +29,7 @@ from devteam_contracts.subjects import (
     durable_name,
     stage_filter,
 )
+from devteam_git.errors import GitError, MergeConflictError, RemoteError
 from devteam_runs.admission import AdmissionKeeper, AdmissionStore
 from devteam_runs.cancellation import unless_ended
 from devteam_runs.delivery_watch import DeliveryWatch
@@ -168,6 +169,40 @@ async def test_unexpected_errors_are_retried_then_the_run_fails_as_poisoned(
     assert run.failure is not None
     assert run.failure.reason.startswith(f"gave up after {bus_settings.max_deliver} attempts")
     assert "disk on fire" in run.failure.reason
+
+
+@pytest.mark.parametrize(
+    ("error", "calls_expected", "code"),
+    [
+        (GitError("git checkout failed (exit 128): bad object"), 1, FailureCode.GIT_ERROR),
+        (
+            RemoteError("git fetch failed (exit 128): Could not resolve host"),
+            3,
+            FailureCode.GAVE_UP,
+        ),
+        (MergeConflictError(["a.py"]), 1, FailureCode.CONFLICT),
+    ],
+)
+async def test_the_error_class_alone_decides_between_retry_and_failure(
+    bus: Bus, bus_settings: BusSettings, error: Exception, calls_expected: int, code: FailureCode
+) -> None:
+    """A stage raises; the worker maps: the repository's own failure ends the run at once with
+    its code, the remote's is retried until max_deliver (3 here), then the run gives up."""
+    await new_run(bus)
+    calls = 0
+
+    async def handler(cmd: SelectCommand) -> None:
+        nonlocal calls
+        calls += 1
+        raise error.within("cannot prepare the worktree")  # type: ignore[attr-defined]
+
+    stop, task = await start_worker(bus, bus_settings, handler)
+    await publish_command(bus, Stage.SELECT, select_cmd())
+    run = await eventually(lambda: _failed_run(bus, "run-1"), what="run failed")
+    await stop_worker(stop, task)
+    assert calls == calls_expected
+    assert run.failure is not None and run.failure.code is code
+    assert "cannot prepare the worktree: " in run.failure.reason
 
 
 async def test_work_that_cannot_reach_nats_past_the_outage_limit_fails_its_run(

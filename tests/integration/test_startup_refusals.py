@@ -13,7 +13,7 @@ BIN = Path(sys.executable).parent
 
 
 def start(script: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}  # noqa: S108
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
     return subprocess.run(
         [str(BIN / script)], env={**base, **env}, capture_output=True, text=True, timeout=60
     )

@@ -1,32 +1,22 @@
-"""Errors a stage raises to tell the worker how to settle the message."""
+"""Errors a stage raises to tell the worker how to settle the message (see
+`devteam_contracts.failures`: the class says it)."""
 
-from devteam_contracts.runs import FailureCode
-from devteam_contracts.subjects import Stage
+from devteam_contracts.failures import StageFailure
 
 
 class BusError(Exception):
     """Base of the bus library's errors."""
 
 
-class PermanentError(BusError):
-    """The command can never succeed (bad input, missing project): fail the run, terminate.
+class PermanentError(StageFailure, BusError):
+    """The command can never succeed (bad input, missing project): fail the run with `code`,
+    terminate."""
 
-    The run fails with `code`, at `stage` when given (a repair that could not fix a failed
-    check fails the run at verify, though IMPLEMENT noticed it), else at the worker's stage.
-    """
 
-    def __init__(
-        self,
-        reason: str,
-        output_tail: str = "",
-        code: FailureCode = FailureCode.ERROR,
-        stage: Stage | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.output_tail = output_tail
-        self.code = code
-        self.stage = stage
+class TransientError(StageFailure, BusError):
+    """The command may succeed later (something it needs is away): retry it."""
+
+    transient = True
 
 
 class ConflictError(BusError):

@@ -1,11 +1,12 @@
 """`StageWorker`: the one place a stage command is settled (ack / nak with delay / term).
 
 Every service runs its stage logic through this loop, so all stages behave the same under
-failure: malformed commands are terminated and recorded, `PermanentError` fails the run and
-terminates, anything unexpected is nak'ed with a delay until `max_deliver`, after which the run
-is failed as poisoned instead of being retried forever. A command is acked only after the
-handler returned, i.e. after its effect is durable and the next command is published. What
-"fail the run" means belongs to the run domain: the worker is given it (`FailRun`;
+failure: malformed commands are terminated and recorded; an error that is not transient (see
+`devteam_contracts.failures`: the error's class says) fails the run with its code and
+terminates; anything transient or unexpected is nak'ed with a delay until `max_deliver`, after
+which the run is failed as poisoned instead of being retried forever. A command is acked
+only after the handler returned, i.e. after its effect is durable and the next command is
+published. What "fail the run" means belongs to the run domain: the worker is given it (`FailRun`;
 `devteam_runs.stage_worker` wires it).
 
 A worker settles up to `concurrency` commands at once (`DEVTEAM_<STAGE>_CONCURRENCY`), each in
@@ -36,6 +37,7 @@ from devteam_bus.publish import command_queue_ms, publish_audit
 from devteam_bus.settings import BusSettings
 from devteam_contracts.audit import CommandRejected
 from devteam_contracts.commands import CommandBase, TaskCommand
+from devteam_contracts.failures import StageFailure
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.runs import FailureCode
 from devteam_contracts.status import ProcessLoad, StageLoad
@@ -59,7 +61,7 @@ class FailRun(Protocol):
     (only its run id was readable). Never called for a run that does not exist."""
 
     async def __call__(
-        self, run_id: str, cmd: CommandBase | None, stage: Stage, error: PermanentError
+        self, run_id: str, cmd: CommandBase | None, stage: Stage, error: StageFailure
     ) -> None: ...
 
 
@@ -196,9 +198,12 @@ class StageWorker(Generic[C]):
         try:
             async with keep_alive(msg, self.settings.ack_wait_s):
                 await self.handler(cmd)
-        except PermanentError as exc:
-            await self._fail(cmd, exc)
-            await msg.term()
+        except StageFailure as exc:
+            if exc.transient:
+                await self._retry(msg, cmd, exc)
+            else:
+                await self._fail(cmd, exc)
+                await msg.term()
             return
         except NatsOutageError as exc:
             # The work may be done, but NATS stayed away past DEVTEAM_NATS_OUTAGE_S: say so in
@@ -215,20 +220,26 @@ class StageWorker(Generic[C]):
             log.info("%s: run %s ended while being worked on; dropped", self.stage, cmd.run_id)
             await msg.ack()
             return
-        except Exception as exc:
-            delivered = msg.metadata.num_delivered
-            if delivered >= self.settings.max_deliver:
-                log.exception("%s: giving up on %s after %d deliveries", self.stage, cmd, delivered)
-                reason = f"gave up after {delivered} attempts: {type(exc).__name__}: {exc}"
-                await self._fail(cmd, PermanentError(reason, code=FailureCode.GAVE_UP))
-                await msg.term()
-            else:
-                log.exception("%s: error (delivery %d); will retry", self.stage.value, delivered)
-                await msg.nak(delay=self.settings.nak_delay_s)
+        except Exception as exc:  # not a StageFailure: transient
+            await self._retry(msg, cmd, exc)
             return
         await msg.ack()
 
-    async def _fail(self, cmd: C, error: PermanentError) -> None:
+    async def _retry(self, msg: Msg, cmd: C, exc: Exception) -> None:
+        """Nak with a delay, or fail the run as `gave_up` after `max_deliver` deliveries."""
+        delivered = msg.metadata.num_delivered
+        if delivered >= self.settings.max_deliver:
+            log.error("%s: giving up on %s after %d deliveries", self.stage, cmd, delivered,
+                      exc_info=exc)  # fmt: skip
+            reason = f"gave up after {delivered} attempts: {type(exc).__name__}: {exc}"
+            await self._fail(cmd, PermanentError(reason, code=FailureCode.GAVE_UP))
+            await msg.term()
+        else:
+            log.error("%s: error (delivery %d); will retry", self.stage.value, delivered,
+                      exc_info=exc)  # fmt: skip
+            await msg.nak(delay=self.settings.nak_delay_s)
+
+    async def _fail(self, cmd: C, error: StageFailure) -> None:
         try:
             await self.fail_run(cmd.run_id, cmd, error.stage or self.stage, error)
         except Exception:

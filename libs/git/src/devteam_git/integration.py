@@ -5,7 +5,7 @@ pushed fast-forward only."""
 import uuid
 from pathlib import Path
 
-from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
+from devteam_git.errors import GitError, MergeConflictError, PushRejectedError, RemoteError
 from devteam_git.mirror import Mirror
 from devteam_git.run import RECEIVE_PACK, git
 
@@ -50,7 +50,7 @@ class Integration(Mirror):
     async def push(self, commit: str, branch: str) -> None:
         """Push `commit` to the customer repository's `branch` (fast-forward only).
 
-        `PushRejectedError` when the branch moved (fetch, replay, retry); `GitError` for
+        `PushRejectedError` when the branch moved (fetch, replay, retry); `RemoteError` for
         anything else (auth, network, a hook of the remote saying no).
         """
         result = await self._remote(
@@ -68,7 +68,7 @@ class Integration(Mirror):
             moved = "[rejected]" in result.stdout and (
                 "non-fast-forward" in result.stdout or "fetch first" in result.stdout
             )
-            error = PushRejectedError if moved else GitError
+            error = PushRejectedError if moved else RemoteError
             detail = (result.stdout + result.stderr).strip()[-300:]
             raise error(f"push to {branch} failed: {detail}", result.stderr)
         await git(["update-ref", f"refs/remotes/origin/{branch}", commit], self.mirror)

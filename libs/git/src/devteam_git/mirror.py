@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from devteam_git.credentials import Credentials, credential_env, redact_git
-from devteam_git.errors import GitError, InvalidInputError
+from devteam_git.errors import GitError, InvalidInputError, RemoteError
 from devteam_git.refs import SAFE_ID
 from devteam_git.run import UPLOAD_PACK, GitResult, git
 
@@ -46,8 +46,8 @@ class Mirror:
         with credential_env(self.credentials, scratch, known_hosts=known_hosts) as env:
             try:
                 result = await git(args, self.mirror, check=check, env=env)
-            except GitError as exc:
-                raise type(exc)(redact_git(str(exc), self.credentials)) from None
+            except GitError as exc:  # the remote's failure: worth retrying later
+                raise RemoteError(redact_git(str(exc), self.credentials)) from None
         return GitResult(result.code, result.out, redact_git(result.stderr, self.credentials))
 
     def _lock(self) -> asyncio.Lock:

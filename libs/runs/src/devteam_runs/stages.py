@@ -17,6 +17,7 @@ from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CommandBase, TaskCommand
 from devteam_contracts.events import EventData
+from devteam_contracts.failures import StageFailure
 from devteam_contracts.projects import Project
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import Stage
@@ -72,7 +73,7 @@ class CommandFailer:
         self.stage = stage
 
     async def __call__(
-        self, run_id: str, cmd: CommandBase | None, stage: Stage, error: PermanentError
+        self, run_id: str, cmd: CommandBase | None, stage: Stage, error: StageFailure
     ) -> None:
         def stale(run: RunState) -> bool:
             return isinstance(cmd, TaskCommand) and is_stale(run, cmd, self.stage)
@@ -118,7 +119,8 @@ class StageContext(Generic[C]):
         await publish_task_event(self.bus, run, self.cmd, stage, message, data)
 
 
-# A stage's own logic: pass, fail (raise `PermanentError`), or retry (raise anything else).
+# A stage's own logic: pass, or raise: the error's class says whether its command is retried
+# (`devteam_contracts.failures`).
 StageLogic = Callable[[StageContext[C]], Awaitable[None]]
 
 

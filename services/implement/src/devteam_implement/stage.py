@@ -102,10 +102,7 @@ class ImplementStage:
             bundles = BundleStore(self.bus).get
             return await ws.checkout_task_commit(cmd, start, cmd.attempt - 1, bundles)
         except GitError as exc:
-            raise PermanentError(
-                f"cannot prepare the worktree of task {cmd.task.id}: {exc}",
-                code=FailureCode.GIT_ERROR,
-            ) from exc
+            raise exc.within(f"cannot prepare the worktree of task {cmd.task.id}") from None
 
     async def _cancelled(self, cmd: ImplementCommand, elapsed: float) -> None:
         record = AttemptRecord(

@@ -3,10 +3,8 @@
 import time
 
 from devteam_bus.connection import Bus
-from devteam_bus.errors import PermanentError
 from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.events import TaskPreparedData
-from devteam_contracts.runs import FailureCode
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.workspace import task_branch
@@ -31,9 +29,7 @@ class PrepStage:
                 cmd.run_id, cmd.task.id, cmd.base_sha, submodules=cmd.config.submodules
             )
         except GitError as exc:
-            raise PermanentError(
-                f"cannot prepare the worktree: {exc}", code=FailureCode.GIT_ERROR
-            ) from exc
+            raise exc.within("cannot prepare the worktree") from None
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         run = await advance(self.bus, cmd, Stage.IMPLEMENT)
         if run is None:

@@ -76,9 +76,7 @@ class CompleteStage:
         try:
             await ws.ensure_task_commit(cmd, cmd.head_sha, cmd.attempt, BundleStore(self.bus).get)
         except GitError as exc:
-            raise PermanentError(
-                f"cannot get the commits of task {cmd.task.id}: {exc}", code=FailureCode.GIT_ERROR
-            ) from exc
+            raise exc.within(f"cannot get the commits of task {cmd.task.id}") from None
         raw = await ws.read_file(cmd.head_sha, tasks_file)
         if raw is None:
             raise PermanentError(
