@@ -5,6 +5,9 @@
 #   BASE_IMAGE  base to build on (default devteam-base:bookworm, made by docker/build-base.sh)
 #   TAG         image tag (default latest)
 #
+# devteam-nats comes from docker/nats/Dockerfile; every other image is a target of the one
+# docker/services.Dockerfile (`--target <image>`), whose dependency layers they all share.
+#
 # The build context is a tarball of exactly what the images need (root pyproject.toml, uv.lock,
 # the workspace members' sources and docker/), not the checkout: .venv/ and .tools/ alone are
 # ~800 MB. Builds use the host network (PyPI is needed at build time; no bridge exists here).
@@ -20,10 +23,13 @@ IMAGES=("$@")
 docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 \
   || { echo "base image $BASE_IMAGE missing: run docker/build-base.sh first" >&2; exit 1; }
 
-dockerfile_of() {
+# The Dockerfile (and target) of an image, into FILE_ARGS.
+file_args_of() {
   case "$1" in
-    nats | cli) echo "docker/$1/Dockerfile" ;;
-    *) echo "services/$1/Dockerfile" ;;
+    nats) FILE_ARGS=(-f docker/nats/Dockerfile) ;;
+    cli | gateway | selector | prep | implement | verify)
+      FILE_ARGS=(-f docker/services.Dockerfile --target "$1") ;;
+    *) echo "no image named $1 (one of: ${ALL[*]})" >&2; exit 1 ;;
   esac
 }
 
@@ -35,11 +41,10 @@ context() {
 }
 
 for name in "${IMAGES[@]}"; do
-  dockerfile="$(dockerfile_of "$name")"
-  [[ -f "$dockerfile" ]] || { echo "no Dockerfile for $name ($dockerfile)" >&2; exit 1; }
+  file_args_of "$name"
   start=$(date +%s%N)
   context | docker build --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    -f "$dockerfile" -t "devteam-$name:$TAG" -
+    "${FILE_ARGS[@]}" -t "devteam-$name:$TAG" -
   end=$(date +%s%N)
   size=$(docker image inspect --format '{{.Size}}' "devteam-$name:$TAG")
   ms=$(((end - start) / 1000000))
