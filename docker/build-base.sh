@@ -46,9 +46,9 @@ if [[ -n "$EXTRA_CA_DIR" ]] && compgen -G "$EXTRA_CA_DIR/*.crt" >/dev/null; then
   chroot "$ROOTFS" update-ca-certificates
 fi
 
-# One unprivileged user with the same uid in every image: worktrees that prep creates on the
-# shared data volume are then owned by the user that implement/verify/complete run as (git
-# refuses repositories owned by another uid: "dubious ownership").
+# One unprivileged user with the same uid (10001) in every image: compose bind-mounts each
+# container's NATS credentials as a 0600 file of that uid (`devteam nats-credentials --owner`),
+# and the services' own data directories belong to it.
 chroot "$ROOTFS" useradd --uid 10001 --user-group --create-home --home-dir /home/devteam \
   --shell /usr/sbin/nologin devteam
 
