@@ -62,12 +62,15 @@ from devteam_contracts.subjects import (
     stage_filter,
     tasks_rpc_subject,
 )
+from devteam_contracts.tasks import TasksReply, TasksRequest
+from devteam_git.settings import WorkspaceSettings
 from devteam_runs.admission import AdmissionStore
 from devteam_runs.delivery_watch import DeliveryWatch
 from devteam_runs.launch import queue_run
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import CommandFailer, load_active
 from devteam_runs.transitions import advance, cancel_run, complete_run, hand_on
+from devteam_selector.tasks_rpc import TasksResponder
 from devteam_tenants import Secrets, SecretsSettings, SecretStore, new_key
 from devteam_tenants.projects import ProjectStore
 from devteam_tenants.tokens import TokenStore
@@ -370,8 +373,14 @@ async def publish_refused(
     await refused(caplog, f'publish to "{subject}"')
 
 
+async def _pings(op: Bus) -> bool:
+    with contextlib.suppress(Exception):
+        return bool(await op.nc.request("$SRV.PING.devteam-tasks", b"", timeout=0.5))
+    return False
+
+
 async def test_each_identity_is_refused_what_it_must_not_do(
-    provisioned: AuthedNats, caplog: pytest.LogCaptureFixture
+    provisioned: AuthedNats, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     authed = provisioned
     async with signed_in(
@@ -404,20 +413,29 @@ async def test_each_identity_is_refused_what_it_must_not_do(
             await ver.nc.subscribe(subject)
             await refused(caplog, f'subscription to "{subject}"')
 
-        # The gateway asks the selector; the reply reaches the gateway's inbox only.
-        async def answer(msg: Any) -> None:
-            await sel.nc.publish(msg.reply, b"the task tree")
-
-        await sel.nc.subscribe("devteam.rpc.tasks.*.*", queue="devteam-selector", cb=answer)
+        # The gateway asks the selector's task service; the reply reaches the gateway's inbox
+        # only, and the operator finds the service (NATS micro discovery) with its count.
+        rpc = TasksResponder(sel, WorkspaceSettings(data_dir=tmp_path / "sel"), KEY)
+        stop_rpc = asyncio.Event()
+        serving = asyncio.create_task(rpc.run(stop_rpc))
         snooped: list[bytes] = []
 
         async def snoop(msg: Any) -> None:
             snooped.append(msg.data)
 
         await ver.nc.subscribe("_INBOX.gateway.>", cb=snoop)
-        await sel.nc.flush()
-        reply = await gw.nc.request(tasks_rpc_subject("acme", "prj-a"), b"{}", timeout=5)
-        assert reply.data == b"the task tree" and reply.subject.startswith("_INBOX.gateway.")
+        await eventually(lambda: _pings(op), what="the task service answering PING")
+        asked = TasksRequest(tenant="acme", project_id="prj-a").model_dump_json().encode()
+        reply = await gw.nc.request(tasks_rpc_subject("acme", "prj-a"), asked, timeout=5)
+        answer = TasksReply.model_validate_json(reply.data)
+        assert answer.problem is not None and answer.problem.message == "project not found"
+        assert reply.subject.startswith("_INBOX.gateway.")
+        stats = json.loads((await op.nc.request("$SRV.STATS.devteam-tasks", b"", timeout=5)).data)
+        [endpoint] = stats["endpoints"]
+        assert endpoint["subject"] == "devteam.rpc.tasks.*.*" and endpoint["num_requests"] == 1
+        assert endpoint["queue_group"] == "devteam-selector"
+        stop_rpc.set()
+        await serving
         await asyncio.sleep(0.2)
         assert snooped == []
         # the gateway cannot create streams or buckets; the operator is not provisioning

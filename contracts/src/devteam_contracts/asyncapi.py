@@ -26,6 +26,7 @@ from devteam_contracts.schema import definitions
 from devteam_contracts.status import StatusReport
 from devteam_contracts.subjects import (
     STATUS_SUBJECT,
+    TASKS_SERVICE,
     Stage,
     audit_subject,
     command_subject,
@@ -226,7 +227,8 @@ def document() -> dict[str, Any]:
     channels["tasksRpc"] = _channel(
         tasks_rpc_subject(t, p), ["TasksRequest"],
         "Request/reply: the selector (queue group `devteam-selector`) reads a project's task "
-        "list for the gateway.",
+        f"list for the gateway. Served as the NATS micro service `{TASKS_SERVICE}` "
+        "(`$SRV.PING|INFO|STATS` find its replicas and their request counts).",
         servers=nats,
     )  # fmt: skip
     channels["tasksRpcReply"] = _channel(

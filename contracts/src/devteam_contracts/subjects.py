@@ -157,3 +157,7 @@ TASKS_RPC_FILTER = "devteam.rpc.tasks.*.*"
 # Every service process answers it with its version and load (`devteam status` asks).
 STATUS_SUBJECT = "devteam.status"
 TASKS_RPC_QUEUE = "devteam-selector"
+# The selector serves the task RPC as a NATS micro service of this name: `$SRV.PING|INFO|STATS`
+# (`nats micro info devteam-tasks`) find its replicas and count their requests and errors.
+TASKS_SERVICE = "devteam-tasks"
+MICRO_PREFIX = "$SRV"

@@ -126,6 +126,17 @@ def consume(stage: Stage) -> list[str]:
     ]
 
 
+def micro_service(name: str) -> list[str]:
+    """A NATS micro service's discovery subjects, which every instance answers: PING, INFO and
+    STATS to all services, to those of `name`, and to one instance of it."""
+    verbs = ("PING", "INFO", "STATS")
+    return [
+        f"{s.MICRO_PREFIX}.{verb}{tail}"
+        for verb in verbs
+        for tail in ("", f".{name}", f".{name}.*")
+    ]
+
+
 def commands_to(*stages: Stage) -> list[str]:
     return [s.stage_filter(stage) for stage in stages]
 
@@ -191,7 +202,11 @@ def stage_permissions(identity: Identity) -> Permissions:
                 f"{API}.STREAM.MSG.GET.{cmd}",
                 f"{API}.STREAM.MSG.DELETE.{cmd}",
             ],
-            subscribe=[s.TASKS_RPC_FILTER, ADVISORY_MAX_DELIVERIES],
+            subscribe=[
+                s.TASKS_RPC_FILTER,
+                *micro_service(s.TASKS_SERVICE),
+                ADVISORY_MAX_DELIVERIES,
+            ],
         )
     if identity is Identity.PREP:
         return perms.add(publish=[*consume(Stage.PREP), *commands_to(Stage.IMPLEMENT)])
@@ -253,6 +268,7 @@ def operator_permissions() -> Permissions:
             *run_lifecycle(),
             *kv_write(s.BUCKET_TOKENS),
             s.STATUS_SUBJECT,
+            f"{s.MICRO_PREFIX}.>",  # NATS micro discovery (`nats micro ls|info|stats`)
             f"{API}.STREAM.LIST",
             f"{API}.STREAM.NAMES",
             f"{API}.CONSUMER.LIST.*",

@@ -1,15 +1,18 @@
-"""Serves `GET /v1/projects/{id}/tasks` for the gateway: request/reply over NATS, so the gateway
-never touches git itself. Replicas share the work through a queue group."""
+"""Serves `GET /v1/projects/{id}/tasks` for the gateway: request/reply over NATS (a NATS micro
+service), so the gateway never touches git itself. Replicas share the work through a queue
+group."""
 
 import asyncio
 import logging
 
-from nats.aio.msg import Msg
+from nats import micro
+from nats.micro.request import Request
 from pydantic import ValidationError
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
-from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE
+from devteam_bus.status import package_version
+from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE, TASKS_SERVICE
 from devteam_contracts.tasks import (
     TaskListProblem,
     TaskNode,
@@ -90,10 +93,10 @@ class TasksResponder:
             return TasksReply(problem=TaskListProblem(message=str(exc), kind="repository"))
         return TasksReply(tree=tree_of(project.id, source))
 
-    async def _on_message(self, msg: Msg) -> None:
+    async def _on_request(self, request: Request) -> None:
         try:
-            request = TasksRequest.model_validate_json(msg.data)
-            reply = await self.answer(request)
+            asked = TasksRequest.model_validate_json(request.data)
+            reply = await self.answer(asked)
         except ValidationError as exc:
             problem = TaskListProblem(message=f"malformed request: {exc}", kind="repository")
             reply = TasksReply(problem=problem)
@@ -102,12 +105,22 @@ class TasksResponder:
             problem = TaskListProblem(message=f"internal error: {type(exc).__name__}",
                                       kind="repository")  # fmt: skip
             reply = TasksReply(problem=problem)
-        await msg.respond(reply.model_dump_json().encode())
+        await request.respond(reply.model_dump_json().encode())
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set."""
-        sub = await self.bus.nc.subscribe(
-            TASKS_RPC_FILTER, queue=TASKS_RPC_QUEUE, cb=self._on_message
+        """Serve until `stop` is set: a NATS micro service (`TASKS_SERVICE`) with one endpoint,
+        its replicas sharing the requests through a queue group."""
+        service = await micro.add_service(
+            self.bus.nc,
+            name=TASKS_SERVICE,
+            version=package_version(),
+            description="A project's parsed task list, read from its target branch",
+            queue_group=TASKS_RPC_QUEUE,
         )
-        await stop.wait()
-        await sub.unsubscribe()
+        try:
+            await service.add_endpoint(
+                name="tasks", subject=TASKS_RPC_FILTER, handler=self._on_request
+            )
+            await stop.wait()
+        finally:
+            await service.stop()
