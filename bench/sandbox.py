@@ -25,10 +25,17 @@ from typing import Any
 
 from devteam_cli.supervisor import default_toolchain
 from devteam_sandbox import network
-from devteam_sandbox.filesystem import TOOLCHAIN_VAR, toolchain_roots
+from devteam_sandbox.filesystem import toolchain_roots
 from devteam_sandbox.identity import give_tree, user_for
 from devteam_sandbox.process import run_process
-from devteam_sandbox.sandbox import bwrap_available, open_box, run_sandboxed, scrubbed_env
+from devteam_sandbox.sandbox import (
+    bwrap_available,
+    host_path,
+    open_box,
+    run_sandboxed,
+    scrubbed_env,
+)
+from devteam_sandbox.settings import SandboxSettings
 
 SAMPLES = 15
 TREE_FILES = 2000
@@ -39,10 +46,12 @@ COMMANDS = {
 }
 
 
-def before_argv(command: str, worktree: Path, home: Path, net: bool) -> list[str]:
+def before_argv(
+    command: str, worktree: Path, home: Path, net: bool, settings: SandboxSettings
+) -> list[str]:
     """The previous bubblewrap box (until this change), for the baseline."""
     tools: list[str] = []
-    for prefix in sorted({sys.prefix, sys.base_prefix, *toolchain_roots()}):
+    for prefix in sorted({sys.prefix, sys.base_prefix, *toolchain_roots(settings)}):
         tools += ["--ro-bind", prefix, prefix]
     return [
         shutil.which("bwrap") or "bwrap",
@@ -55,18 +64,23 @@ def before_argv(command: str, worktree: Path, home: Path, net: bool) -> list[str
     ]  # fmt: skip
 
 
-async def _before(command: str, tree: Path, home: Path, net: bool) -> float:
+async def _before(
+    command: str, tree: Path, home: Path, net: bool, settings: SandboxSettings
+) -> float:
     started = time.perf_counter()
     result = await run_process(
-        before_argv(command, tree, home, net), cwd=tree, env=scrubbed_env(home), timeout_s=120
-    )
+        before_argv(command, tree, home, net, settings), cwd=tree,
+        env=scrubbed_env(home, host_path(settings)), timeout_s=120, nice=settings.work_nice,
+    )  # fmt: skip
     assert result.ok, result.output_tail
     return time.perf_counter() - started
 
 
-async def _after(command: str, tree: Path, scratch: Path, net: bool) -> float:
+async def _after(
+    command: str, tree: Path, scratch: Path, net: bool, settings: SandboxSettings
+) -> float:
     started = time.perf_counter()  # the box's making (HOME, handing the tree over) counts
-    async with open_box(scratch, "bench", tree) as box:
+    async with open_box(scratch, "bench", tree, settings=settings) as box:
         result = await run_sandboxed(command, box=box, timeout_s=120, network=net)
     assert result.ok, result.output_tail
     return time.perf_counter() - started
@@ -79,8 +93,9 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure() -> dict[str, Any]:
-    out: dict[str, Any] = {"samples": SAMPLES, "user_switch": user_for("bench") is not None,
+async def measure(settings: SandboxSettings) -> dict[str, Any]:
+    out: dict[str, Any] = {"samples": SAMPLES,
+                           "user_switch": user_for("bench", settings) is not None,
                            "setup_network": network.describe()}  # fmt: skip
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         root = Path(tmp)
@@ -94,8 +109,8 @@ async def measure() -> dict[str, Any]:
                 before: list[float] = []
                 after: list[float] = []
                 for _ in range(SAMPLES):  # interleaved: the machine's noise hits both alike
-                    before.append(await _before(command, tree, home, net))
-                    after.append(await _after(command, tree, root / "boxes", net))
+                    before.append(await _before(command, tree, home, net, settings))
+                    after.append(await _after(command, tree, root / "boxes", net, settings))
                 b, a = _stats(before), _stats(after)
                 out[f"{kind}_{name}"] = {
                     "before": b,
@@ -103,12 +118,12 @@ async def measure() -> dict[str, Any]:
                     "added_ms": round(a["median_ms"] - b["median_ms"], 1),
                     "ratio": round(a["median_ms"] / b["median_ms"], 2),
                 }
-        out["give_tree"] = _give_tree(root)
+        out["give_tree"] = _give_tree(root, settings)
     return out
 
 
-def _give_tree(root: Path) -> dict[str, Any]:
-    user = user_for("bench")
+def _give_tree(root: Path, settings: SandboxSettings) -> dict[str, Any]:
+    user = user_for("bench", settings)
     if user is None:
         return {"skipped": "not root: trees are not handed over"}
     tree = root / "big"
@@ -140,10 +155,11 @@ def run() -> dict[str, Any]:
     """The benchmark (needs bubblewrap)."""
     if not bwrap_available():
         return {"skipped": "bubblewrap is not installed"}
+    settings = SandboxSettings()  # the operator's, as a verify worker would have them
     toolchain = default_toolchain()  # the lean toolchain `devteam up` gives the checks
-    if toolchain:
-        os.environ.setdefault(TOOLCHAIN_VAR, toolchain)
-    return asyncio.run(measure())
+    if toolchain and not settings.toolchain:
+        settings = SandboxSettings(toolchain=toolchain)
+    return asyncio.run(measure(settings))
 
 
 if __name__ == "__main__":

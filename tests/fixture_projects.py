@@ -23,6 +23,7 @@ from typing import Any
 from devteam_cli.demo_project import create_repo
 from devteam_sandbox.environments import toolchain_site
 from devteam_sandbox.filesystem import toolchain_dir
+from devteam_sandbox.settings import SandboxSettings
 from devteam_scripted_model.scenarios import whole_reply
 
 # The `.devteam.toml` examples of docs/projects.md, each run through the product by a test
@@ -79,10 +80,16 @@ def build_wheel(dest: Path, name: str, version: str, modules: dict[str, str],
     return _write_wheel(dest, name, version, files, dist_info)
 
 
+def verify_toolchain() -> str:
+    """The verify toolchain's directory by this process's settings (`DEVTEAM_TOOLCHAIN`, else
+    the directory of this interpreter)."""
+    return toolchain_dir(SandboxSettings())
+
+
 def repack_installed(dest: Path, names: tuple[str, ...] = PYTEST_DISTS) -> list[Path]:
     """Wheels of distributions installed in the verify toolchain (pytest and what it needs),
     made from their installed files, so a project can install them with no index."""
-    site = toolchain_site(toolchain_dir())
+    site = toolchain_site(verify_toolchain())
     assert site is not None, "the verify toolchain is a venv (make setup)"
     made = []
     for dist in importlib.metadata.distributions(path=[str(site)]):
@@ -247,7 +254,7 @@ def run_suite_offline(bare: Path, work: Path) -> subprocess.CompletedProcess[str
     toolchain's interpreter, its requirements installed from its wheels, then pytest."""
     clone = work / "landed"
     subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
-    python = Path(toolchain_dir()) / "python3"
+    python = Path(verify_toolchain()) / "python3"
     subprocess.run([str(python), "-m", "venv", str(work / "venv")], check=True)
     pip = [str(work / "venv/bin/python"), "-m", "pip", "install", "-q", "--isolated"]
     subprocess.run([*pip, "-r", "requirements.txt", "pytest"], cwd=clone, check=True,
@@ -487,7 +494,7 @@ def create_slugline_repo(root: Path, config: str | None = None, uv: bool = False
         seed = root / "slugline-lock"
         seed.mkdir(parents=True)
         (seed / "pyproject.toml").write_text(pyproject)
-        python = str(Path(toolchain_dir()) / "python3")
+        python = str(Path(verify_toolchain()) / "python3")
         subprocess.run([str(UV), "lock", "--quiet", "--python", python], cwd=seed, check=True,
                        capture_output=True)  # fmt: skip
         binary["uv.lock"] = (seed / "uv.lock").read_bytes()

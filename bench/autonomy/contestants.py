@@ -19,6 +19,7 @@ from devteam_cli.supervisor import default_toolchain
 from devteam_git.run import git
 from devteam_implement.chatfiles import chat_files
 from devteam_sandbox.sandbox import open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 AIDER = Path(__file__).resolve().parents[2] / ".tools" / "aider" / "bin" / "aider"
 TIMEOUT_S = 3600
@@ -104,7 +105,8 @@ async def _hidden_pass(tree: Path, task: CorpusTask, work: Path) -> bool:
     judged = work / "judged"
     shutil.copytree(tree, judged, ignore=shutil.ignore_patterns(".git"))
     write_tree(judged, {f"{HIDDEN_DIR}/{name}": text for name, text in task.hidden.items()})
-    async with open_box(work / "boxes", "autonomy", judged) as box:
+    settings = SandboxSettings()  # this machine's sandbox, as its verify worker has it
+    async with open_box(work / "boxes", "autonomy", judged, settings=settings) as box:
         result = await run_sandboxed(
             f"python -m pytest -q -p no:cacheprovider {HIDDEN_DIR}", box=box, timeout_s=300
         )

@@ -27,6 +27,7 @@ from devteam_cli.demo_project import create_repo
 from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_git.run import git
 from devteam_sandbox.sandbox import open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 VERIFY = "python -m pytest -q -p no:cacheprovider"
 RUN_TIMEOUT_S = 1800
@@ -70,7 +71,8 @@ async def _hidden_tests_pass(repo: Path, task: CorpusTask, work: Path) -> bool:
     clone = work / "hidden-check"
     await git(["clone", "-q", "--branch", "main", str(repo), str(clone)])
     write_tree(clone, {f"{HIDDEN_DIR}/{name}": text for name, text in task.hidden.items()})
-    async with open_box(work / "hidden-boxes", "autonomy", clone) as box:
+    settings = SandboxSettings()  # this machine's sandbox, as its verify worker has it
+    async with open_box(work / "hidden-boxes", "autonomy", clone, settings=settings) as box:
         result = await run_sandboxed(f"{VERIFY} {HIDDEN_DIR}", box=box, timeout_s=300)
     return result.ok
 

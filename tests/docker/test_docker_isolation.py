@@ -13,6 +13,7 @@ from conftest import NODE_IMAGE
 from devteam_cli.local_stack import local_stack
 from devteam_sandbox import network
 from devteam_sandbox.identity import user_for
+from devteam_sandbox.settings import SandboxSettings
 from devteam_scripted_model.launcher import scripted_model_server
 
 from isolation_probe import ATTACKER, assert_nothing_leaked, attack
@@ -37,7 +38,7 @@ async def test_a_tenant_reaches_nothing_of_the_others_or_the_stack_with_docker(
             verdicts = await attack(stack, model, tmp_path, OWN_CHECK)
     finally:
         shutil.rmtree(data, ignore_errors=True)
-    user = user_for(ATTACKER)
+    user = user_for(ATTACKER, SandboxSettings())  # (the stack's uid base: this environment's)
     assert_nothing_leaked(verdicts, user.uid if user else None)
     sandbox = verdicts["sandbox"]
     assert sandbox["backend"] == "docker" and sandbox["network"] == "none"

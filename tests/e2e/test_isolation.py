@@ -17,6 +17,7 @@ from devteam_cli.local_stack import RunningStack, local_stack
 from devteam_sandbox import network
 from devteam_sandbox.identity import user_for
 from devteam_sandbox.sandbox import bwrap_available
+from devteam_sandbox.settings import SandboxSettings
 from devteam_scripted_model.launcher import ScriptedModelServer
 
 from isolation_probe import ATTACKER, assert_nothing_leaked, attack
@@ -44,7 +45,7 @@ async def test_a_tenant_reaches_nothing_of_the_others_or_the_stack(
     stack = stack_outside_tmp
     assert (stack.data_dir.stat().st_mode & 0o777) == 0o700
     verdicts = await attack(stack, model, tmp_path, VERIFY[0])
-    user = user_for(ATTACKER)
+    user = user_for(ATTACKER, SandboxSettings())  # (the stack's uid base: this environment's)
     assert_nothing_leaked(verdicts, user.uid if user else None)
     sandbox = verdicts["sandbox"]
     assert sandbox["backend"] == "bwrap" and sandbox["network"] == "none"

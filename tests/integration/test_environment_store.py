@@ -33,6 +33,7 @@ from devteam_sandbox.filesystem import toolchain_dir
 from devteam_sandbox.identity import user_for
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.sandbox import Activation, bwrap_available, open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 pytestmark = [
     pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed"),
@@ -40,6 +41,7 @@ pytestmark = [
 ]
 TIMEOUT = 60
 LIMIT = 1 << 30
+SANDBOX = SandboxSettings(work_nice=0)  # the suite runs at one priority (tests/conftest.py)
 # verify's MAKE_VENV, without pip (seconds faster; nothing here installs a package)
 MAKE_VENV = 'python3 -m venv --without-pip "$VIRTUAL_ENV"'
 NODE_SETUP = "mkdir -p node_modules/lib && echo 'module.exports=1' > node_modules/lib/index.js"
@@ -89,11 +91,11 @@ async def verify(
     worktree; setup in it with the environment writable and the tenant's caches; the
     environment completed, materialized into the worktree and shown read-only to `check`."""
     store = store or EnvironmentStore(data_dir, LIMIT)
-    worktree, user = fresh_tree(data_dir, tenant), user_for(tenant)
+    worktree, user = fresh_tree(data_dir, tenant), user_for(tenant, SANDBOX)
     env = store.environment(tenant, "app", key)
     store.begin(env, user)
     caches = store.caches(tenant, user)
-    async with open_box(data_dir / "boxes", tenant, worktree) as box:
+    async with open_box(data_dir / "boxes", tenant, worktree, settings=SANDBOX) as box:
         building = replace(box, activation=env.activation(building=True, caches=caches, venv=venv))
         results = []
         for command in [*([MAKE_VENV] if venv else []), *setup]:
@@ -123,7 +125,7 @@ async def reuse(
     """A later verify with the same key: a fresh worktree, its box, the environment
     materialized into it (after the box is opened, as verify does) and `check` run."""
     worktree = fresh_tree(data_dir, tenant)
-    async with open_box(data_dir / "boxes", tenant, worktree) as box:
+    async with open_box(data_dir / "boxes", tenant, worktree, settings=SANDBOX) as box:
         materialize(env, record, worktree, box.user)
         activation = env.activation(building=False, caches=None, venv=record.venv)
         checking = replace(box, activation=activation)
@@ -208,7 +210,7 @@ async def test_what_setup_left_comes_back_as_root_s_read_only_links_in_the_tenan
     setup = [f"{NODE_SETUP} && {link} && echo c > .eslintcache"]
     leftovers = ["node_modules", ".eslintcache", "not-made"]
     built = await verify(data_dir, "acme", "k1", setup, leftovers=leftovers)
-    user = user_for("acme")
+    user = user_for("acme", SANDBOX)
     assert user is not None and built.record is not None
     assert built.record.tree == [".eslintcache", "node_modules"]  # what setup made, moved
     for rel in (".eslintcache", "node_modules/lib/index.js"):
@@ -263,7 +265,7 @@ async def test_checks_never_see_the_package_caches(data_dir: Path) -> None:
 def complete(store: EnvironmentStore, data_dir: Path, key: str, size: int) -> Environment:
     """A complete environment of about `size` bytes, built with no box."""
     env = store.environment("acme", "app", key)
-    store.begin(env, user_for("acme"))
+    store.begin(env, user_for("acme", SANDBOX))
     (env.venv / "blob").write_bytes(b"\0" * size)
     store.finish(
         env,
@@ -304,7 +306,7 @@ def test_a_half_made_environment_is_removed_unless_it_is_in_use(data_dir: Path) 
     done = complete(store, data_dir, "done", 10)
     crashed, building = store.environment("acme", "app", "x"), store.environment("acme", "app", "y")
     for env in (crashed, building):
-        store.begin(env, user_for("acme"))
+        store.begin(env, user_for("acme", SANDBOX))
     with store.using(building):
         assert store.evict() == [crashed.path]
     assert building.path.is_dir() and done.record() is not None
@@ -336,7 +338,7 @@ async def test_a_sealed_environment_is_removed_whole_by_root_and_by_a_worker_tha
     )
     library = Path(devteam_sandbox.__file__).parent.parent
     worktree = fresh_tree(data_dir, "acme")
-    async with open_box(data_dir / "boxes", "acme", worktree) as box:
+    async with open_box(data_dir / "boxes", "acme", worktree, settings=SANDBOX) as box:
         box = replace(box, activation=Activation(((library, False),)))
         result = await run_sandboxed(f'python3 -c "{script}"', box=box, timeout_s=TIMEOUT)
     assert "RMTREE PermissionError" in result.output_tail, result.output_tail
@@ -386,7 +388,7 @@ async def test_completing_an_environment_writes_nothing_outside_it_whatever_setu
             manifests=[],
             venv=venv,
             built_s=0.1,
-            toolchain_site=toolchain_site(toolchain_dir()),
+            toolchain_site=toolchain_site(toolchain_dir(SANDBOX)),
         )
     assert (data_dir / "secrets.key").read_text() == "MASTER_KEY\n"
     assert sorted(os.listdir(data_dir)) == before
@@ -430,8 +432,8 @@ async def test_a_box_opened_on_a_worktree_holding_a_view_leaves_the_environment_
     built = await verify(data_dir, "acme", "k1", [NODE_SETUP])
     assert built.record is not None
     worktree = fresh_tree(data_dir, "acme")
-    materialize(built.env, built.record, worktree, user_for("acme"))
-    async with open_box(data_dir / "boxes", "acme", worktree) as box:
+    materialize(built.env, built.record, worktree, user_for("acme", SANDBOX))
+    async with open_box(data_dir / "boxes", "acme", worktree, settings=SANDBOX) as box:
         await run_sandboxed(
             "chmod u+w node_modules/lib/index.js; echo EVIL >> node_modules/lib/index.js",
             box=box,

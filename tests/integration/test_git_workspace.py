@@ -24,6 +24,7 @@ from devteam_git.workspace import (
     task_branch,
 )
 from devteam_sandbox.identity import give_tree, user_for
+from devteam_sandbox.settings import SandboxSettings
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -319,7 +320,7 @@ async def test_a_tree_a_tenant_had_cannot_make_our_git_run_its_code(
     marker = tmp_path / "PWNED"
     base = await ws.sync("main")
     tree = await ws.prepare("run-1", "1", base)
-    user = user_for("acme")
+    user = user_for("acme", SandboxSettings())
     assert user is not None
     give_tree(tree, user)
     fake = tree / ".git.fake"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from devteam_sandbox import process
 from devteam_sandbox.process import run_process
 from devteam_sandbox.sandbox import Box, bwrap_available, open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings, WorkSettings
 
 from support import eventually
 
 needs_bwrap = pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed")
+SANDBOX = SandboxSettings(work_nice=0)  # the suite runs at one priority (tests/conftest.py)
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ async def box(tmp_path: Path) -> AsyncIterator[Box]:
     """A box for tenant `acme` on an empty worktree."""
     worktree = tmp_path / "wt"
     worktree.mkdir()
-    async with open_box(tmp_path / "boxes", "acme", worktree) as opened:
+    async with open_box(tmp_path / "boxes", "acme", worktree, settings=SANDBOX) as opened:
         yield opened
 
 
@@ -36,6 +37,7 @@ async def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
         cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin"},
         timeout_s=1,
+        nice=0,
     )
     assert result.timed_out and not result.ok
     assert "started" in result.output_tail
@@ -60,7 +62,7 @@ async def test_output_is_streamed_line_by_line(tmp_path: Path) -> None:
 
     result = await run_process(
         ["/bin/sh", "-c", "echo one; echo two >&2; exit 3"],
-        cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=10, on_line=sink,
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, timeout_s=10, nice=0, on_line=sink,
     )  # fmt: skip
     assert result.exit_code == 3
     assert lines == ["one", "two"]
@@ -68,45 +70,45 @@ async def test_output_is_streamed_line_by_line(tmp_path: Path) -> None:
 
 def test_untrusted_work_runs_ten_nicer_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DEVTEAM_WORK_NICE")
-    assert process._work_nice() == 10  # NATS, the gateway and the stages go first
+    assert WorkSettings().work_nice == 10  # NATS, the gateway and the stages go first
+    assert SandboxSettings().work_nice == 10
     monkeypatch.setenv("DEVTEAM_WORK_NICE", "-1")
-    with pytest.raises(ValueError, match="whole number from 0 to 19"):
-        process._work_nice()
+    refused = "DEVTEAM_WORK_NICE must be a whole number from 0 to 19"
+    for settings in (WorkSettings, SandboxSettings):
+        with pytest.raises(ValueError, match=refused):
+            settings()
 
 
-async def test_untrusted_work_runs_at_a_lower_priority(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(process, "WORK_NICE", 10)  # the suite runs at one priority (conftest)
+@pytest.mark.parametrize("nice", [0, 10])
+async def test_untrusted_work_runs_at_a_lower_priority(tmp_path: Path, nice: int) -> None:
     result = await run_process(["nice"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
-                               timeout_s=10)  # fmt: skip
-    assert int(result.output_tail) == min(19, os.nice(0) + 10)
+                               timeout_s=10, nice=nice)  # fmt: skip
+    assert int(result.output_tail) == min(19, os.nice(0) + nice)
 
 
 @pytest.mark.skipif(not AUTOGROUPS, reason="the kernel does not group tasks by session")
-async def test_untrusted_work_keeps_its_priority_in_its_own_session(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_untrusted_work_keeps_its_priority_in_its_own_session(tmp_path: Path) -> None:
     # Its own session is its own scheduler group, which would compete with the control plane
     # at nice 0 whatever its tasks' nice: the parent gives the group the work's nice once the
     # command has started (in the sandbox too: no second session there).
-    monkeypatch.setattr(process, "WORK_NICE", 10)
     expected = f"nice {min(19, os.nice(0) + 10)}"
     group = "/proc/$$/autogroup"
     wait = f"for i in $(seq 100); do grep -q '{expected}$' {group} && break; sleep 0.05; done"
     script = f"{wait}; cat {group}"
     result = await run_process(["sh", "-c", script], cwd=tmp_path,
-                               env={"PATH": "/usr/bin:/bin"}, timeout_s=20)  # fmt: skip
+                               env={"PATH": "/usr/bin:/bin"}, timeout_s=20, nice=10)  # fmt: skip
     assert result.output_tail.strip().endswith(expected), result.output_tail
-    async with open_box(tmp_path / "boxes", "acme", tmp_path) as box:
+    niced = SandboxSettings(work_nice=10)
+    async with open_box(tmp_path / "boxes", "acme", tmp_path, settings=niced) as box:
         result = await run_sandboxed(script, box=box, timeout_s=20)
     assert result.output_tail.strip().endswith(expected), result.output_tail
 
 
-async def test_a_missing_executable_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("nice", [0, 10])
+async def test_a_missing_executable_is_an_error(tmp_path: Path, nice: int) -> None:
     with pytest.raises(FileNotFoundError):
         await run_process(["no-such-tool-here"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
-                          timeout_s=10)  # fmt: skip
+                          timeout_s=10, nice=nice)  # fmt: skip
 
 
 async def test_environment_is_scrubbed(box: Box, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,9 +139,7 @@ async def test_bwrap_confines_writes_and_network(box: Box, tmp_path: Path) -> No
 
 
 @needs_bwrap
-async def test_a_toolchain_under_tmp_stays_visible(
-    box: Box, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_toolchain_under_tmp_stays_visible(tmp_path: Path) -> None:
     # A fresh CI checkout (and its venv) may sit under /tmp, which the sandbox replaces with an
     # empty tmpfs: the toolchain must be shown again on top of it, and the checks find its
     # executables first on PATH (`devteam up` points DEVTEAM_TOOLCHAIN at a lean venv).
@@ -147,7 +147,10 @@ async def test_a_toolchain_under_tmp_stays_visible(
     tool.mkdir(parents=True)
     (tool / "probe").write_text("#!/bin/sh\necho configured-toolchain\n")
     (tool / "probe").chmod(0o755)
-    monkeypatch.setenv("DEVTEAM_TOOLCHAIN", str(tool))
-    result = await run_sandboxed("probe", box=box, timeout_s=20)
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    configured = SandboxSettings(work_nice=0, toolchain=str(tool))
+    async with open_box(tmp_path / "boxes", "acme", worktree, settings=configured) as box:
+        result = await run_sandboxed("probe", box=box, timeout_s=20)
     assert result.ok, result.output_tail
     assert "configured-toolchain" in result.output_tail

@@ -21,12 +21,14 @@ from devteam_sandbox import network
 from devteam_sandbox.filesystem import toolchain_roots
 from devteam_sandbox.identity import user_for
 from devteam_sandbox.sandbox import Box, bwrap_available, open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 pytestmark = [
     pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed"),
     pytest.mark.skipif(os.geteuid() != 0, reason="the user switch needs a root worker"),
 ]
 PY = "python3"
+SANDBOX = SandboxSettings(work_nice=0)  # the suite runs at one priority (tests/conftest.py)
 SYSTEM = ("bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr")
 
 # Tries to read each path given; prints one JSON object: path → "read: <text>" or the error.
@@ -82,7 +84,7 @@ async def victim(data_dir: Path) -> AsyncIterator[Box]:
     tree = data_dir / "workspaces" / "victim" / "shop" / "tree"
     tree.mkdir(parents=True)
     (tree / "secret_code.py").write_text("VICTIM_CODE = 1\n")
-    async with open_box(data_dir / "boxes", "victim", tree) as box:
+    async with open_box(data_dir / "boxes", "victim", tree, settings=SANDBOX) as box:
         (box.home / "victim-home.txt").write_text("VICTIM_HOME\n")
         yield box
 
@@ -118,7 +120,7 @@ async def test_a_box_sees_its_tree_and_nothing_of_the_host(data_dir: Path, victi
         str(tree / "mine.txt"),
     ]
     try:
-        async with open_box(data_dir / "boxes", "acme", tree) as box:
+        async with open_box(data_dir / "boxes", "acme", tree, settings=SANDBOX) as box:
             (tree / "reader.py").write_text(READER)
             script = (
                 f"{PY} reader.py {' '.join(targets)}; echo UID $(id -u); "
@@ -134,11 +136,11 @@ async def test_a_box_sees_its_tree_and_nothing_of_the_host(data_dir: Path, victi
     assert not leaked, leaked
     for secret in ("MASTER_KEY", "NATS_SECRET", "VICTIM", "OPERATOR_HOME"):
         assert secret not in output
-    acme = user_for("acme")
-    assert acme is not None and acme != user_for("victim")
+    acme = user_for("acme", SANDBOX)
+    assert acme is not None and acme != user_for("victim", SANDBOX)
     assert _line(output, "UID") == [str(acme.uid)]  # not root: the tenant's own user
     # the box's root: the system's directories and the ways to its own mounts, nothing else
-    mounts = [*toolchain_roots(), str(tree), str(box.root)]
+    mounts = [*toolchain_roots(SANDBOX), str(tree), str(box.root)]
     allowed = set(SYSTEM) | {Path(m).parts[1] for m in mounts}
     assert set(_line(output, "ROOT")) <= allowed, _line(output, "ROOT")
     # of the data directory, only the ways to its own tree and HOME exist
@@ -151,17 +153,17 @@ def _line(output: str, tag: str) -> list[str]:
 
 
 async def test_what_the_services_keep_is_unreadable_to_a_box_user_even_where_visible(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path,
 ) -> None:
     # The `none` backend shows the host's file system as it is: only the user switch and the
     # files' modes (0600 secrets in a 0700 data directory) stand between the command and them.
-    monkeypatch.setenv("DEVTEAM_SANDBOX", "none")
+    unboxed = SandboxSettings(work_nice=0, sandbox="none")
     (data_dir / "secrets.key").write_text("MASTER_KEY\n")
     (data_dir / "secrets.key").chmod(0o600)
     tree = data_dir / "workspaces" / "acme" / "app" / "tree"
     tree.mkdir(parents=True)
     targets = f"{data_dir / 'secrets.key'} /proc/1/environ /proc/{os.getpid()}/environ"
-    async with open_box(data_dir / "boxes", "acme", tree) as box:
+    async with open_box(data_dir / "boxes", "acme", tree, settings=unboxed) as box:
         script = f"for p in {targets}; do cat $p || echo DENIED $p; done"
         result = await run_sandboxed(script, box=box, timeout_s=30)
     assert result.output_tail.count("Permission denied") == 3, result.output_tail
@@ -210,7 +212,7 @@ async def test_setup_reaches_the_internet_but_not_this_host(data_dir: Path) -> N
     tree.mkdir()
     (tree / "net.py").write_text(NETWORK)
     try:
-        async with open_box(data_dir / "boxes", "acme", tree) as box:
+        async with open_box(data_dir / "boxes", "acme", tree, settings=SANDBOX) as box:
             command = f"{PY} net.py {','.join(tcp)} {','.join([*private, public])}"
             setup = await run_sandboxed(command, box=box, timeout_s=60, network=True)
             check = await run_sandboxed(command, box=box, timeout_s=60, network=False)
@@ -249,7 +251,7 @@ async def test_git_works_in_the_box_on_its_own_commit_and_sees_no_more_of_the_mi
     )
     gitdir = ws.tree_gitdir()
     assert gitdir is not None
-    async with open_box(data_dir / "boxes", "acme", tree, (gitdir, base)) as box:
+    async with open_box(data_dir / "boxes", "acme", tree, (gitdir, base), settings=SANDBOX) as box:
         result = await run_sandboxed(script, box=box, timeout_s=30)
     out = result.output_tail
     assert result.ok, out

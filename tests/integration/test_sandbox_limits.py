@@ -9,10 +9,12 @@ import pytest
 
 from devteam_sandbox.limits import CheckLimits, resolve
 from devteam_sandbox.sandbox import describe, open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 SMALL = CheckLimits(memory_mb=256, cpu_seconds=2, processes=48, file_size_mb=4, open_files=64,
                     output_bytes=20_000)  # fmt: skip
 PY = sys.executable
+SANDBOX = SandboxSettings(work_nice=0)  # the suite runs at one priority (tests/conftest.py)
 
 
 async def check(
@@ -25,7 +27,7 @@ async def check(
 
     tree = tmp_path / "tree"
     tree.mkdir(exist_ok=True)
-    async with open_box(tmp_path / "boxes", "acme", tree) as box:
+    async with open_box(tmp_path / "boxes", "acme", tree, settings=SANDBOX) as box:
         result = await run_sandboxed(command, box=box, timeout_s=60, on_line=sink, limits=limits)
     return result, lines
 
@@ -44,7 +46,7 @@ async def check(
 async def test_a_check_that_hits_a_limit_fails_naming_it(
     tmp_path: Path, command: str, limit: str
 ) -> None:
-    if limit.startswith("process") and not describe(SMALL)["processes_limited"]:
+    if limit.startswith("process") and not describe(SMALL, settings=SANDBOX)["processes_limited"]:
         pytest.skip("root without a pids cgroup: processes are not limited (and reported so)")
     result, _lines = await check(tmp_path, command)
     assert not result.ok  # type: ignore[attr-defined]
@@ -69,10 +71,11 @@ async def test_an_ordinary_failure_names_no_limit(tmp_path: Path) -> None:
     assert result.exit_code == 3 and result.limit is None  # type: ignore[attr-defined]
 
 
-def test_projects_may_lower_limits_never_raise_them() -> None:
-    env = {"DEVTEAM_VERIFY_MEMORY_MB": "1024", "DEVTEAM_VERIFY_MAX_MEMORY_MB": "2048"}
-    assert resolve({}, env).memory_mb == 1024
-    assert resolve({"memory_mb": 512}, env).memory_mb == 512
-    assert resolve({"memory_mb": 4096}, env).memory_mb == 2048  # capped at the maximum
+def test_projects_may_lower_limits_never_raise_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    operator = SandboxSettings(verify_memory_mb=1024, verify_max_memory_mb=2048)
+    assert resolve({}, operator).memory_mb == 1024
+    assert resolve({"memory_mb": 512}, operator).memory_mb == 512
+    assert resolve({"memory_mb": 4096}, operator).memory_mb == 2048  # capped at the maximum
+    monkeypatch.setenv("DEVTEAM_VERIFY_PROCESSES", "lots")
     with pytest.raises(ValueError, match="DEVTEAM_VERIFY_PROCESSES"):
-        resolve({}, {"DEVTEAM_VERIFY_PROCESSES": "lots"})
+        SandboxSettings()

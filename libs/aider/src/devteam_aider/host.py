@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devteam_sandbox.process import kill_group, start_untrusted
+from devteam_sandbox.process import DEFAULT_WORK_NICE, kill_group, start_untrusted
 
 from . import host_protocol as protocol
 
@@ -76,7 +76,8 @@ class HostResult:
 
 
 class AiderHost:
-    """One host process, started on demand and restarted when it dies."""
+    """One host process, started on demand and restarted when it dies; it and the attempts it
+    forks run at the work's priority, `nice` (`WorkSettings.work_nice`)."""
 
     def __init__(
         self,
@@ -84,9 +85,12 @@ class AiderHost:
         home: Path,
         start_timeout_s: float = 180.0,
         max_backoff_s: float = 60.0,
+        *,
+        nice: int = DEFAULT_WORK_NICE,
     ) -> None:
         self.aider_python = aider_python
         self.home = home
+        self.nice = nice
         self.start_timeout_s = start_timeout_s
         self.max_backoff_s = max_backoff_s
         self.ready_info: protocol.ReadyMessage | None = None
@@ -155,7 +159,7 @@ class AiderHost:
             # Created from the event loop's thread (PDEATHSIG follows the forking thread), in
             # its own session so a terminal's Ctrl-C reaches the worker, which then drains.
             proc = await start_untrusted(
-                [str(self.aider_python), "-I", "-u", str(HOST_SCRIPT)], env=env,
+                [str(self.aider_python), "-I", "-u", str(HOST_SCRIPT)], env=env, nice=self.nice,
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, limit=STREAM_LIMIT,
             )  # fmt: skip

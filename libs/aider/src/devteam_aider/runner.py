@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devteam_sandbox.process import LineSink, OutputLines, run_process
+from devteam_sandbox.process import DEFAULT_WORK_NICE, LineSink, OutputLines, run_process
 
 from .accounting import Accounting, parse_accounting, read_accounting
 from .host import AiderHost, HostRequest, HostUnavailable
@@ -104,6 +104,7 @@ async def run_aider(
     aider_python: Path,
     on_line: LineSink | None = None,
     host: AiderHost | None = None,
+    nice: int | None = None,
 ) -> AiderOutcome:
     """Run Aider once in `inv.worktree` and report how it ended, its output and accounting.
 
@@ -114,6 +115,8 @@ async def run_aider(
     travel only in the environment. Output lines (with the key redacted) go to `on_line` as
     they arrive. On `inv.timeout_s` expiry, or if the caller is cancelled, the attempt's whole
     process group is terminated. Raises AiderError only if Aider cannot be started at all.
+    The CLI runs at the work's priority, `nice` (`WorkSettings.work_nice`; by default the
+    host's, or `DEFAULT_WORK_NICE` without a host).
     """
     files = await asyncio.to_thread(_prepare, inv)
     args = aider_args(
@@ -161,7 +164,9 @@ async def run_aider(
                 runner="host",
                 accounting=parse_accounting(result.accounting),
             )
-    return await _run_cli(inv, aider_python, files, args, env, output, fallback)
+    if nice is None:
+        nice = host.nice if host is not None else DEFAULT_WORK_NICE
+    return await _run_cli(inv, aider_python, files, args, env, output, fallback, nice)
 
 
 async def _run_cli(
@@ -172,6 +177,7 @@ async def _run_cli(
     env: dict[str, str],
     output: OutputLines,
     fallback: str | None,
+    nice: int,
 ) -> AiderOutcome:
     if not await asyncio.to_thread(aider_python.is_file):
         raise AiderError(f"aider python not found at {aider_python}; install the aider tool env")
@@ -188,6 +194,7 @@ async def _run_cli(
             cwd=inv.worktree,
             env=env,
             timeout_s=inv.timeout_s,
+            nice=nice,
             on_line=output.line,
             kill_grace_s=KILL_GRACE_S,
         )

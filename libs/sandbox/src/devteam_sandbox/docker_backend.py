@@ -18,7 +18,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from devteam_sandbox import network as setup_network
@@ -27,10 +27,10 @@ from devteam_sandbox.process import LineSink, OutputLines, ProcessResult
 
 if TYPE_CHECKING:
     from devteam_sandbox.sandbox import Box
+    from devteam_sandbox.settings import SandboxSettings
 
 IMAGES_VAR = "DEVTEAM_SANDBOX_IMAGES"
 DEFAULT_IMAGE_VAR = "DEVTEAM_SANDBOX_DEFAULT_IMAGE"
-CPUS_VAR = "DEVTEAM_SANDBOX_CPUS"
 LABEL = "devteam.sandbox"
 # A setup command waits for its network (the default route slirp4netns adds, after the
 # policy's routes) before it runs.
@@ -44,19 +44,16 @@ class ImageNotAllowedError(ValueError):
     """The project asks for an image the operator did not allow-list."""
 
 
-def allowed_images(environ: Mapping[str, str] | None = None) -> list[str]:
+def allowed_images(settings: "SandboxSettings") -> list[str]:
     """`DEVTEAM_SANDBOX_IMAGES` (comma-separated) plus the default image."""
-    env = os.environ if environ is None else environ
-    images = [i.strip() for i in env.get(IMAGES_VAR, "").split(",") if i.strip()]
-    default = env.get(DEFAULT_IMAGE_VAR, "").strip()
-    return [*([default] if default else []), *images]
+    default = settings.sandbox_default_image.strip()
+    return [*([default] if default else []), *settings.images]
 
 
-def choose_image(requested: str | None, environ: Mapping[str, str] | None = None) -> str:
+def choose_image(requested: str | None, settings: "SandboxSettings") -> str:
     """The image a project's checks run in: the one it asks for when allow-listed, else the
     operator's default. `ImageNotAllowedError` naming the allowed ones otherwise."""
-    env = os.environ if environ is None else environ
-    allowed = allowed_images(env)
+    allowed = allowed_images(settings)
     if requested:
         if requested not in allowed:
             raise ImageNotAllowedError(
@@ -64,7 +61,7 @@ def choose_image(requested: str | None, environ: Mapping[str, str] | None = None
                 f"{', '.join(allowed) or 'none'}; {IMAGES_VAR})"
             )
         return requested
-    default = env.get(DEFAULT_IMAGE_VAR, "").strip()
+    default = settings.sandbox_default_image.strip()
     if not default:
         raise ImageNotAllowedError(f"no sandbox image: set {DEFAULT_IMAGE_VAR}")
     return default
@@ -149,8 +146,9 @@ async def run_in_container(
     on_line: LineSink | None = None,
     network: bool = False,
 ) -> ProcessResult:
-    """Run one check in a fresh container; it is removed afterwards, whatever happens."""
-    cpus = float(os.environ.get(CPUS_VAR) or 1)
+    """Run one check in a fresh container; it is removed afterwards, whatever happens. Its
+    CPUs are the box's settings' (`DEVTEAM_SANDBOX_CPUS`)."""
+    cpus = box.settings.sandbox_cpus
     config = container_config(command, image, box, env, limits, network, cpus)
     client = await asyncio.to_thread(_client)
     started = time.monotonic()

@@ -34,11 +34,16 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devteam_sandbox.docker_backend import choose_image, image_id
+from devteam_sandbox.filesystem import toolchain_dir
 from devteam_sandbox.identity import SandboxUser
-from devteam_sandbox.sandbox import Activation
+from devteam_sandbox.sandbox import Activation, backend
 from devteam_sandbox.sealing import inside, seal, unseal_and_remove, view, write_new
+
+if TYPE_CHECKING:
+    from devteam_sandbox.settings import SandboxSettings
 
 # `seal` and `unseal_and_remove` live in `sealing`; they stay importable from here.
 __all__ = [
@@ -78,15 +83,9 @@ CACHE_VARIABLES = {
 COPY_NOT_LINK = {"UV_LINK_MODE": "copy", "npm_config_package_import_method": "copy"}
 
 
-def max_bytes(environ: Mapping[str, str] | None = None) -> int:
-    """The store's bound: `DEVTEAM_ENVIRONMENTS_MAX_MB` (default 20 GiB); `ValueError` naming
-    the variable when it is not a positive whole number."""
-    raw = (os.environ if environ is None else environ).get(MAX_BYTES_VAR, "").strip()
-    if not raw:
-        return DEFAULT_MAX_MB * 1024 * 1024
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{MAX_BYTES_VAR} must be a whole number of megabytes (at least 1)")
-    return int(raw) * 1024 * 1024
+def max_bytes(settings: "SandboxSettings") -> int:
+    """The store's bound in bytes: `DEVTEAM_ENVIRONMENTS_MAX_MB` (default 20 GiB)."""
+    return settings.environments_max_mb * 1024 * 1024
 
 
 def environment_key(
@@ -107,14 +106,17 @@ def environment_key(
     return digest.hexdigest()[:32]
 
 
-def toolchain_identity(backend: str, image: str | None, toolchain: str) -> str:
-    """What of the toolchain goes into the key: the image's content id (Docker), else the
-    toolchain's directory and the interpreter its venv was made from."""
-    if backend == "docker":
-        return f"docker:{image_id(choose_image(image))}"
+def toolchain_identity(settings: "SandboxSettings", image: str | None) -> str:
+    """What of the toolchain the commands run with (this worker's `settings`, a project's
+    `image`) goes into the key: the image's content id (Docker), else the toolchain's
+    directory and the interpreter its venv was made from."""
+    chosen = backend(settings)
+    if chosen == "docker":
+        return f"docker:{image_id(choose_image(image, settings))}"
+    toolchain = toolchain_dir(settings)
     config = Path(toolchain).parent / "pyvenv.cfg"
     made_from = config.read_text() if config.is_file() else sys.version
-    return f"{backend}:{toolchain}:{hashlib.sha256(made_from.encode()).hexdigest()[:16]}"
+    return f"{chosen}:{toolchain}:{hashlib.sha256(made_from.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)

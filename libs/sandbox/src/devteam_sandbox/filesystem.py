@@ -23,6 +23,10 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devteam_sandbox.settings import SandboxSettings
 
 TOOLCHAIN_VAR = "DEVTEAM_TOOLCHAIN"
 ETC_VAR = "DEVTEAM_SANDBOX_ETC"
@@ -38,19 +42,19 @@ HOSTS = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n"
 HOSTNAME = "devteam-sandbox"
 
 
-def toolchain_dir() -> str:
-    """The directory of executables first on the commands' PATH: `$DEVTEAM_TOOLCHAIN`
+def toolchain_dir(settings: "SandboxSettings") -> str:
+    """The directory of executables first on the commands' PATH: `DEVTEAM_TOOLCHAIN`
     (`devteam up` points it at the checkout's lean `.tools/toolchain/bin`), else the directory
     of the interpreter this worker runs on (in the verify image, its venv with pytest)."""
     # (resolved: the box shows it at its real path)
-    return os.path.realpath(os.environ.get(TOOLCHAIN_VAR) or Path(sys.executable).parent)
+    return os.path.realpath(settings.toolchain or Path(sys.executable).parent)
 
 
-def toolchain_roots() -> tuple[str, ...]:
+def toolchain_roots(settings: "SandboxSettings") -> tuple[str, ...]:
     """The trees the toolchain lives in: its venv (the directory above `bin`) and the
     interpreter that venv was made from (`home` in its pyvenv.cfg), or the directory alone
     when it is not a venv."""
-    tools = Path(toolchain_dir())
+    tools = Path(toolchain_dir(settings))
     venv = tools.parent
     config = venv / "pyvenv.cfg"
     if not config.exists():
@@ -63,14 +67,18 @@ def toolchain_roots() -> tuple[str, ...]:
     return tuple(roots)
 
 
-def etc_entries(environ: dict[str, str] | None = None) -> list[str]:
-    """The host's /etc entries shown to commands (those that exist here)."""
-    env = os.environ if environ is None else environ
-    wanted = [*ETC_FILES, *(e.strip() for e in env.get(ETC_VAR, "").split(",") if e.strip())]
+def etc_name(pattern: str) -> str:
+    """`pattern` when it names something inside /etc; `ValueError` otherwise."""
+    if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+        raise ValueError(f"{ETC_VAR}: {pattern!r} must be a name inside /etc")
+    return pattern
+
+
+def etc_entries(settings: "SandboxSettings") -> list[str]:
+    """The host's /etc entries shown to commands (those that exist here): `ETC_FILES` and
+    `DEVTEAM_SANDBOX_ETC`'s names."""
     present: list[str] = []
-    for pattern in wanted:
-        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            raise ValueError(f"{ETC_VAR}: {pattern!r} must be a name inside /etc")
+    for pattern in map(etc_name, (*ETC_FILES, *settings.etc_names)):
         parent = Path("/etc", pattern).parent
         if not parent.is_dir():
             continue

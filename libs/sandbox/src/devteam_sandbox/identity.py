@@ -14,8 +14,11 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-UID_BASE_VAR = "DEVTEAM_SANDBOX_UID_BASE"
+if TYPE_CHECKING:
+    from devteam_sandbox.settings import SandboxSettings
+
 UID_SPAN = 1_000_000
 DEFAULT_UID_BASE = 600_000_000
 USER_NAME = "devteam"
@@ -34,21 +37,13 @@ def can_switch_users() -> bool:
     return os.geteuid() == 0
 
 
-def _uid_base() -> int:
-    raw = os.environ.get(UID_BASE_VAR, "").strip()
-    if not raw:
-        return DEFAULT_UID_BASE
-    if not raw.isdigit() or not 1000 <= int(raw) <= 2**31 - 1 - UID_SPAN:
-        raise ValueError(f"{UID_BASE_VAR} must be a uid from 1000 to {2**31 - 1 - UID_SPAN}")
-    return int(raw)
-
-
-def user_for(tenant: str) -> SandboxUser | None:
-    """The tenant's sandbox user, or None when this worker cannot switch users."""
+def user_for(tenant: str, settings: "SandboxSettings") -> SandboxUser | None:
+    """The tenant's sandbox user (from `settings.sandbox_uid_base`), or None when this worker
+    cannot switch users."""
     if not can_switch_users():
         return None
     slot = int.from_bytes(hashlib.sha256(tenant.encode()).digest()[:8], "big") % UID_SPAN
-    uid = _uid_base() + slot
+    uid = settings.sandbox_uid_base + slot
     return SandboxUser(uid=uid, gid=uid)
 
 

@@ -17,6 +17,10 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devteam_sandbox.settings import SandboxSettings
 
 MB = 1024 * 1024
 
@@ -53,33 +57,25 @@ class CheckLimits:
 LIMIT_FIELDS = ("memory_mb", "cpu_seconds", "processes", "file_size_mb", "open_files")
 
 
-def operator_limits(environ: dict[str, str] | None = None) -> tuple[CheckLimits, CheckLimits]:
+def operator_limits(settings: "SandboxSettings") -> tuple[CheckLimits, CheckLimits]:
     """(defaults, maxima) from `DEVTEAM_VERIFY_<LIMIT>` and `DEVTEAM_VERIFY_MAX_<LIMIT>`
-    (a maximum defaults to the default); `ValueError` naming a bad variable."""
-    env = os.environ if environ is None else environ
+    (`settings`; a maximum defaults to the default, a default is never above its maximum)."""
     base = CheckLimits()
     defaults: dict[str, int] = {}
     maxima: dict[str, int] = {}
     for name in (*LIMIT_FIELDS, "output_bytes"):
-        defaults[name] = _positive(env, f"DEVTEAM_VERIFY_{name.upper()}", getattr(base, name))
-        maxima[name] = _positive(env, f"DEVTEAM_VERIFY_MAX_{name.upper()}", defaults[name])
-        defaults[name] = min(defaults[name], maxima[name])
+        default = getattr(settings, f"verify_{name}")
+        maximum = getattr(settings, f"verify_max_{name}")
+        default = getattr(base, name) if default is None else default
+        maxima[name] = default if maximum is None else maximum
+        defaults[name] = min(default, maxima[name])
     return CheckLimits(**defaults), CheckLimits(**maxima)
 
 
-def _positive(env: os._Environ[str] | dict[str, str], var: str, default: int) -> int:
-    raw = env.get(var)
-    if raw is None or not raw.strip():
-        return default
-    if not raw.strip().isdigit() or int(raw) < 1:
-        raise ValueError(f"{var} must be a whole number ≥ 1, not {raw!r}")
-    return int(raw)
-
-
-def resolve(requested: dict[str, int | None], environ: dict[str, str] | None = None) -> CheckLimits:
+def resolve(requested: dict[str, int | None], settings: "SandboxSettings") -> CheckLimits:
     """A project's limits: what it asks for (lower only), else the operator's default, never
     above the operator's maximum."""
-    defaults, maxima = operator_limits(environ)
+    defaults, maxima = operator_limits(settings)
     values = {}
     for name in LIMIT_FIELDS:
         asked = requested.get(name)

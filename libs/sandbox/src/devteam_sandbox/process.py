@@ -61,16 +61,9 @@ def die_with_parent() -> None:
     _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _work_nice() -> int:
-    raw = os.environ.get("DEVTEAM_WORK_NICE", "10")
-    if not raw.isdigit() or not 0 <= int(raw) <= 19:
-        raise ValueError(f"DEVTEAM_WORK_NICE must be a whole number from 0 to 19, not {raw!r}")
-    return int(raw)
-
-
-# Untrusted work is batch work: it runs this much nicer than NATS, the gateway and the stages,
-# so they stay responsive on a machine it saturates (0: the same priority as they have).
-WORK_NICE = _work_nice()
+# Untrusted work is batch work: by default it runs this much nicer than NATS, the gateway and
+# the stages, so they stay responsive on a machine it saturates (`WorkSettings.work_nice`).
+DEFAULT_WORK_NICE = 10
 
 
 def untrusted_child() -> None:
@@ -85,31 +78,33 @@ async def start_untrusted(
     argv: Sequence[str],
     *,
     env: Mapping[str, str],
+    nice: int,
     preexec: Callable[[], None] = untrusted_child,
     **options: Any,
 ) -> asyncio.subprocess.Process:
     """Start untrusted work in its own session (its group is killed as one), dying with its
-    parent, at the work's priority. The priority is lowered after the exec, not in
-    `preexec`: the parent waits for the exec, and a child already at the work's priority on
-    a saturated machine would hold the parent's event loop until the CPU had time for it.
-    Raises `OSError` if `argv` cannot be started."""
-    if WORK_NICE and shutil.which(argv[0], path=env.get("PATH")) is None:
+    parent, at the work's priority: `nice` more than this process (`WorkSettings.work_nice`;
+    0: the same). The priority is lowered after the exec, not in `preexec`: the parent waits
+    for the exec, and a child already at the work's priority on a saturated machine would
+    hold the parent's event loop until the CPU had time for it. Raises `OSError` if `argv`
+    cannot be started."""
+    if nice and shutil.which(argv[0], path=env.get("PATH")) is None:
         raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])  # not nice's 127
-    niced = [_NICE, "-n", str(WORK_NICE), *argv] if WORK_NICE else list(argv)  # its children too
+    niced = [_NICE, "-n", str(nice), *argv] if nice else list(argv)  # its children too
     proc = await asyncio.create_subprocess_exec(
         *niced, env=dict(env), start_new_session=True, preexec_fn=preexec, **options
     )
-    await _lower_group_priority(proc.pid)
+    await _lower_group_priority(proc.pid, nice)
     return proc
 
 
-async def _lower_group_priority(pid: int) -> None:
+async def _lower_group_priority(pid: int, work_nice: int) -> None:
     """Where the kernel groups tasks by session (`sched_autogroup_enabled`), the new session
     of untrusted work is a new group that competes with every other group at nice 0, whatever
     its tasks' own nice: give the group the work's nice too, or the priority is lost. Unless
     it may administer the system, a process gets one such change per 100 ms machine-wide:
     retry a little, then leave it."""
-    nice = str(min(19, os.nice(0) + WORK_NICE))
+    nice = str(min(19, os.nice(0) + work_nice))
     for _ in range(4):
         try:
             await asyncio.to_thread(Path(f"/proc/{pid}/autogroup").write_text, nice)
@@ -206,6 +201,7 @@ async def run_process(
     cwd: Path,
     env: Mapping[str, str],
     timeout_s: float,
+    nice: int,
     on_line: LineSink | None = None,
     redact: Callable[[str], str] | None = None,
     kill_grace_s: float = 3.0,
@@ -213,7 +209,8 @@ async def run_process(
     pass_fds: Sequence[int] = (),
     started: Callable[[int], Awaitable[None]] | None = None,
 ) -> ProcessResult:
-    """Run `argv` in its own session; stream merged stdout/stderr lines to `on_line`.
+    """Run `argv` in its own session, at the work's priority (`nice`, see `start_untrusted`);
+    stream merged stdout/stderr lines to `on_line`.
 
     Lines pass through `redact` before they reach the sink or the tail. On timeout the group
     gets SIGTERM, then SIGKILL after `kill_grace_s`; if the caller is cancelled, the same
@@ -224,7 +221,7 @@ async def run_process(
     `started(pid)` runs once the process is up, before the time limit counts (if it raises,
     the group is killed and the error propagates).
     """
-    how = _How(redact, kill_grace_s, limits, tuple(pass_fds), started)
+    how = _How(nice, redact, kill_grace_s, limits, tuple(pass_fds), started)
     if limits is None:
         return await _run(argv, cwd, env, timeout_s, on_line, how, None)
     async with process_limit(limits) as (cgroup, _binds):
@@ -233,6 +230,7 @@ async def run_process(
 
 @dataclass(frozen=True)
 class _How:
+    nice: int
     redact: Callable[[str], str] | None
     kill_grace_s: float
     limits: CheckLimits | None
@@ -265,6 +263,7 @@ async def _run(
     proc = await start_untrusted(
         argv,
         env=env,
+        nice=how.nice,
         preexec=_limited(limits, cgroup),
         cwd=cwd,
         stdin=asyncio.subprocess.DEVNULL,

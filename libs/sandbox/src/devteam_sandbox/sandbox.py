@@ -2,10 +2,11 @@
 the toolchain and the system directories, as an unprivileged user, with a scrubbed
 environment, no network for checks and the internet-but-not-us for setup.
 
-Backends (`DEVTEAM_SANDBOX`): `bwrap` (bubblewrap: the file system of `filesystem.py`, its own
-PID, IPC, UTS and network namespaces), `docker` (one container per command, the project's
-toolchain image), or `none` (only the scrubbed environment, the user switch and limits: for a
-worker that is already inside a box of its own). `auto` picks bwrap when it is installed.
+Backends (`DEVTEAM_SANDBOX`, in `SandboxSettings`): `bwrap` (bubblewrap: the file system of
+`filesystem.py`, its own PID, IPC, UTS and network namespaces), `docker` (one container per
+command, the project's toolchain image), or `none` (only the scrubbed environment, the user
+switch and limits: for a worker that is already inside a box of its own). `auto` picks bwrap
+when it is installed. A box carries the settings it was opened with; its commands run by them.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devteam_sandbox import filesystem
 from devteam_sandbox import network as setup_network
@@ -32,10 +34,12 @@ from devteam_sandbox.identity import (
 from devteam_sandbox.limits import CheckLimits
 from devteam_sandbox.process import LineSink, ProcessResult, run_process
 
+if TYPE_CHECKING:
+    from devteam_sandbox.settings import SandboxSettings
+
 __all__ = ["TOOLCHAIN_VAR", "Activation", "Box", "describe", "open_box", "run_sandboxed"]
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-BACKEND_VAR = "DEVTEAM_SANDBOX"
 # Inside a toolchain container: its own PATH.
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _SETPRIV = "/usr/bin/setpriv"
@@ -55,12 +59,14 @@ class Activation:
 @dataclass(frozen=True)
 class Box:
     """Where one tenant's commands run: its worktree, a HOME and generated /etc files of its
-    own (under `root`), what it sees of the repository its worktree belongs to, and the user
-    it runs as (None: this worker's own, it cannot switch)."""
+    own (under `root`), what it sees of the repository its worktree belongs to, the user it
+    runs as (None: this worker's own, it cannot switch), and how this worker boxes commands
+    (the settings the box was opened with: its commands run by them)."""
 
     root: Path
     worktree: Path
     user: SandboxUser | None
+    settings: "SandboxSettings"
     git: GitView | None = None
     activation: Activation = Activation()
 
@@ -77,25 +83,37 @@ class Box:
 
 @contextlib.asynccontextmanager
 async def open_box(
-    scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] | None = None
+    scratch: Path,
+    tenant: str,
+    worktree: Path,
+    git: tuple[Path, str] | None = None,
+    *,
+    settings: "SandboxSettings",
 ) -> AsyncIterator[Box]:
     """A box for `tenant`'s commands on `worktree` under `scratch` (a directory of this
     worker's own): the worktree handed to the tenant's user, a fresh HOME; all of it but the
     worktree removed afterwards. `git` is (the tree's git directory, its commit) when the
     worktree is a linked one of a mirror: the box sees the mirror's objects and this tree's
-    own state, read-only (`gitview`)."""
-    box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, git)
+    own state, read-only (`gitview`). `settings` are this worker's: the tenant's user, and
+    how the box's commands run (`run_sandboxed`)."""
+    box = await asyncio.to_thread(_make_box, scratch, tenant, worktree, git, settings)
     try:
         yield box
     finally:
         await asyncio.to_thread(shutil.rmtree, box.root, True)
 
 
-def _make_box(scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] | None) -> Box:
+def _make_box(
+    scratch: Path,
+    tenant: str,
+    worktree: Path,
+    git: tuple[Path, str] | None,
+    settings: "SandboxSettings",
+) -> Box:
     root = (scratch / uuid.uuid4().hex).resolve()
     root.mkdir(parents=True, mode=0o755)
     view = make_view(*git, root / "git") if git else None
-    box = Box(root, worktree.resolve(), user_for(tenant), view)
+    box = Box(root, worktree.resolve(), user_for(tenant, settings), settings, view)
     box.etc.mkdir(mode=0o755)
     box.home.mkdir(mode=0o700)
     passwd, group = passwd_lines(box.user, box.home)
@@ -115,16 +133,21 @@ def _make_box(scratch: Path, tenant: str, worktree: Path, git: tuple[Path, str] 
     return box
 
 
+def host_path(settings: "SandboxSettings") -> str:
+    """The commands' PATH outside a container: the toolchain first, then the system's."""
+    return f"{toolchain_dir(settings)}:{SYSTEM_PATH}"
+
+
 def scrubbed_env(
-    home: Path | str, path: str | None = None, activation: Activation = Activation()
+    home: Path | str, path: str, activation: Activation = Activation()
 ) -> dict[str, str]:
     """A minimal environment: no inherited variables (no API keys, tokens or NATS URLs), the
-    project environment's own (`activation`) added. git may read the repository it is shown,
+    project environment's own (`activation`) added, `path` (`host_path`, or a container's)
+    searched after the environment's directories. git may read the repository it is shown,
     which belongs to another user."""
-    search = path or f"{toolchain_dir()}:{SYSTEM_PATH}"
     return {
         **activation.variables,
-        "PATH": ":".join((*activation.path, search)),
+        "PATH": ":".join((*activation.path, path)),
         "HOME": str(home),
         "USER": "devteam",
         "LOGNAME": "devteam",
@@ -150,12 +173,12 @@ def bwrap_argv(box: Box, command: str, *, network: bool, extra: list[str]) -> li
     mounts.special()
     mounts.tmpfs("/tmp")  # noqa: S108 - private, empty
     mounts.tmpfs("/etc", "0755")
-    for entry in filesystem.etc_entries():
+    for entry in filesystem.etc_entries(box.settings):
         mounts.bind(entry)
     for name in ("passwd", "group", "hosts", "hostname", *(["resolv.conf"] if network else [])):
         mounts.bind(box.etc / name, f"/etc/{name}")
     # after /tmp: a CI checkout's toolchain (or worktree) may itself live under /tmp
-    for root in filesystem.toolchain_roots():
+    for root in filesystem.toolchain_roots(box.settings):
         mounts.bind(root)
     if box.git is not None:
         mounts.tmpfs(str(box.git.mirror), "0755")
@@ -203,32 +226,34 @@ async def run_sandboxed(
     limits: CheckLimits | None = None,
     image: str | None = None,
 ) -> ProcessResult:
-    """Run one command in `box`, sandboxed by the backend this worker is set to
-    (`DEVTEAM_SANDBOX`), under `limits`.
+    """Run one command in `box`, sandboxed by the backend of the box's settings
+    (`DEVTEAM_SANDBOX`), under `limits`, at the work's priority (`DEVTEAM_WORK_NICE`).
 
     `network=True` is for setup commands (installing dependencies: the internet, never this
     host or private ranges; no network at all where `network.available()` is false); checks
     get none. `image` is the project's toolchain image (Docker backend only).
     `NetworkSetupError` when a setup command's network cannot be made.
     """
-    chosen = backend()
+    settings = box.settings
+    chosen = backend(settings)
     wants_net = network and _network_available(chosen)
     if chosen == "docker":
         return await run_in_container(
-            command, image=choose_image(image), box=box,
+            command, image=choose_image(image, settings), box=box,
             env=scrubbed_env(box.home, CONTAINER_PATH, box.activation), timeout_s=timeout_s,
             limits=limits or CheckLimits(), on_line=on_line, network=wants_net,
         )  # fmt: skip
-    env = scrubbed_env(box.home, activation=box.activation)
+    env = scrubbed_env(box.home, host_path(settings), box.activation)
+    nice = settings.work_nice
     if chosen == "none":
         argv = [*_as_user(box.user), "/bin/sh", "-c", command]
         return await run_process(argv, cwd=box.worktree, env=env, timeout_s=timeout_s,
-                                 on_line=on_line, limits=limits)  # fmt: skip
+                                 nice=nice, on_line=on_line, limits=limits)  # fmt: skip
     net = setup_network.BwrapNetwork() if wants_net else None
     try:
         argv = bwrap_argv(box, command, network=wants_net, extra=net.bwrap_args() if net else [])
         return await run_process(
-            argv, cwd=box.worktree, env=env, timeout_s=timeout_s, on_line=on_line,
+            argv, cwd=box.worktree, env=env, timeout_s=timeout_s, nice=nice, on_line=on_line,
             limits=limits, pass_fds=net.pass_fds if net else (),
             started=net.started if net else None,
         )  # fmt: skip
@@ -241,15 +266,12 @@ def _network_available(chosen: str) -> bool:
     return chosen != "none" and setup_network.available()
 
 
-def backend() -> str:
+def backend(settings: "SandboxSettings") -> str:
     """The sandbox this worker uses: `DEVTEAM_SANDBOX` = `docker`, `bwrap`, `none`, or `auto`
     (the default: bwrap when it is installed, else none)."""
-    chosen = os.environ.get(BACKEND_VAR, "auto").strip().lower() or "auto"
-    if chosen not in ("auto", "bwrap", "docker", "none"):
-        raise ValueError(f"{BACKEND_VAR} must be auto, bwrap, docker or none, not {chosen!r}")
-    if chosen == "auto":
+    if settings.sandbox == "auto":
         return "bwrap" if bwrap_available() else "none"
-    return chosen
+    return settings.sandbox
 
 
 def describe_user() -> str:
@@ -262,15 +284,18 @@ def describe_user() -> str:
     )
 
 
-def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]:
-    """What isolation the commands get here, as reported with the run: never more than holds."""
-    chosen = backend()
+def describe(
+    limits: CheckLimits, image: str | None = None, *, settings: "SandboxSettings"
+) -> dict[str, object]:
+    """What isolation the commands get here (this worker's `settings`), as reported with the
+    run: never more than holds."""
+    chosen = backend(settings)
     user = {"switched": can_switch_users(), "runs_as": describe_user()}
     setup = "host (not isolated)" if chosen == "none" else setup_network.describe()
     if chosen == "docker":
         return {
             "backend": "docker",
-            "image": choose_image(image),
+            "image": choose_image(image, settings),
             "user": user,
             "network": "none",
             "setup_network": setup,
@@ -299,9 +324,15 @@ def describe(limits: CheckLimits, image: str | None = None) -> dict[str, object]
     }
 
 
-def summary() -> str:
-    """One line for an operator: how untrusted work is boxed on this machine."""
-    chosen = backend()
+def summary(settings: "SandboxSettings | None" = None) -> str:
+    """One line for an operator: how untrusted work is boxed on this machine, by `settings`
+    (by default the ones of this process's environment, which `devteam up` passes on to its
+    workers)."""
+    if settings is None:
+        from devteam_sandbox.settings import SandboxSettings  # (it imports this module)
+
+        settings = SandboxSettings()
+    chosen = backend(settings)
     if can_switch_users():
         who = "as an unprivileged user per tenant"
     else:

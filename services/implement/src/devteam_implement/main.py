@@ -17,6 +17,7 @@ from devteam_git.settings import WorkspaceSettings
 from devteam_implement.settings import ImplementSettings
 from devteam_implement.stage import ImplementStage
 from devteam_runs.stages import stage_worker
+from devteam_sandbox.settings import WorkSettings
 from devteam_tenants.settings import SecretsSettings
 
 
@@ -48,10 +49,11 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the implement worker with its Aider host
     (unless `DEVTEAM_AIDER_HOST=false`)."""
     workspaces, aider, secrets = WorkspaceSettings(), ImplementSettings(), SecretsSettings()
+    work = WorkSettings()  # the priority Aider runs at (a malformed one stops us here)
     host = None
     if aider.aider_host:
         home = workspaces.data_dir.resolve() / "aider" / "host-home"
-        host = AiderHost(aider.aider_python.absolute(), home)
+        host = AiderHost(aider.aider_python.absolute(), home, nice=work.work_nice)
     stage = ImplementStage(bus, workspaces, aider, host)
     worker = stage_worker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage,
                           workspaces=workspaces, secrets=secrets, tree_lock=True)  # fmt: skip

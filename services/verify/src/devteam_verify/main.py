@@ -11,11 +11,7 @@ from devteam_contracts.subjects import Stage
 from devteam_git.maintenance import Maintenance
 from devteam_git.settings import WorkspaceSettings
 from devteam_runs.stages import stage_worker
-from devteam_sandbox.environments import max_bytes
-from devteam_sandbox.filesystem import etc_entries
-from devteam_sandbox.identity import user_for
-from devteam_sandbox.limits import operator_limits
-from devteam_sandbox.sandbox import backend
+from devteam_sandbox.settings import SandboxSettings
 from devteam_tenants.settings import SecretsSettings
 from devteam_verify.stage import VerifyStage
 
@@ -23,12 +19,10 @@ from devteam_verify.stage import VerifyStage
 def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     """The care of its own data directory, and the verify worker."""
     workspaces, secrets = WorkspaceSettings(), SecretsSettings()
-    operator_limits()  # a malformed DEVTEAM_VERIFY_* limit stops the service at start
-    backend()  # and so does an unknown DEVTEAM_SANDBOX,
-    user_for("-")  # a DEVTEAM_SANDBOX_UID_BASE out of range
-    etc_entries()  # or a DEVTEAM_SANDBOX_ETC entry outside /etc
-    max_bytes()  # or a malformed DEVTEAM_ENVIRONMENTS_MAX_MB
-    stage = VerifyStage(bus, workspaces)
+    # a malformed DEVTEAM_VERIFY_* limit, DEVTEAM_SANDBOX*, DEVTEAM_WORK_NICE or
+    # DEVTEAM_ENVIRONMENTS_MAX_MB stops the service here, at start
+    sandbox = SandboxSettings()
+    stage = VerifyStage(bus, workspaces, sandbox)
     return [
         Maintenance.of(workspaces),
         stage_worker(

@@ -54,6 +54,7 @@ from devteam_sandbox.limits import LIMIT_FIELDS, CheckLimits, resolve
 from devteam_sandbox.process import ProcessResult
 from devteam_sandbox.redact import redact
 from devteam_sandbox.sandbox import Box, backend, describe, open_box, run_sandboxed
+from devteam_sandbox.settings import SandboxSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,11 @@ log = logging.getLogger(__name__)
 class VerifyStage:
     """Logic of `verify` commands (run under the project tree's lock)."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings) -> None:
+    def __init__(self, bus: Bus, settings: WorkspaceSettings, sandbox: SandboxSettings) -> None:
         self.bus = bus
         self.settings = settings
-        self.environments = EnvironmentStore(settings.data_dir, max_bytes())
+        self.sandbox = sandbox
+        self.environments = EnvironmentStore(settings.data_dir, max_bytes(sandbox))
         # what a crash left half made goes, and the store is brought within its bound
         self.environments.evict()
 
@@ -79,10 +81,11 @@ class VerifyStage:
         tree = await self._tree(ws, cmd)
         checks = [*cmd.config.verify, *cmd.task.verify]
         limits = resolve(
-            {name: getattr(cmd.config.limits, f"verify_{name}") for name in LIMIT_FIELDS}
+            {name: getattr(cmd.config.limits, f"verify_{name}") for name in LIMIT_FIELDS},
+            self.sandbox,
         )
         try:
-            sandbox = describe(limits, cmd.config.sandbox_image)
+            sandbox = describe(limits, cmd.config.sandbox_image, settings=self.sandbox)
         except ImageNotAllowedError as exc:
             raise PermanentError(str(exc), code=FailureCode.INVALID_CONFIG) from exc
         gitdir = await asyncio.to_thread(ws.tree_gitdir)
@@ -95,7 +98,9 @@ class VerifyStage:
                 self.bus, run, Stage.VERIFY, cmd.task.id, cmd.attempt,
                 lambda s: redact(s, secrets.resolved),
             ) as logs,
-            open_box(self.settings.data_dir / "boxes", cmd.tenant, tree, git) as box,
+            open_box(
+                self.settings.data_dir / "boxes", cmd.tenant, tree, git, settings=self.sandbox
+            ) as box,
             contextlib.AsyncExitStack() as using,
         ):  # fmt: skip
             runner = _Runner(self.bus, cmd, limits, logs)
@@ -145,7 +150,7 @@ class VerifyStage:
         started = time.perf_counter()
         manifests = await _manifests(ws, cmd.head_sha)
         toolchain = await asyncio.to_thread(
-            toolchain_identity, backend(), cmd.config.sandbox_image, toolchain_dir()
+            toolchain_identity, self.sandbox, cmd.config.sandbox_image
         )
         key = environment_key(
             cmd.tenant, cmd.project_id, [*setup, f"venv={venv}"], manifests, toolchain
@@ -209,7 +214,8 @@ class VerifyStage:
             await asyncio.to_thread(give_tree_to, tree, box.user)
         except GitError as exc:
             raise PermanentError(f"after setup: {exc}", code=FailureCode.GIT_ERROR) from exc
-        site = toolchain_site(toolchain_dir()) if backend() != "docker" else None
+        on_host = backend(self.sandbox) != "docker"
+        site = toolchain_site(toolchain_dir(self.sandbox)) if on_host else None
         record = await asyncio.to_thread(
             store.finish, env, tree, leftovers, setup=setup, manifests=manifests,
             venv=venv, built_s=time.perf_counter() - started, toolchain_site=site,
