@@ -4,9 +4,11 @@ import os
 
 # Here the work is what is under test: on a 2-core CI machine, four workers' stacks and test
 # processes would keep every Aider attempt and check waiting behind them at the default
-# priorities (work below the services). The suite runs everything at one priority (set
-# before any of our modules reads it); tests/integration/test_sandbox.py checks the
-# priorities themselves, and the benches run with the defaults.
+# priorities (work below the services). The suite runs everything at one priority: these
+# configure the stacks the tests start (`devteam up` passes its environment on, and each
+# service reads its settings when it starts), while tests that box work themselves pass
+# `SandboxSettings(work_nice=0)`. tests/integration/test_sandbox.py checks the priorities
+# themselves, and the benches run with the defaults.
 os.environ.setdefault("DEVTEAM_WORK_NICE", "0")
 os.environ.setdefault("DEVTEAM_STAGE_NICE", "0")
 
