@@ -22,7 +22,8 @@ import websockets
 from devteam_bus.connection import connect
 from devteam_cli.demo_project import create_demo_repo, demo_scenario, failing_scenario
 from devteam_cli.local_stack import RunningStack
-from devteam_contracts.events import LogData, make_event
+from devteam_contracts.event_data import LogData
+from devteam_contracts.events import make_event
 from devteam_contracts.runs import RunMode, RunState, RunStatus
 from devteam_contracts.subjects import event_subject
 from devteam_runs.run_store import RunStore

@@ -47,7 +47,7 @@ from devteam_contracts.commands import (
     TaskRef,
     VerifyCommand,
 )
-from devteam_contracts.events import TaskSelectedData
+from devteam_contracts.event_data import TaskSelectedData
 from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import RunConfig
 from devteam_contracts.runs import CurrentTask, RunCreate, RunStatus

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from devteam_bus.connection import Bus
-from devteam_contracts.events import LogData, make_event
+from devteam_contracts.event_data import LogData
+from devteam_contracts.events import make_event
 from devteam_contracts.subjects import EVENTS_LIVE_SUBJECTS, event_subject
 from devteam_gateway.feed import NATS_AWAY, Feed, Listener
 

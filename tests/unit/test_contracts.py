@@ -7,7 +7,8 @@ from pydantic import ValidationError
 
 from devteam_contracts import asyncapi, schema
 from devteam_contracts.commands import ImplementCommand, SelectCommand, TaskRef
-from devteam_contracts.events import EventType, TaskVerifiedData, parse_event
+from devteam_contracts.event_data import EventType, TaskVerifiedData
+from devteam_contracts.events import parse_event
 from devteam_contracts.ids import is_safe_id, new_project_id, new_run_id
 from devteam_contracts.projects import ProjectCreate
 from devteam_contracts.repoconfig import RunConfig

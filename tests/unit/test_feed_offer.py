@@ -4,7 +4,8 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from devteam_contracts.events import EventData, LogData, RunCompletedData, make_event
+from devteam_contracts.event_data import EventData, LogData, RunCompletedData
+from devteam_contracts.events import make_event
 from devteam_contracts.subjects import event_subject
 from devteam_contracts.usage import Usage
 from devteam_gateway.feed import TOO_SLOW, Feed

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from devteam_bus.connection import Bus
 from devteam_bus.periodic import every
 from devteam_bus.publish import publish_event
-from devteam_contracts.events import LogData
+from devteam_contracts.event_data import LogData
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import Stage
 

@@ -8,7 +8,8 @@ from devteam_bus.connection import Bus
 from devteam_bus.kv import now
 from devteam_contracts.audit import AuditDetail, make_audit
 from devteam_contracts.commands import CommandBase, SelectCommand, TaskCommand
-from devteam_contracts.events import EventData, make_event
+from devteam_contracts.event_data import EventData
+from devteam_contracts.events import make_event
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import (
     Stage,

@@ -26,7 +26,7 @@ from devteam_contracts.admission import (
     release,
 )
 from devteam_contracts.commands import SelectCommand
-from devteam_contracts.events import RunAdmittedData
+from devteam_contracts.event_data import RunAdmittedData
 from devteam_contracts.runs import RunStatus
 from devteam_contracts.subjects import BUCKET_ADMISSION, Stage
 from devteam_runs.run_store import RunStore

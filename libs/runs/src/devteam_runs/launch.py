@@ -11,7 +11,7 @@ from devteam_bus.kv import now
 from devteam_bus.publish import publish_audit, publish_event
 from devteam_contracts.admission import QueueFullError
 from devteam_contracts.audit import RunQueuedDetail
-from devteam_contracts.events import RunQueuedData
+from devteam_contracts.event_data import RunQueuedData
 from devteam_contracts.ids import new_run_id
 from devteam_contracts.runs import RunAccepted, RunCreate, RunState, RunStatus
 from devteam_runs.admission import AdmissionStore, start_admitted

@@ -16,7 +16,7 @@ from devteam_bus.publish import publish_task_event
 from devteam_bus.settings import BusSettings
 from devteam_bus.worker import StageWorker
 from devteam_contracts.commands import CommandBase, TaskCommand
-from devteam_contracts.events import EventData
+from devteam_contracts.event_data import EventData
 from devteam_contracts.failures import StageFailure
 from devteam_contracts.projects import Project
 from devteam_contracts.runs import RunState

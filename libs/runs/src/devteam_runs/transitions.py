@@ -9,7 +9,7 @@ from devteam_bus.bundles import BundleStore
 from devteam_bus.connection import Bus
 from devteam_bus.publish import publish_command, publish_event
 from devteam_contracts.commands import TaskCommand
-from devteam_contracts.events import (
+from devteam_contracts.event_data import (
     EventData,
     RunBlockedData,
     RunCancelledData,

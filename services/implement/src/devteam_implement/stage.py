@@ -13,7 +13,7 @@ from devteam_bus.errors import PermanentError, RunEndedError
 from devteam_bus.logstream import log_stream
 from devteam_bus.publish import publish_task_event
 from devteam_contracts.commands import ImplementCommand, VerifyCommand
-from devteam_contracts.events import (
+from devteam_contracts.event_data import (
     TaskAttemptFailedData,
     TaskImplementedData,
     TaskImplementingData,

@@ -4,7 +4,7 @@ import time
 
 from devteam_bus.connection import Bus
 from devteam_contracts.commands import ImplementCommand, PrepCommand
-from devteam_contracts.events import TaskPreparedData
+from devteam_contracts.event_data import TaskPreparedData
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
 from devteam_git.workspace import task_branch

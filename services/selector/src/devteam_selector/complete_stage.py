@@ -9,7 +9,7 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.publish import publish_audit, publish_command
 from devteam_contracts.audit import Pushed
 from devteam_contracts.commands import CompleteCommand, SelectCommand
-from devteam_contracts.events import TaskCompletedData
+from devteam_contracts.event_data import TaskCompletedData
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError, MergeConflictError, PushRejectedError

@@ -6,7 +6,7 @@ from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_bus.publish import publish_command, publish_event
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
-from devteam_contracts.events import TaskSelectedData
+from devteam_contracts.event_data import TaskSelectedData
 from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
 from devteam_contracts.subjects import Stage
 from devteam_runs.run_store import RunStore

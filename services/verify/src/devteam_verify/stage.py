@@ -21,7 +21,7 @@ from devteam_contracts.commands import (
     VerifyCommand,
 )
 from devteam_contracts.detection import manifest_files
-from devteam_contracts.events import (
+from devteam_contracts.event_data import (
     EnvironmentReport,
     SandboxReport,
     TaskRepairData,
@@ -213,7 +213,7 @@ class VerifyStage:
             leftovers = await ws.setup_leftovers()
             await asyncio.to_thread(give_tree_to, tree, box.user)
         except GitError as exc:
-            raise PermanentError(f"after setup: {exc}", code=FailureCode.GIT_ERROR) from exc
+            raise exc.within("after setup") from None
         on_host = backend(self.sandbox) != "docker"
         site = toolchain_site(toolchain_dir(self.sandbox)) if on_host else None
         record = await asyncio.to_thread(
@@ -255,10 +255,9 @@ class VerifyStage:
             bundles = BundleStore(self.bus).get
             return await ws.checkout_task_commit(cmd, cmd.head_sha, cmd.attempt, bundles)
         except GitError as exc:
-            raise PermanentError(
-                f"cannot check out {cmd.head_sha[:12]} of task {cmd.task.id}: {exc}",
-                code=FailureCode.GIT_ERROR,
-            ) from exc
+            raise exc.within(
+                f"cannot check out {cmd.head_sha[:12]} of task {cmd.task.id}"
+            ) from None
 
     async def _passed(self, cmd: VerifyCommand, elapsed: float) -> None:
         if cmd.unchanged:
@@ -386,9 +385,7 @@ async def _manifests(ws: Workspace, commit: str) -> dict[str, bytes]:
         paths = manifest_files(await ws.tracked(commit))
         found = {path: await ws.read_file(commit, path) for path in paths[:MAX_MANIFESTS]}
     except GitError as exc:
-        raise PermanentError(
-            f"cannot read {commit[:12]}: {exc}", code=FailureCode.GIT_ERROR
-        ) from exc
+        raise exc.within(f"cannot read {commit[:12]}") from None
     return {path: data for path, data in found.items() if data is not None}
 
 
