@@ -32,7 +32,7 @@ async def aider_host(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     """One running Aider host for the session."""
     if AIDER_PYTHON is None:
         pytest.skip("Aider is not installed")
-    host = AiderHost(AIDER_PYTHON, Path(tmp_path_factory.mktemp("aider-host-home")))
+    host = AiderHost(AIDER_PYTHON, Path(tmp_path_factory.mktemp("aider-host-home")), nice=0)
     await host.wait_ready(300)
     yield host
     await host.close()

@@ -79,7 +79,7 @@ async def run(
         lines.append(line)
 
     assert AIDER_PYTHON is not None
-    outcome = await run_aider(inv, python or AIDER_PYTHON, on_line, host)
+    outcome = await run_aider(inv, python or AIDER_PYTHON, on_line, host, nice=0)
     return outcome, lines
 
 
@@ -277,7 +277,7 @@ async def _asked(server: ScriptedModelServer) -> bool:
 
 async def test_a_killed_host_is_restarted(server: ScriptedModelServer, tmp_path: Path) -> None:
     assert AIDER_PYTHON is not None
-    host = AiderHost(AIDER_PYTHON, tmp_path / "home")
+    host = AiderHost(AIDER_PYTHON, tmp_path / "home", nice=0)
     try:
         await host.wait_ready(300)
         first = host.pid
@@ -298,7 +298,7 @@ async def test_a_host_that_cannot_start_falls_back_to_the_cli_and_says_so(
     server: ScriptedModelServer, tmp_path: Path
 ) -> None:
     # This interpreter has no Aider installed, so the host fails at its first import.
-    host = AiderHost(Path(sys.executable), tmp_path / "home")
+    host = AiderHost(Path(sys.executable), tmp_path / "home", nice=0)
     try:
         server.set_scenario(SCENARIO)
         repo = make_repo(tmp_path / "repo", FILES)

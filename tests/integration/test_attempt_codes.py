@@ -67,7 +67,15 @@ async def attempt(
     assert AIDER_PYTHON is not None
     settings = ImplementSettings(aider_python=AIDER_PYTHON, aider_retry_s=0.5)
     return await run_attempt(
-        cmd, project(server, **model), tree, files, settings, tmp_path / "state", host, "key"
+        cmd,
+        project(server, **model),
+        tree,
+        files,
+        settings,
+        tmp_path / "state",
+        host,
+        "key",
+        nice=0,
     )
 
 
@@ -166,7 +174,7 @@ async def test_the_edit_formats_example_file_is_never_a_change(
     assert AIDER_PYTHON is not None
     settings = ImplementSettings(aider_python=AIDER_PYTHON, aider_retry_s=0.5)
     result = await run_attempt(
-        cmd, project(server), tree, chat, settings, tmp_path / "state", aider_host, "key"
+        cmd, project(server), tree, chat, settings, tmp_path / "state", aider_host, "key", nice=0
     )
     record = result.record
     assert not (tree / "path").exists(), "the example is gone from the tree"

@@ -95,11 +95,13 @@ async def run_attempt(
     host: AiderHost | None,
     api_key: str | None,
     on_line: LineSink | None = None,
+    nice: int | None = None,
 ) -> AttemptResult:
     """Run Aider once on `cmd`'s task in `tree` and judge the result.
 
     `state_root` holds the project's Aider state (its tags cache, and this attempt's private
     directory, removed afterwards). Cancelling the caller kills the attempt's process group.
+    `nice`: the work's priority for Aider's CLI (the host's own when None; see `run_aider`).
     """
     model = project.model
     state_dir = state_root / cmd.run_id / f"{task_slug(cmd.task.id)}-{cmd.attempt}"
@@ -126,7 +128,7 @@ async def run_attempt(
         max_output_tokens=model.max_output_tokens,
     )
     try:
-        outcome = await run_aider(invocation, settings.aider_python, on_line, host)
+        outcome = await run_aider(invocation, settings.aider_python, on_line, host, nice=nice)
     finally:
         await asyncio.to_thread(shutil.rmtree, state_dir, True)
     facts = await _git_facts(cmd, tree, files)

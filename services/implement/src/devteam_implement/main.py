@@ -54,7 +54,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
     if aider.aider_host:
         home = workspaces.data_dir.resolve() / "aider" / "host-home"
         host = AiderHost(aider.aider_python.absolute(), home, nice=work.work_nice)
-    stage = ImplementStage(bus, workspaces, aider, host)
+    stage = ImplementStage(bus, workspaces, aider, work, host)
     worker = stage_worker(bus, settings, Stage.IMPLEMENT, ImplementCommand, stage,
                           workspaces=workspaces, secrets=secrets, tree_lock=True)  # fmt: skip
     return [Maintenance.of(workspaces), HostedWorker(worker, host)]

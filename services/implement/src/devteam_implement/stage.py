@@ -30,6 +30,7 @@ from devteam_runs.cancellation import unless_ended
 from devteam_runs.stages import StageContext
 from devteam_runs.transitions import advance, hand_on, record_attempt, recorded_change
 from devteam_sandbox.redact import redact
+from devteam_sandbox.settings import WorkSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,13 @@ class ImplementStage:
         bus: Bus,
         workspaces: WorkspaceSettings,
         aider: ImplementSettings,
+        work: WorkSettings,
         host: AiderHost | None = None,
     ) -> None:
         self.bus = bus
         self.workspaces = workspaces
         self.aider = aider
+        self.work = work  # the priority Aider runs at
         self.host = host if aider.aider_host else None
 
     async def __call__(self, ctx: StageContext[ImplementCommand]) -> None:
@@ -78,7 +81,7 @@ class ImplementStage:
                     cmd.run_id,
                     run_attempt(
                         cmd, project, tree, files, self.aider, state_root, self.host, api_key,
-                        logs.line,
+                        logs.line, nice=self.work.work_nice,
                     ),
                 )  # fmt: skip
         except RunEndedError:
