@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devteam_cli.supervisor import default_toolchain
+from devteam_cli.settings import UpSettings
+from devteam_cli.stack_config import default_toolchain
 from devteam_sandbox import network
 from devteam_sandbox.filesystem import toolchain_roots
 from devteam_sandbox.identity import give_tree, user_for
@@ -156,7 +157,7 @@ def run() -> dict[str, Any]:
     if not bwrap_available():
         return {"skipped": "bubblewrap is not installed"}
     settings = SandboxSettings()  # the operator's, as a verify worker would have them
-    toolchain = default_toolchain()  # the lean toolchain `devteam up` gives the checks
+    toolchain = default_toolchain(UpSettings())  # the lean toolchain `devteam up` gives the checks
     if toolchain and not settings.toolchain:
         settings = SandboxSettings(toolchain=toolchain)
     return asyncio.run(measure(settings))

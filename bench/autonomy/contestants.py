@@ -15,7 +15,8 @@ from typing import Any
 from bench.autonomy.check import HIDDEN_DIR, write_tree
 from bench.autonomy.corpus import TASKS_FILE, CorpusRepo, CorpusTask
 from devteam_aider.settings_files import model_settings
-from devteam_cli.supervisor import default_toolchain
+from devteam_cli.settings import UpSettings
+from devteam_cli.stack_config import default_toolchain
 from devteam_git.run import git
 from devteam_implement.chatfiles import chat_files
 from devteam_sandbox.sandbox import open_box, run_sandboxed
@@ -49,7 +50,9 @@ async def run_aider_alone(
     await git([*ident, "commit", "-q", "-m", "before the task"], tree)
     text = task_text(task, parents)
     named = await asyncio.to_thread(chat_files, tree, text, TASKS_FILE, [])  # named only
-    python = Path(default_toolchain() or sys.prefix + "/bin") / "python"  # as the product's checks
+    python = (
+        Path(default_toolchain(UpSettings()) or sys.prefix + "/bin") / "python"
+    )  # as the product's checks
     argv = [
         str(AIDER), "--model", model, "--openai-api-base", api_base,
         "--openai-api-key", "local", "--message", text, "--yes-always", "--no-auto-commits",

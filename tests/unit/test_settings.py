@@ -3,6 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
+from devteam_cli.settings import UpSettings
 from devteam_gateway.settings import GatewaySettings
 from devteam_git.settings import GitSettings
 from devteam_tenants import SecretsSettings, new_key
@@ -54,3 +55,18 @@ def test_git_schemes_are_checked_when_read(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("DEVTEAM_GIT_ALLOWED_SCHEMES", "https,ftp")
     with pytest.raises(ValidationError, match="unsupported scheme"):
         GitSettings()
+
+
+def test_devteam_up_reads_its_variables_once_and_empty_ones_mean_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DEVTEAM_GATEWAY_PORT", "")
+    monkeypatch.setenv("DEVTEAM_STAGE_NICE", "7")
+    monkeypatch.setenv("DEVTEAM_ADMIN_TOKEN", "dtr_from_the_environment")
+    settings = UpSettings()
+    assert settings.gateway_port == 8080 and settings.stage_nice == 7
+    assert settings.admin_token is not None
+    assert "dtr_from_the_environment" not in repr(settings)
+    monkeypatch.setenv("DEVTEAM_STAGE_NICE", "20")
+    with pytest.raises(ValidationError, match="stage_nice"):
+        UpSettings()

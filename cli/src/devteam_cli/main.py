@@ -13,7 +13,7 @@ from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
 from devteam_cli import ops
 from devteam_cli.compose_auth import parse_owner, write_compose_auth
-from devteam_cli.settings import cli_settings
+from devteam_cli.settings import UpSettings, cli_settings
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
 from devteam_tenants.tokens import TokenStore
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--data-dir", help="state directory (default $DEVTEAM_DATA_DIR or ./data)")
     up.add_argument("--port", type=int, help="gateway port (default $DEVTEAM_GATEWAY_PORT or 8080)")
     up.add_argument("--nats-port", type=int, help="NATS port (default: a free one)")
-    up.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
+    up.add_argument("--tenant", help="the development token's tenant (DEVTEAM_TENANT, dev)")
     up.add_argument(
         "--scale",
         action="append",
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="VAR",
         help="also register the API token held in this environment variable (if set)",
     )
-    prov.add_argument("--tenant", default=os.environ.get("DEVTEAM_TENANT", "dev"))
+    prov.add_argument("--tenant", help="the development token's tenant (DEVTEAM_TENANT, dev)")
     creds = sub.add_parser(
         "nats-credentials",
         help="make NATS credentials and nats-server configs for docker compose (made once)",
@@ -106,6 +106,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             parser.error(str(exc))
         return run_stack(cfg)
     settings = cli_settings(Identity.PROVISION)
+    tenant = args.tenant or UpSettings().tenant
 
     async def do_provision() -> None:
         bus = await connect(settings, "devteam-provision")
@@ -114,8 +115,8 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             await bus.retrying(lambda: provision(bus, settings), "provisioning")
             token = os.environ.get(args.dev_token_env or "", "")
             if token:
-                await bus.retrying(lambda: TokenStore(bus).add(token, args.tenant), "the token")
-                print(f"registered the token in ${args.dev_token_env} for tenant {args.tenant}")
+                await bus.retrying(lambda: TokenStore(bus).add(token, tenant), "the token")
+                print(f"registered the token in ${args.dev_token_env} for tenant {tenant}")
         finally:
             await bus.close()
 

@@ -2,9 +2,11 @@
 defaults, made into one `StackConfig` (replicas per service, the NATS nodes and their
 credentials, ports and tokens)."""
 
-import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from devteam_bus.credentials import (
     credentials_path,
@@ -12,9 +14,12 @@ from devteam_bus.credentials import (
     private_dir,
     public_keys,
     route_secret,
+    write_private,
 )
 from devteam_bus.nats_auth import Identity, authorization
 from devteam_cli.nats_server import NatsNode, cluster_nodes, free_port
+from devteam_cli.settings import UpSettings
+from devteam_tenants.settings import new_key
 from devteam_tenants.tokens import new_token
 
 SERVICES = ("gateway", "selector", "prep", "implement", "verify")
@@ -73,6 +78,11 @@ class StackConfig:
     nats_authorization: str = field(default="", repr=False)
     nats_route_secret: str | None = field(default=None, repr=False)
     metrics_port: int = field(default_factory=free_port)  # the gateway's operator listener
+    # What the services are given: Aider's own environment, the verify toolchain (None: the
+    # verify worker's own interpreter's) and the secret store's key.
+    aider_python: str = ""
+    toolchain: str | None = None
+    secrets_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -122,30 +132,58 @@ def config_from(
     data_dir: str | None,
     port: int | None,
     nats_port: int | None,
-    tenant: str,
+    tenant: str | None,
     scale: list[str] | None = None,
     cluster: int = 1,
+    settings: UpSettings | None = None,
 ) -> StackConfig:
-    """Flags first, then `DEVTEAM_*` variables, then defaults."""
+    """Flags first, then `DEVTEAM_*` variables (`UpSettings`), then defaults."""
     if cluster not in CLUSTER_SIZES:
         raise ValueError(f"--cluster {cluster}: a NATS cluster has 1, 3 or 5 nodes")
-    nice = os.environ.get("DEVTEAM_STAGE_NICE", "5")
-    if not nice.isdigit() or int(nice) > 19:
-        raise ValueError(f"DEVTEAM_STAGE_NICE must be a whole number from 0 to 19, not {nice!r}")
+    settings = settings or UpSettings()
     scales = parse_scale(scale or [])
-    root = private_dir(Path(data_dir or os.environ.get("DEVTEAM_DATA_DIR") or "data").resolve())
+    root = private_dir(Path(data_dir or settings.data_dir).resolve())
     auth, secret = nats_credentials(root)
     return StackConfig(
-        stage_nice=int(nice),
+        stage_nice=settings.stage_nice,
         cluster=cluster,
         scale=scales,
         nats_authorization=auth,
         nats_route_secret=secret,
         data_dir=root,
-        gateway_port=port or int(os.environ.get("DEVTEAM_GATEWAY_PORT") or 8080),
-        nats_port=nats_port or int(os.environ.get("DEVTEAM_NATS_PORT") or 0) or free_port(),
-        metrics_port=int(os.environ.get("DEVTEAM_GATEWAY_METRICS_PORT") or 0) or free_port(),
-        tenant=tenant,
-        token=os.environ.get("DEVTEAM_API_TOKEN") or new_token(),
-        admin_token=os.environ.get("DEVTEAM_ADMIN_TOKEN") or new_token(),
+        gateway_port=port or settings.gateway_port,
+        nats_port=nats_port or settings.nats_port or free_port(),
+        metrics_port=settings.gateway_metrics_port or free_port(),
+        tenant=tenant or settings.tenant,
+        token=_secret(settings.api_token) or new_token(),
+        admin_token=_secret(settings.admin_token) or new_token(),
+        aider_python=str(settings.aider_python or checkout_tools() / "aider" / "bin" / "python"),
+        toolchain=default_toolchain(settings),
+        secrets_key=_secret(settings.secrets_key) or local_secrets_key(root),
     )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def checkout_tools() -> Path:
+    """`.tools` of the checkout this interpreter's venv (`.venv`) belongs to."""
+    return Path(sys.prefix).resolve().parent / ".tools"
+
+
+def default_toolchain(settings: UpSettings) -> str | None:
+    """The verify toolchain: `$DEVTEAM_TOOLCHAIN`, else `.tools/toolchain/bin` of this checkout
+    (pytest only, made by `make setup`), else None: the verify worker's own interpreter's."""
+    if settings.toolchain is not None:
+        return str(settings.toolchain)
+    local = checkout_tools() / "toolchain" / "bin"
+    return str(local) if (local / "python").exists() else None
+
+
+def local_secrets_key(data_dir: Path) -> str:
+    """The local key in `<data>/secrets.key` (made once, 0600)."""
+    path = data_dir / "secrets.key"
+    if not path.exists():
+        write_private(path, new_key() + "\n")
+    return path.read_text().strip()

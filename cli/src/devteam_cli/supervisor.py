@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devteam_bus.connection import connect
-from devteam_bus.credentials import private_dir, write_private
+from devteam_bus.credentials import private_dir
 from devteam_bus.nats_auth import Identity
 from devteam_bus.provision import provision
 from devteam_bus.settings import BusSettings
@@ -37,12 +37,13 @@ from devteam_cli.stack_config import (
     SCALABLE,
     SERVICES,
     StackConfig,
+    checkout_tools,
     config_from,
+    default_toolchain,
     nats_credentials,
     parse_scale,
 )
 from devteam_sandbox.sandbox import summary as sandbox_summary
-from devteam_tenants.settings import new_key
 from devteam_tenants.tokens import TokenStore
 
 # What `devteam up` is asked to start lives in `stack_config`; these names stay importable
@@ -58,13 +59,11 @@ __all__ = [
     "banner",
     "checkout_tools",
     "config_from",
-    "default_aider_python",
     "default_toolchain",
     "nats_credentials",
     "parse_scale",
     "prepare_bus",
     "run_stack",
-    "secrets_key",
     "service_env",
     "service_of",
     "spawn",
@@ -91,40 +90,6 @@ class Child:
         return self.proc.poll() is not None and (up >= 60 or up >= min(2**self.restarts, 30))
 
 
-def default_aider_python() -> str:
-    """Aider's own environment: `$DEVTEAM_AIDER_PYTHON`, else `.tools/aider` of this checkout."""
-    configured = os.environ.get("DEVTEAM_AIDER_PYTHON")
-    if configured:
-        return configured
-    return str(checkout_tools() / "aider" / "bin" / "python")
-
-
-def checkout_tools() -> Path:
-    """`.tools` of the checkout this interpreter's venv (`.venv`) belongs to."""
-    return Path(sys.prefix).resolve().parent / ".tools"
-
-
-def default_toolchain() -> str | None:
-    """The verify toolchain: `$DEVTEAM_TOOLCHAIN`, else `.tools/toolchain/bin` of this checkout
-    (pytest only, made by `make setup`), else None: the verify worker's own interpreter's."""
-    configured = os.environ.get("DEVTEAM_TOOLCHAIN")
-    if configured:
-        return configured
-    local = checkout_tools() / "toolchain" / "bin"
-    return str(local) if (local / "python").exists() else None
-
-
-def secrets_key(data_dir: Path) -> str:
-    """`$DEVTEAM_SECRETS_KEY`, else the local key in `<data>/secrets.key` (made once, 0600)."""
-    configured = os.environ.get("DEVTEAM_SECRETS_KEY")
-    if configured:
-        return configured
-    path = data_dir / "secrets.key"
-    if not path.exists():
-        write_private(path, new_key() + "\n")
-    return path.read_text().strip()
-
-
 def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
     """Environment of the service process `name` (its own data directory)."""
     env = dict(os.environ)
@@ -135,8 +100,8 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_DATA_DIR": str(cfg.data_dir / "services" / name),
             "DEVTEAM_GATEWAY_HOST": cfg.host,
             "DEVTEAM_GATEWAY_PORT": str(cfg.gateway_port),
-            "DEVTEAM_AIDER_PYTHON": default_aider_python(),
-            "DEVTEAM_SECRETS_KEY": secrets_key(cfg.data_dir),
+            "DEVTEAM_AIDER_PYTHON": cfg.aider_python,
+            "DEVTEAM_SECRETS_KEY": cfg.secrets_key,
             "DEVTEAM_ADMIN_TOKEN": cfg.admin_token,
             "PYTHONUNBUFFERED": "1",
             "DEVTEAM_PROCESS_NAME": name,
@@ -144,9 +109,8 @@ def service_env(cfg: StackConfig, name: str) -> dict[str, str]:
             "DEVTEAM_NATS_CREDENTIALS": str(cfg.credentials(Identity(service_of(name)))),
         }
     )
-    toolchain = default_toolchain()
-    if toolchain:
-        env["DEVTEAM_TOOLCHAIN"] = toolchain
+    if cfg.toolchain:
+        env["DEVTEAM_TOOLCHAIN"] = cfg.toolchain
     env.pop("DEVTEAM_API_TOKEN", None)  # services never need the development token
     # /metrics names every tenant: an operator-only listener on loopback, its own port.
     env["DEVTEAM_GATEWAY_METRICS_HOST"] = "127.0.0.1"
