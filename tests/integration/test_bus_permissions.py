@@ -425,8 +425,8 @@ async def test_each_identity_is_refused_what_it_must_not_do(
 
         await ver.nc.subscribe("_INBOX.gateway.>", cb=snoop)
         await eventually(lambda: _pings(op), what="the task service answering PING")
-        asked = TasksRequest(tenant="acme", project_id="prj-a").model_dump_json().encode()
-        reply = await gw.nc.request(tasks_rpc_subject("acme", "prj-a"), asked, timeout=5)
+        asked = TasksRequest(tenant="acme", project_id="prj-none").model_dump_json().encode()
+        reply = await gw.nc.request(tasks_rpc_subject("acme", "prj-none"), asked, timeout=5)
         answer = TasksReply.model_validate_json(reply.data)
         assert answer.problem is not None and answer.problem.message == "project not found"
         assert reply.subject.startswith("_INBOX.gateway.")
