@@ -489,3 +489,13 @@ async def test_a_cancel_reaches_the_work_at_once_and_finished_work_keeps_its_res
     assert await unless_ended(bus, "run-done", asyncio.sleep(0.1, "result")) == "result"
     with pytest.raises(RunEndedError):  # a run that is gone ends the work as well
         await unless_ended(bus, "run-missing", asyncio.sleep(60))
+
+
+async def test_watching_a_running_run_never_takes_it_for_gone(bus: Bus) -> None:
+    """nats-py may signal "no more current values" before it hands over the run's entry; the
+    watch must not take that for a run that does not exist (the work would be dropped)."""
+    await new_run(bus, "run-busy")
+    results = await asyncio.gather(
+        *(unless_ended(bus, "run-busy", asyncio.sleep(0.2, i)) for i in range(200))
+    )
+    assert results == list(range(200))

@@ -14,6 +14,7 @@ from nats.js.kv import KeyValue
 
 from devteam_bus.connection import Bus
 from devteam_bus.errors import RunEndedError
+from devteam_bus.kv import value_of
 from devteam_contracts.runs import RunState
 from devteam_contracts.subjects import BUCKET_RUNS
 
@@ -66,16 +67,20 @@ async def _watch(kv: KeyValue, run_id: str) -> bool:
     seen = False
     try:
         async for entry in watcher:
-            if entry is None:  # the current value has been delivered, or there is none:
-                if not seen:  # the run does not exist
+            if entry is None:  # the current value has been delivered, or there is none
+                # (nats-py may say so before it hands the current value over: ask directly)
+                if not seen and _gone_or_ended(await value_of(kv, run_id)):
                     return True
                 continue
             seen = True
-            if not entry.value:  # deleted or purged: the run is gone
-                return True
-            if RunState.model_validate_json(entry.value).state.terminal:
+            if _gone_or_ended(entry.value):
                 return True
         return False
     finally:
         with contextlib.suppress(Exception):
             await watcher.stop()  # type: ignore[no-untyped-call]
+
+
+def _gone_or_ended(value: bytes | None) -> bool:
+    """The run's entry says it is gone (deleted, purged, never there) or has ended."""
+    return not value or RunState.model_validate_json(value).state.terminal
