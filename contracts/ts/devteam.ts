@@ -20,7 +20,8 @@ export type AttemptCode =
   | "malformed_edit"
   | "aider_crashed"
   | "timeout"
-  | "cancelled";
+  | "cancelled"
+  | "budget_exceeded";
 /**
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
  * via the `definition` "AuditRecord".
@@ -105,6 +106,7 @@ export type FailureCode =
   | "lost"
   | "task_not_selectable"
   | "nats_unavailable"
+  | "budget_exceeded"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -134,6 +136,7 @@ export type FailureCode1 =
   | "lost"
   | "task_not_selectable"
   | "nats_unavailable"
+  | "budget_exceeded"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -166,6 +169,7 @@ export type FailureCode2 =
   | "lost"
   | "task_not_selectable"
   | "nats_unavailable"
+  | "budget_exceeded"
   | "error";
 /**
  * The cap a queued run waits on.
@@ -761,7 +765,7 @@ export interface RunConfig {
   verify?: string[];
 }
 /**
- * Limits of one task's work (resolved: every value set).
+ * Limits of one task's work (resolved: every value set, the budget where one is).
  *
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
  * via the `definition` "Limits".
@@ -775,6 +779,14 @@ export interface Limits {
    * Verify failures fed back to Aider before the run fails.
    */
   repair_attempts?: number;
+  /**
+   * The model's reported cost of the whole run, in US dollars (binds only where the model or its price list reports a cost).
+   */
+  run_max_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens of the whole run.
+   */
+  run_max_tokens?: number | null;
   verify_cpu_seconds?: number | null;
   verify_file_size_mb?: number | null;
   verify_memory_mb?: number | null;
@@ -1771,6 +1783,14 @@ export interface RunConfig1 {
 export interface LimitsOverride {
   implement_seconds?: number | null;
   repair_attempts?: number | null;
+  /**
+   * The model's reported cost of the whole run, in US dollars (binds only where the model or its price list reports a cost).
+   */
+  run_max_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens of the whole run.
+   */
+  run_max_tokens?: number | null;
   verify_cpu_seconds?: number | null;
   verify_file_size_mb?: number | null;
   verify_memory_mb?: number | null;
@@ -3251,6 +3271,14 @@ export interface RepoConfig {
 export interface RepoLimits {
   implement_seconds?: number | null;
   repair_attempts?: number | null;
+  /**
+   * The model's reported cost of the whole run, in US dollars (binds only where the model or its price list reports a cost).
+   */
+  run_max_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens of the whole run.
+   */
+  run_max_tokens?: number | null;
   verify_cpu_seconds?: number | null;
   verify_file_size_mb?: number | null;
   verify_memory_mb?: number | null;
@@ -3277,6 +3305,23 @@ export interface RepoSandbox {
 export interface RunAccepted {
   run_id: string;
   state: RunStatus;
+}
+/**
+ * What one run may spend on its model, counted over all its attempts: unset means no
+ * limit. The repository's `.devteam.toml` may only lower what registration set.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "RunBudget".
+ */
+export interface RunBudget {
+  /**
+   * The model's reported cost of the whole run, in US dollars (binds only where the model or its price list reports a cost).
+   */
+  run_max_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens of the whole run.
+   */
+  run_max_tokens?: number | null;
 }
 /**
  * What one task runs with: registration over `.devteam.toml` over defaults.
@@ -3350,6 +3395,10 @@ export interface RunState {
    * When `blocked`: each open task and what it waits for.
    */
   blocked?: BlockedTask[];
+  /**
+   * What the run may spend on its model (registration, lowered by the repository's `.devteam.toml`), as of its last selection; null: no budget.
+   */
+  budget?: RunBudget | null;
   created_at: string;
   current?: CurrentTask | null;
   failure?: Failure | null;

@@ -5,8 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from devteam_contracts.detection import detect
-from devteam_contracts.projects import Project
-from devteam_contracts.repoconfig import RepoConfigError, parse_repo_config, resolve
+from devteam_contracts.projects import LimitsOverride, Project
+from devteam_contracts.repoconfig import (
+    RepoConfig,
+    RepoConfigError,
+    RepoLimits,
+    parse_repo_config,
+    resolve,
+)
 
 FULL = """
 tasks_file = "docs/tasks.md"
@@ -87,3 +93,24 @@ def test_setup_of_a_node_project_gets_no_venv() -> None:
     config, env = resolve(project(), None, detect(files, files.get))
     assert config.setup == ["npm ci"] and config.verify == ["npm test"]
     assert not config.venv and env.kind == "node"
+
+
+def test_a_repository_may_lower_the_budget_but_not_raise_it() -> None:
+    def budget(given: int | None, in_repo: int | None) -> int | None:
+        project = Project.model_validate(
+            {"id": "prj-1", "tenant": "acme", "name": "p", "repo_url": "https://x/y.git",
+             "model": {"name": "m", "api_base": "https://m"}, "created_at": "2026-01-01T00:00:00Z",
+             "limits": LimitsOverride(run_max_tokens=given).model_dump()}
+        )  # fmt: skip
+        config, _ = resolve(project, RepoConfig(limits=RepoLimits(run_max_tokens=in_repo)))
+        return config.limits.run_max_tokens
+
+    assert budget(1000, 500) == 500 and budget(1000, 5000) == 1000
+    assert budget(None, 500) == 500 and budget(1000, None) == 1000 and budget(None, None) is None
+
+
+def test_a_budget_in_the_repository_file_is_read_and_checked() -> None:
+    config = parse_repo_config("[limits]\nrun_max_tokens = 5000\nrun_max_cost_usd = 0.5\n")
+    assert (config.limits.run_max_tokens, config.limits.run_max_cost_usd) == (5000, 0.5)
+    with pytest.raises(RepoConfigError, match="run_max_tokens"):
+        parse_repo_config("[limits]\nrun_max_tokens = 0\n")

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, TenantId
 from devteam_contracts.secrets import SecretName
+from devteam_contracts.usage import Usage
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _BRANCH_CHARS = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
@@ -128,8 +129,48 @@ class VerifyLimits(Strict):
     verify_open_files: int | None = Field(default=None, ge=16, le=1_048_576)
 
 
-class Limits(VerifyLimits):
-    """Limits of one task's work (resolved: every value set)."""
+class RunBudget(Strict):
+    """What one run may spend on its model, counted over all its attempts: unset means no
+    limit. The repository's `.devteam.toml` may only lower what registration set."""
+
+    run_max_tokens: int | None = Field(
+        default=None, ge=1, description="Prompt and completion tokens of the whole run."
+    )
+    run_max_cost_usd: float | None = Field(
+        default=None,
+        gt=0,
+        description="The model's reported cost of the whole run, in US dollars (binds only "
+        "where the model or its price list reports a cost).",
+    )
+
+    def budget(self) -> "RunBudget | None":
+        """The budget alone (of limits that hold more), or None when there is none."""
+        if self.run_max_tokens is None and self.run_max_cost_usd is None:
+            return None
+        return RunBudget(run_max_tokens=self.run_max_tokens, run_max_cost_usd=self.run_max_cost_usd)
+
+    def left(self, used: Usage) -> tuple[int | None, float | None]:
+        """What the run may still spend after `used`: tokens and dollars (None: no limit)."""
+        tokens = used.prompt_tokens + used.completion_tokens
+        return (
+            None if self.run_max_tokens is None else max(0, self.run_max_tokens - tokens),
+            None if self.run_max_cost_usd is None
+            else max(0.0, self.run_max_cost_usd - (used.cost_usd or 0.0)),
+        )  # fmt: skip
+
+    def spent(self, used: Usage) -> str | None:
+        """Why the run may not make another model request (its budget is reached), or None."""
+        tokens, cost = self.left(used)
+        if tokens == 0:
+            used_tokens = used.prompt_tokens + used.completion_tokens
+            return f"the run used {used_tokens} tokens of its budget of {self.run_max_tokens}"
+        if cost == 0:
+            return f"the run spent ${used.cost_usd:.4f} of its budget of ${self.run_max_cost_usd}"
+        return None
+
+
+class Limits(VerifyLimits, RunBudget):
+    """Limits of one task's work (resolved: every value set, the budget where one is)."""
 
     implement_seconds: int = Field(default=600, ge=5, le=7200, description="Aider wall clock.")
     verify_seconds: int = Field(default=900, ge=5, le=7200, description="Per check command.")
@@ -180,7 +221,7 @@ class GitCredentials(Input):
         return self
 
 
-class LimitsOverride(Input, VerifyLimits):
+class LimitsOverride(Input, VerifyLimits, RunBudget):
     """Limits given at registration; unset values come from `.devteam.toml`, then defaults."""
 
     implement_seconds: int | None = Field(default=None, ge=5, le=7200)

@@ -15,6 +15,7 @@ from devteam_contracts.projects import (
     Limits,
     Project,
     RepoPath,
+    RunBudget,
     VerifyLimits,
 )
 
@@ -27,7 +28,7 @@ class RepoConfigError(ValueError):
     """`.devteam.toml` is not valid; the message names the key."""
 
 
-class RepoLimits(VerifyLimits):
+class RepoLimits(VerifyLimits, RunBudget):
     """`[limits]` of `.devteam.toml`."""
 
     implement_seconds: int | None = Field(default=None, ge=5, le=7200)
@@ -133,10 +134,13 @@ def resolve(
             return given, "repository"
         return None, "none"
 
-    limits: dict[str, int] = {}
+    limits: dict[str, Any] = {}
     for name in Limits.model_fields:
-        value = getattr(project.limits, name)
-        value = value if value is not None else getattr(repo.limits, name)
+        given, in_repo = getattr(project.limits, name), getattr(repo.limits, name)
+        if name in RunBudget.model_fields:  # the repository may only lower a budget
+            value = min((v for v in (given, in_repo) if v is not None), default=None)
+        else:
+            value = given if given is not None else in_repo
         if value is not None:
             limits[name] = value
     values = {

@@ -10,6 +10,7 @@ from devteam_contracts.admission import QueueInfo
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.commands import ImplementCommand, TaskCommand, VerifyCommand
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
+from devteam_contracts.projects import RunBudget
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
 
@@ -83,6 +84,7 @@ class AttemptCode(StrEnum):
     AIDER_CRASHED = "aider_crashed"
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"
+    BUDGET_EXCEEDED = "budget_exceeded"
 
 
 class FailureCode(StrEnum):
@@ -112,6 +114,7 @@ class FailureCode(StrEnum):
     LOST = "lost"
     TASK_NOT_SELECTABLE = "task_not_selectable"
     NATS_UNAVAILABLE = "nats_unavailable"
+    BUDGET_EXCEEDED = "budget_exceeded"
     ERROR = "error"
 
 
@@ -224,6 +227,11 @@ class RunState(Strict):
     )
     attempts_total: int = Field(default=0, ge=0, description="Attempts made, all told.")
     usage: Usage = Field(default_factory=Usage, description="Tokens and cost of every attempt.")
+    budget: RunBudget | None = Field(
+        default=None,
+        description="What the run may spend on its model (registration, lowered by the "
+        "repository's `.devteam.toml`), as of its last selection; null: no budget.",
+    )
     resumed_from: RunId | None = Field(
         default=None, description="The failed, blocked or cancelled run this one resumes."
     )

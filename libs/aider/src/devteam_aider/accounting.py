@@ -42,6 +42,8 @@ class Accounting:
     reflections: int = 0
     edited_files: list[str] = field(default_factory=list)
     crashed: str | None = None
+    # Set when the driver refused a model request: the run's budget was spent (what it says).
+    budget_exceeded: str | None = None
 
     @property
     def edit_calls(self) -> list[ModelCall]:
@@ -119,6 +121,7 @@ def parse_accounting(data: Any) -> Accounting | None:
         reflections=_int(data.get("reflections")) or 0,
         edited_files=[f for f in edited if isinstance(f, str)] if isinstance(edited, list) else [],
         crashed=_str(data.get("crashed")),
+        budget_exceeded=_str(data.get("budget_exceeded")),
     )
 
 

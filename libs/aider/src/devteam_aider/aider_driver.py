@@ -30,10 +30,18 @@ from typing import Any
 
 ACCOUNTING_VERSION = 1
 _MAX_ERROR_CHARS = 500
+# What this attempt may still spend, from its run's budget (set by the runner; unset: no limit).
+BUDGET_TOKENS_VAR = "DEVTEAM_BUDGET_TOKENS"
+BUDGET_COST_VAR = "DEVTEAM_BUDGET_COST_USD"
 
 
 class DriverError(Exception):
     """The installed Aider lacks a hook this driver relies on."""
+
+
+class BudgetExceeded(BaseException):
+    """The run's budget is spent: no further model request. A BaseException, so that Aider's
+    own `except Exception` handlers do not take it for a model error and go on."""
 
 
 def _only_explicit(default_file, git_root, command_line_file):  # type: ignore[no-untyped-def]
@@ -65,7 +73,22 @@ class Accounting:
         self.kind = "edit"
         self.coder: Any = None
         self.crashed: str | None = None
+        self.budget_exceeded: str | None = None
         self.started = time.monotonic()
+        self.max_tokens = _budget(BUDGET_TOKENS_VAR, int)
+        self.max_cost = _budget(BUDGET_COST_VAR, float)
+
+    def check_budget(self) -> None:
+        """Before a model request: `BudgetExceeded` once what this attempt's calls used has
+        reached what its run may still spend (the request in flight may overshoot, no more)."""
+        tokens = sum((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0) for c in self.calls)
+        cost = sum(c.get("reported_cost") or 0.0 for c in self.calls)
+        if self.max_tokens is not None and tokens >= self.max_tokens:
+            self.budget_exceeded = f"{tokens} tokens used, {self.max_tokens} left in the budget"
+        elif self.max_cost is not None and cost >= self.max_cost:
+            self.budget_exceeded = f"${cost:.4f} spent, ${self.max_cost:.4f} left in the budget"
+        if self.budget_exceeded:
+            raise BudgetExceeded(self.budget_exceeded)
 
     def as_json(self) -> dict[str, Any]:
         coder = self.coder
@@ -79,8 +102,14 @@ class Accounting:
                 str(f) for f in (getattr(coder, "aider_edited_files", None) or [])
             ),
             "crashed": self.crashed,
+            "budget_exceeded": self.budget_exceeded,
             "wall_s": round(time.monotonic() - self.started, 4),
         }
+
+
+def _budget(var: str, kind: type[int] | type[float]) -> Any:
+    raw = os.environ.get(var)
+    return kind(raw) if raw else None
 
 
 def _text_of(chunk: Any) -> str:
@@ -242,6 +271,7 @@ def install(tags_cache_dir: str, retry_timeout_s: float, acc: Accounting) -> Any
         # Aider's loop above is the one retry layer (bounded by `retry_timeout_s`); the OpenAI
         # client would otherwise retry each request again on its own.
         kwargs.setdefault("max_retries", 0)
+        acc.check_budget()
         call = _Call(acc, kwargs)
         try:
             result = completion(*args, **kwargs)
@@ -309,6 +339,11 @@ def run_attempt(
             result = aider_main.main(aider_argv)
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 1
+        except BudgetExceeded:
+            print(
+                f"aider_driver: the run's budget is spent ({acc.budget_exceeded})", file=sys.stderr
+            )
+            return 0
         except BaseException as exc:
             acc.crashed = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]
             traceback.print_exc()

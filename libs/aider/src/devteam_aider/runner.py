@@ -17,6 +17,7 @@ from pathlib import Path
 from devteam_sandbox.process import DEFAULT_WORK_NICE, LineSink, OutputLines, run_process
 
 from .accounting import Accounting, parse_accounting, read_accounting
+from .aider_driver import BUDGET_COST_VAR, BUDGET_TOKENS_VAR
 from .host import AiderHost, HostRequest, HostUnavailable
 from .settings_files import StateFiles, aider_args, write_state_files
 
@@ -54,6 +55,10 @@ class AiderInvocation:
     ignored: list[str] = field(default_factory=list)
     map_tokens: int | None = None  # the repo map's size (None: Aider's choice)
     max_output_tokens: int | None = None  # `max_tokens` of every request (None: the provider's)
+    # What this attempt may still spend of its run's budget (None: no limit); the driver
+    # refuses the next model request once its calls have used that much.
+    budget_tokens: int | None = None
+    budget_cost_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ def _environment(inv: AiderInvocation, home: Path) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OPENAI_API_BASE": inv.api_base,
         "OPENAI_API_KEY": inv.api_key or _NO_KEY,
+        **({BUDGET_TOKENS_VAR: str(inv.budget_tokens)} if inv.budget_tokens is not None else {}),
+        **({BUDGET_COST_VAR: repr(inv.budget_cost_usd)} if inv.budget_cost_usd is not None else {}),
     }
 
 

@@ -96,12 +96,14 @@ async def run_attempt(
     api_key: str | None,
     on_line: LineSink | None = None,
     nice: int | None = None,
+    budget: tuple[int | None, float | None] = (None, None),
 ) -> AttemptResult:
     """Run Aider once on `cmd`'s task in `tree` and judge the result.
 
     `state_root` holds the project's Aider state (its tags cache, and this attempt's private
     directory, removed afterwards). Cancelling the caller kills the attempt's process group.
     `nice`: the work's priority for Aider's CLI (the host's own when None; see `run_aider`).
+    `budget`: the tokens and dollars the run may still spend (None: no limit).
     """
     model = project.model
     state_dir = state_root / cmd.run_id / f"{task_slug(cmd.task.id)}-{cmd.attempt}"
@@ -126,6 +128,8 @@ async def run_attempt(
         # stays small, and fast).
         map_tokens=MAP_TOKENS_WITH_FILES if files.editable else None,
         max_output_tokens=model.max_output_tokens,
+        budget_tokens=budget[0],
+        budget_cost_usd=budget[1],
     )
     try:
         outcome = await run_aider(invocation, settings.aider_python, on_line, host, nice=nice)

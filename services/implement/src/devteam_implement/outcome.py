@@ -80,6 +80,13 @@ def judge(
         return Judgement(AttemptCode.CANCELLED, "the run ended while Aider worked")
     if timed_out:
         return Judgement(AttemptCode.TIMEOUT, f"Aider did not finish within {timeout_s:g} s")
+    if accounting is not None and accounting.budget_exceeded:
+        # (whatever it changed before is not used: the run stops at its budget)
+        return Judgement(
+            AttemptCode.BUDGET_EXCEEDED,
+            f"the run's budget is spent: {accounting.budget_exceeded}; no model request was "
+            "started after that",
+        )
     if git.changed:
         if tasks_file in git.touched:
             return Judgement(

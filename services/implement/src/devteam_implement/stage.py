@@ -57,6 +57,9 @@ class ImplementStage:
 
     async def __call__(self, ctx: StageContext[ImplementCommand]) -> None:
         cmd, run, project, resolver = ctx.cmd, ctx.run, ctx.project, ctx.secrets
+        spent = cmd.config.limits.spent(run.usage)
+        if spent:  # no model request once the run's budget is reached
+            raise PermanentError(spent, code=FailureCode.BUDGET_EXCEEDED)
         ws = await ctx.workspace()
         model = project.model
         api_key = await resolver.lookup(model.api_key_secret, model.api_key_env, "model.api_key")
@@ -82,6 +85,7 @@ class ImplementStage:
                     run_attempt(
                         cmd, project, tree, files, self.aider, state_root, self.host, api_key,
                         logs.line, nice=self.work.work_nice,
+                        budget=cmd.config.limits.left(run.usage),
                     ),
                 )  # fmt: skip
         except RunEndedError:
@@ -205,7 +209,7 @@ class ImplementStage:
             )  # fmt: skip
         code = FailureCode(record.code.value)
         check = cmd.failed_check
-        if check is None:
+        if check is None or code is FailureCode.BUDGET_EXCEEDED:
             raise PermanentError(record.detail, result.output_tail, code=code)
         # A repair that could not fix a failed check: the task failed its checks, and the run
         # says so with the check's own output (Aider's is in the attempt's log events).

@@ -69,6 +69,7 @@ class SelectStage:
         ref = TaskRef(id=task.id, title=task.title, body=task.body, verify=list(task.verify),
                       parents=parents)  # fmt: skip
         current = CurrentTask(id=task.id, title=task.title, stage=Stage.PREP, attempt=1)
+        budget = config.limits.budget()
 
         def change(run: RunState) -> RunState | None:
             if run.state.terminal:
@@ -78,6 +79,7 @@ class SelectStage:
                     "state": RunStatus.RUNNING,
                     "current": current,
                     "selections": max(run.selections, cmd.selection),
+                    "budget": budget,
                 }
             )
 

@@ -172,13 +172,25 @@ async function showRun(runId) {
   });
 }
 
+// What the run has spent on its model, against its budget where it has one.
+function spending(run) {
+  const usage = run.usage || {};
+  const tokens = (usage.prompt_tokens || 0) + (usage.completion_tokens || 0);
+  const budget = run.budget || {};
+  let text = `${tokens.toLocaleString()} tokens`;
+  if (budget.run_max_tokens) text += ` of ${budget.run_max_tokens.toLocaleString()}`;
+  if (usage.cost_usd !== null && usage.cost_usd !== undefined) text += ` · $${usage.cost_usd.toFixed(4)}`;
+  if (budget.run_max_cost_usd) text += ` of $${budget.run_max_cost_usd}`;
+  return text;
+}
+
 async function refreshRun() {
   const run = await api("GET", `/v1/runs/${selected}`);
   $("run-state").textContent = run.state;
   $("run-state").className = `pill ${run.state}`;
   const current = run.current ? ` · now: task ${run.current.id} at ${run.current.stage} (attempt ${run.current.attempt})` : "";
   const failure = run.failure ? ` · failed at ${run.failure.stage}: ${run.failure.reason}` : "";
-  $("run-summary").textContent = `${run.mode} run of ${run.project_id} · ${run.tasks_done.length} task(s) done${current}${failure}`;
+  $("run-summary").textContent = `${run.mode} run of ${run.project_id} · ${run.tasks_done.length} task(s) done${current} · ${spending(run)}${failure}`;
   $("cancel").disabled = !ACTIVE.has(run.state);
   $("resume").disabled = !RESUMABLE.has(run.state);
   const next = run.state === "paused" ? run.next_step : null;
