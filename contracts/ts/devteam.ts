@@ -37,6 +37,7 @@ export type AuditRecord =
   | RunStepRecord
   | TokenCreateRecord
   | TokenRevokeRecord
+  | BudgetSetRecord
   | RepoPushRecord
   | CommandRejectedRecord
   | CommandGaveUpRecord;
@@ -594,6 +595,40 @@ export interface TokenRevokeRecord {
   target: string;
   tenant: string;
   version?: 1;
+}
+/**
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "BudgetSetRecord".
+ */
+export interface BudgetSetRecord {
+  action: "budget.set";
+  /**
+   * `token:<id>` for API calls, `service:<stage>` for workers.
+   */
+  actor: string;
+  at: string;
+  detail: BudgetSetDetail;
+  outcome: string;
+  /**
+   * The API request behind it (`X-Request-Id`), if any.
+   */
+  request_id?: string | null;
+  /**
+   * What was acted on: a project, run, secret, token or subject.
+   */
+  target: string;
+  tenant: string;
+  version?: 1;
+}
+/**
+ * The tenant's monthly budget as set (null: no limit).
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "BudgetSetDetail".
+ */
+export interface BudgetSetDetail {
+  monthly_cost_usd?: number | null;
+  monthly_tokens?: number | null;
 }
 /**
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
@@ -3600,6 +3635,62 @@ export interface TasksRequest {
   tenant: string;
 }
 /**
+ * A tenant's monthly budget as stored.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "TenantBudget".
+ */
+export interface TenantBudget {
+  /**
+   * Reported model cost per month, in US dollars.
+   */
+  monthly_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens per month.
+   */
+  monthly_tokens?: number | null;
+  tenant: string;
+  updated_at: string;
+}
+/**
+ * `PUT /v1/admin/tenants/{tenant}/budget`: what the tenant may spend per calendar month
+ * (UTC); null: no limit.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "TenantBudgetSet".
+ */
+export interface TenantBudgetSet {
+  /**
+   * Reported model cost per month, in US dollars.
+   */
+  monthly_cost_usd?: number | null;
+  /**
+   * Prompt and completion tokens per month.
+   */
+  monthly_tokens?: number | null;
+}
+/**
+ * `GET /v1/admin/tenants/{tenant}/budget`: the budget (null values: no limit) and what the
+ * tenant has used this calendar month.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "TenantBudgetView".
+ */
+export interface TenantBudgetView {
+  /**
+   * The calendar month (UTC) `usage` counts: `YYYY-MM`.
+   */
+  month: string;
+  monthly_cost_usd?: number | null;
+  monthly_tokens?: number | null;
+  tenant: string;
+  /**
+   * When the budget was set.
+   */
+  updated_at?: string | null;
+  usage: Usage;
+}
+/**
  * A tenant's usage as stored: ended runs summed in `ended`, active runs by id.
  *
  * An active run's entry is overwritten with the run's current total, never incremented, so
@@ -3616,6 +3707,12 @@ export interface TenantUsage {
   };
   ended?: Usage;
   ended_runs?: number;
+  /**
+   * Usage by calendar month (UTC, `YYYY-MM`; the last 24), counted from when monthly counts began.
+   */
+  months?: {
+    [k: string]: Usage | undefined;
+  };
   recent?: {
     [k: string]: Usage | undefined;
   };

@@ -2,6 +2,7 @@
 scripted model server itself (the request in flight may overshoot, nothing more)."""
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -11,9 +12,20 @@ from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import project_body
+from e2e_client import MODEL_KEY, project_body
+from support import eventually
 
 pytestmark = pytest.mark.e2e
+
+
+async def ended(api: httpx.AsyncClient, run_id: str) -> dict[str, Any]:
+    """The run once it has ended (as the tenant sees it)."""
+
+    async def state() -> dict[str, Any] | None:
+        run: dict[str, Any] = (await api.get(f"/v1/runs/{run_id}")).json()
+        return run if run["state"] in ("completed", "failed", "blocked", "cancelled") else None
+
+    return await eventually(state, timeout_s=60, what=f"run {run_id} ended")
 
 
 def tokens(usage: dict[str, int]) -> int:
@@ -70,3 +82,50 @@ async def test_a_run_that_reached_its_budget_starts_no_further_attempt(
     assert [a["task_id"] for a in run["attempts"]] == ["1"]
     assert [r["kind"] for r in model.requests()] == ["edit", "commit_message"]  # task 1 only
     assert "task.implementing" not in [e["type"] for e in evts if e.get("task_id") == "2"]
+
+
+async def test_a_tenant_over_its_monthly_budget_stops_and_is_refused(
+    stack: RunningStack, model: ScriptedModelServer, repo: Path, tmp_path: Path
+) -> None:
+    """The operator gives a fresh tenant a budget of 1 token a month: its first run may start
+    (nothing spent), its second model request is never sent, and a new run is a 402."""
+    admin = {"Authorization": f"Bearer {stack.admin_token}"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=admin, timeout=30) as operator:
+        made = await operator.post("/v1/admin/tenants/frugal/tokens", json={"label": "t"})
+        assert made.status_code == 201, made.text
+        put = await operator.put("/v1/admin/tenants/frugal/budget", json={"monthly_tokens": 1})
+        assert put.status_code == 200, put.text
+        assert put.json()["monthly_tokens"] == 1 and put.json()["usage"]["requests"] == 0
+        refused = await operator.put("/v1/admin/tenants/frugal/budget",
+                                     json={"monthly_tokens": -5})  # fmt: skip
+        assert refused.status_code == 422
+
+    tenant = {"Authorization": f"Bearer {made.json()['token']}"}
+    async with httpx.AsyncClient(base_url=stack.url, headers=tenant, timeout=30) as api:
+        assert (await api.put("/v1/secrets/model-key", json={"value": MODEL_KEY})).is_success
+        model.set_scenario(demo_scenario())
+        base = project_body(repo, model)
+        fields = {k: v for k, v in base["model"].items() if k != "api_key_env"}
+        body = {**base, "model": {**fields, "api_key_secret": "model-key"}}
+        project_id = (await api.post("/v1/projects", json=body)).json()["id"]
+        started = await api.post(f"/v1/projects/{project_id}/runs", json={"mode": "continuous"})
+        assert started.status_code == 202, started.text
+        run = await ended(api, started.json()["run_id"])
+        assert (run["failure"]["code"], run["failure"]["task_id"]) == ("budget_exceeded", "1")
+        assert [r["kind"] for r in model.requests()] == ["edit"]
+
+        again = await api.post(f"/v1/projects/{project_id}/runs", json={"mode": "continuous"})
+        assert again.status_code == 402, again.text
+        assert again.headers["content-type"].startswith("application/problem+json")
+        assert "monthly budget of 1" in again.json()["detail"]
+        stepped = await api.post(f"/v1/projects/{project_id}/prep", json={})
+        assert stepped.status_code == 402
+        assert [r["kind"] for r in model.requests()] == ["edit"]  # nothing more was asked
+
+    async with httpx.AsyncClient(base_url=stack.url, headers=admin, timeout=30) as operator:
+        view = (await operator.get("/v1/admin/tenants/frugal/budget")).json()
+        assert view["usage"]["requests"] == 1 and tokens(view["usage"]) > 1
+        audit = (await operator.get("/v1/audit", params={"tenant": "frugal"})).json()
+        sets = [f["record"] for f in audit["records"] if f["record"]["action"] == "budget.set"]
+        assert [r["detail"] for r in sets] == [{"monthly_tokens": 1, "monthly_cost_usd": None}]
+        assert sets[0]["actor"] == "admin" and sets[0]["tenant"] == "frugal"

@@ -116,3 +116,13 @@ async def test_events_and_audit_tail_follow_live(
     mine = [f["event"]["type"] for f in event_lines if f["event"]["run_id"] == run_id]
     assert mine[0] == "run.queued" and mine[-1] == "run.completed"
     assert f"project.create {project['id']}" in audit_text and f"run.start {run_id}" in audit_text
+
+
+async def test_the_operator_sets_and_reads_a_tenants_budget(stack: RunningStack) -> None:
+    shown = devteam(stack, "budget", "--tenant", "cli-budget", "--monthly-tokens", "500")
+    assert "monthly budget: tokens 500, cost no limit" in shown
+    assert ": 0 tokens, cost unknown, 0 requests" in shown
+    again = devteam(stack, "budget", "--tenant", "cli-budget", "--monthly-cost-usd", "2.5")
+    assert "monthly budget: tokens 500, cost $2.5" in again  # one value set, the other kept
+    lifted = devteam(stack, "budget", "--tenant", "cli-budget", "--monthly-tokens", "0")
+    assert "monthly budget: tokens no limit, cost $2.5" in lifted

@@ -16,6 +16,8 @@ from devteam_cli.compose_auth import parse_owner, write_compose_auth
 from devteam_cli.settings import UpSettings, cli_settings
 from devteam_cli.supervisor import config_from, run_stack
 from devteam_contracts.ids import is_safe_id
+from devteam_contracts.usage import TenantBudgetSet
+from devteam_tenants.budgets import BudgetStore
 from devteam_tenants.tokens import TokenStore
 
 
@@ -71,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     revoke = actions.add_parser("revoke", help="revoke a tenant's token by id")
     revoke.add_argument("--tenant", required=True)
     revoke.add_argument("token_id")
+    budget = sub.add_parser(
+        "budget", help="a tenant's monthly model budget and this month's usage (set with flags)"
+    )
+    budget.add_argument("--tenant", required=True)
+    budget.add_argument("--monthly-tokens", type=int, help="set: tokens per month (0: no limit)")
+    budget.add_argument(
+        "--monthly-cost-usd", type=float, help="set: US dollars per month (0: no limit)"
+    )
     ops.add_commands(sub)
     args = parser.parse_args(argv)
     try:
@@ -88,6 +98,13 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if not is_safe_id(args.tenant):
             parser.error(f"not a tenant id: {args.tenant!r}")
         return asyncio.run(administer_tokens(args))
+    if args.command == "budget":
+        if not is_safe_id(args.tenant):
+            parser.error(f"not a tenant id: {args.tenant!r}")
+        try:
+            return asyncio.run(administer_budget(args))
+        except ValueError as exc:  # pydantic's: a negative value
+            parser.error(str(exc))
     if args.command == "nats-credentials":
         try:
             owner = parse_owner(args.owner)
@@ -143,6 +160,34 @@ async def administer_tokens(args: argparse.Namespace) -> int:
             print(f"revoked {args.token_id}")
     finally:
         await bus.close()
+    return 0
+
+
+async def administer_budget(args: argparse.Namespace) -> int:
+    """`devteam budget --tenant T [--monthly-tokens N] [--monthly-cost-usd X]`: show the
+    tenant's budget and this month's usage; with a flag, set it first (audited)."""
+    bus = await connect(cli_settings(Identity.OPERATOR), "devteam-budget")
+    store = BudgetStore(bus)
+    try:
+        if args.monthly_tokens is not None or args.monthly_cost_usd is not None:
+            old = await store.get(args.tenant)
+            tokens = old.monthly_tokens if old else None
+            cost = old.monthly_cost_usd if old else None
+            if args.monthly_tokens is not None:
+                tokens = args.monthly_tokens or None
+            if args.monthly_cost_usd is not None:
+                cost = args.monthly_cost_usd or None
+            wanted = TenantBudgetSet(monthly_tokens=tokens, monthly_cost_usd=cost)
+            await store.set(args.tenant, wanted, f"operator:{getpass.getuser()}")
+        view = await store.view(args.tenant)
+    finally:
+        await bus.close()
+    used = view.usage.prompt_tokens + view.usage.completion_tokens
+    spent = f"${view.usage.cost_usd:.4f}" if view.usage.cost_usd is not None else "cost unknown"
+    limit_cost = f"${view.monthly_cost_usd}" if view.monthly_cost_usd else "no limit"
+    print(f"tenant {view.tenant}, {view.month}: {used} tokens, {spent}, "
+          f"{view.usage.requests} requests")  # fmt: skip
+    print(f"monthly budget: tokens {view.monthly_tokens or 'no limit'}, cost {limit_cost}")
     return 0
 
 

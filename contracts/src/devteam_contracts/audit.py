@@ -57,6 +57,13 @@ class TokenCreatedDetail(Strict):
     label: str
 
 
+class BudgetSetDetail(Strict):
+    """The tenant's monthly budget as set (null: no limit)."""
+
+    monthly_tokens: int | None = None
+    monthly_cost_usd: float | None = None
+
+
 class Pushed(Strict):
     branch: str
     commit: str
@@ -126,6 +133,11 @@ class TokenRevokeRecord(AuditBase):
     detail: NoDetail = Field(default_factory=NoDetail)
 
 
+class BudgetSetRecord(AuditBase):
+    action: Literal["budget.set"]
+    detail: BudgetSetDetail
+
+
 class RepoPushRecord(AuditBase):
     action: Literal["repo.push"]
     detail: Pushed
@@ -152,6 +164,7 @@ AuditRecord = Annotated[
     | RunStepRecord
     | TokenCreateRecord
     | TokenRevokeRecord
+    | BudgetSetRecord
     | RepoPushRecord
     | CommandRejectedRecord
     | CommandGaveUpRecord,
@@ -169,6 +182,7 @@ AuditDetail = (
     | RunQueuedDetail
     | StepTaken
     | TokenCreatedDetail
+    | BudgetSetDetail
     | Pushed
     | CommandRejected
     | CommandGaveUp

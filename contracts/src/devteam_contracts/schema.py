@@ -25,7 +25,13 @@ from devteam_contracts.repoconfig import RepoConfig
 from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState
 from devteam_contracts.status import StatusReport
 from devteam_contracts.tasks import TasksReply, TasksRequest, TaskTree
-from devteam_contracts.usage import TenantUsage, TenantUsageView
+from devteam_contracts.usage import (
+    TenantBudget,
+    TenantBudgetSet,
+    TenantBudgetView,
+    TenantUsage,
+    TenantUsageView,
+)
 
 # Name → the model (or annotated union) whose schema is `<name>.json`.
 MODELS: dict[str, Any] = {
@@ -53,6 +59,9 @@ MODELS: dict[str, Any] = {
     "StatusReport": StatusReport,
     "TenantUsage": TenantUsage,
     "TenantUsageView": TenantUsageView,
+    "TenantBudgetSet": TenantBudgetSet,
+    "TenantBudget": TenantBudget,
+    "TenantBudgetView": TenantBudgetView,
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"

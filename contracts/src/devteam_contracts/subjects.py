@@ -41,6 +41,7 @@ BUCKET_TOKENS = "devteam_tokens"
 BUCKET_USAGE = "devteam_usage"
 BUCKET_ADMISSION = "devteam_admission"
 BUCKET_SECRETS = "devteam_secrets"
+BUCKET_BUDGETS = "devteam_budgets"
 # Object store: the commits one stage hands the next, as git bundles (deleted with the run).
 OBJECTS_BUNDLES = "devteam_bundles"
 

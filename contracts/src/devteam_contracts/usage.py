@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from devteam_contracts.base import Strict
+from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import RunId, TenantId
 
 
@@ -49,6 +49,12 @@ def total(usages: "list[Usage]") -> Usage:
 
 
 RECENTLY_ENDED = 500
+MONTHS_KEPT = 24
+
+
+def month_of(at: datetime) -> str:
+    """The calendar month (UTC) a moment falls in, as `YYYY-MM`."""
+    return at.strftime("%Y-%m")
 
 
 class TenantUsage(Strict):
@@ -64,7 +70,16 @@ class TenantUsage(Strict):
     ended_runs: int = Field(default=0, ge=0)
     active: dict[RunId, Usage] = Field(default_factory=dict)
     recent: dict[RunId, Usage] = Field(default_factory=dict)
+    months: dict[str, Usage] = Field(
+        default_factory=dict,
+        description="Usage by calendar month (UTC, `YYYY-MM`; the last 24), counted from when "
+        "monthly counts began.",
+    )
     updated_at: datetime
+
+    def month(self, at: datetime) -> Usage:
+        """The usage of the calendar month `at` falls in."""
+        return self.months.get(month_of(at), Usage())
 
     @property
     def total(self) -> Usage:
@@ -75,6 +90,11 @@ class TenantUsage(Strict):
         """This record after the run's total became `usage` (and, if `ended`, the run ended)."""
         active, recent = dict(self.active), dict(self.recent)
         summed, runs = self.ended, self.ended_runs
+        before = recent.get(run_id) or active.get(run_id) or Usage()
+        months, key = dict(self.months), month_of(at)
+        months[key] = months.get(key, Usage()) + (usage - before)  # what was spent since
+        for old in sorted(months)[:-MONTHS_KEPT]:
+            del months[old]
         if run_id in recent:
             summed = summed + (usage - recent[run_id])
             recent[run_id] = usage
@@ -88,7 +108,7 @@ class TenantUsage(Strict):
             active[run_id] = usage
         return self.model_copy(
             update={"ended": summed, "ended_runs": runs, "active": active, "recent": recent,
-                    "updated_at": at}
+                    "months": months, "updated_at": at}
         )  # fmt: skip
 
 
@@ -99,3 +119,69 @@ class TenantUsageView(Strict):
     usage: Usage
     runs: int = Field(description="Runs that made model calls (ended and active).")
     updated_at: datetime | None = None
+
+
+Left = tuple[int | None, float | None]  # tokens and dollars still allowed (None: no limit)
+
+
+def tightest(*budgets: Left) -> Left:
+    """The least of what several budgets still allow, each of tokens and dollars."""
+    tokens = [t for t, _ in budgets if t is not None]
+    dollars = [d for _, d in budgets if d is not None]
+    return (min(tokens) if tokens else None, min(dollars) if dollars else None)
+
+
+class TenantBudgetSet(Input):
+    """`PUT /v1/admin/tenants/{tenant}/budget`: what the tenant may spend per calendar month
+    (UTC); null: no limit."""
+
+    monthly_tokens: int | None = Field(
+        default=None, ge=1, description="Prompt and completion tokens per month."
+    )
+    monthly_cost_usd: float | None = Field(
+        default=None, gt=0, description="Reported model cost per month, in US dollars."
+    )
+
+
+class TenantBudget(TenantBudgetSet):
+    """A tenant's monthly budget as stored."""
+
+    tenant: TenantId
+    updated_at: datetime
+
+    def left(self, month: Usage) -> tuple[int | None, float | None]:
+        """What the tenant may still spend this month: tokens and dollars (None: no limit)."""
+        tokens = month.prompt_tokens + month.completion_tokens
+        return (
+            None if self.monthly_tokens is None else max(0, self.monthly_tokens - tokens),
+            None if self.monthly_cost_usd is None
+            else max(0.0, self.monthly_cost_usd - (month.cost_usd or 0.0)),
+        )  # fmt: skip
+
+    def spent(self, month: Usage) -> str | None:
+        """Why the tenant may not spend more this month, or None."""
+        tokens, cost = self.left(month)
+        if tokens == 0:
+            used = month.prompt_tokens + month.completion_tokens
+            return (
+                f"tenant {self.tenant} used {used} tokens of its monthly budget of "
+                f"{self.monthly_tokens}"
+            )
+        if cost == 0:
+            return (
+                f"tenant {self.tenant} spent ${month.cost_usd:.4f} of its monthly budget of "
+                f"${self.monthly_cost_usd}"
+            )
+        return None
+
+
+class TenantBudgetView(Strict):
+    """`GET /v1/admin/tenants/{tenant}/budget`: the budget (null values: no limit) and what the
+    tenant has used this calendar month."""
+
+    tenant: TenantId
+    monthly_tokens: int | None = None
+    monthly_cost_usd: float | None = None
+    month: str = Field(description="The calendar month (UTC) `usage` counts: `YYYY-MM`.")
+    usage: Usage
+    updated_at: datetime | None = Field(default=None, description="When the budget was set.")

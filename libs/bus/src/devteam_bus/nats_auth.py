@@ -215,6 +215,7 @@ def stage_permissions(identity: Identity) -> Permissions:
     if identity is Identity.IMPLEMENT:
         return perms.add(
             publish=[
+                *read_messages(kv_stream(s.BUCKET_BUDGETS)),  # the tenant's monthly budget
                 *consume(Stage.IMPLEMENT),
                 *commands_to(Stage.VERIFY),
                 *bundles_put(),
@@ -237,7 +238,7 @@ def gateway_permissions() -> Permissions:
     """The REST edge: every tenant's projects, runs, events and audit records, tokens and
     secrets (written here alone), the step commands of paused runs, the task RPC."""
     perms = service_base(Identity.GATEWAY)
-    for bucket in (s.BUCKET_PROJECTS, s.BUCKET_TOKENS, s.BUCKET_SECRETS):
+    for bucket in (s.BUCKET_PROJECTS, s.BUCKET_TOKENS, s.BUCKET_SECRETS, s.BUCKET_BUDGETS):
         perms.add(publish=kv_write(bucket))
     for bucket in (
         s.BUCKET_PROJECTS,
@@ -246,6 +247,7 @@ def gateway_permissions() -> Permissions:
         s.BUCKET_SECRETS,
         s.BUCKET_USAGE,
         s.BUCKET_ADMISSION,
+        s.BUCKET_BUDGETS,
     ):
         perms.add(publish=scan(kv_stream(bucket)))
     return perms.add(
@@ -261,12 +263,14 @@ def gateway_permissions() -> Permissions:
 
 
 def operator_permissions() -> Permissions:
-    """`devteam status|projects|runs|events|audit|tokens`: read everything; cancel and resume
-    runs, administer tokens; never change a stream, a consumer or a bucket's configuration."""
+    """`devteam status|projects|runs|events|audit|tokens|budget`: read everything; cancel and
+    resume runs, administer tokens and budgets; never change a stream, a consumer or a bucket's
+    configuration."""
     perms = Permissions().add(
         publish=[
             *run_lifecycle(),
             *kv_write(s.BUCKET_TOKENS),
+            *kv_write(s.BUCKET_BUDGETS),
             s.STATUS_SUBJECT,
             f"{s.MICRO_PREFIX}.>",  # NATS micro discovery (`nats micro ls|info|stats`)
             f"{API}.STREAM.LIST",
@@ -290,6 +294,7 @@ def operator_permissions() -> Permissions:
         s.BUCKET_USAGE,
         s.BUCKET_ADMISSION,
         s.BUCKET_SECRETS,  # ciphertext only: the key is not the operator CLI's
+        s.BUCKET_BUDGETS,
     ):
         perms.add(publish=scan(kv_stream(bucket)))
     return perms

@@ -54,6 +54,7 @@ BUCKETS: dict[str, int] = {
     s.BUCKET_USAGE: 1,
     s.BUCKET_ADMISSION: 1,
     s.BUCKET_SECRETS: 1,
+    s.BUCKET_BUDGETS: 1,
 }
 # Bundles live as long as their run; the age limit only catches what a crash left behind.
 BUNDLES_MAX_AGE_DAYS = 7.0

@@ -19,7 +19,7 @@ from devteam_contracts.runs import RunAccepted, RunCreate, RunPage, RunState, St
 from devteam_contracts.secrets import SecretInfo, SecretList, SecretPut
 from devteam_contracts.tasks import TaskTree
 from devteam_contracts.tokens import TokenCreate, TokenCreated, TokenList
-from devteam_contracts.usage import TenantUsageView
+from devteam_contracts.usage import TenantBudgetSet, TenantBudgetView, TenantUsageView
 from devteam_gateway.api.routes.events import EventPage
 
 AT = "2026-12-01T09:30:00Z"
@@ -95,6 +95,7 @@ REQUESTS: dict[type[BaseModel], list[dict[str, Any]]] = {
     StepCall: [{"run_id": RUN_ID}],
     SecretPut: [{"value": "sk-live-…"}],
     TokenCreate: [{"label": "dashboard for the billing team"}],
+    TenantBudgetSet: [{"monthly_tokens": 2_000_000, "monthly_cost_usd": 50.0}],
 }
 ENVIRONMENT = {
     "kind": "python",
@@ -149,6 +150,16 @@ ANSWERS: dict[type[BaseModel], list[dict[str, Any]]] = {
     RunPage: [{"items": [PAUSED_RUN, COMPLETED_RUN], "total": 2, "next_offset": None}],
     EventPage: [{"frames": [{"seq": 4180, "event": EVENT}], "next_after": 4180, "more": True}],
     TenantUsageView: [{"tenant": "acme", "usage": USAGE, "runs": 1, "updated_at": AT}],
+    TenantBudgetView: [
+        {
+            "tenant": "acme",
+            "monthly_tokens": 2_000_000,
+            "monthly_cost_usd": 50.0,
+            "month": "2026-12",
+            "usage": USAGE,
+            "updated_at": AT,
+        }
+    ],
     SecretInfo: [{"name": "model-key", "created_at": AT, "updated_at": AT}],
     SecretList: [{"secrets": [{"name": "model-key", "created_at": AT, "updated_at": AT}]}],
     TokenCreated: [

@@ -21,7 +21,7 @@ PROBLEM = "application/problem+json"
 RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": HTTPStatus(code).phrase,
            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for code in (400, 401, 404, 409, 413, 422, 429, 503)
+    for code in (400, 401, 402, 404, 409, 413, 422, 429, 503)
 }  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from devteam_contracts.event_data import (
 )
 from devteam_contracts.runs import AttemptCode, AttemptRecord, FailureCode
 from devteam_contracts.subjects import Stage
+from devteam_contracts.usage import tightest
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
@@ -31,6 +32,7 @@ from devteam_runs.stages import StageContext
 from devteam_runs.transitions import advance, hand_on, record_attempt, recorded_change
 from devteam_sandbox.redact import redact
 from devteam_sandbox.settings import WorkSettings
+from devteam_tenants.budgets import BudgetStore
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +59,12 @@ class ImplementStage:
 
     async def __call__(self, ctx: StageContext[ImplementCommand]) -> None:
         cmd, run, project, resolver = ctx.cmd, ctx.run, ctx.project, ctx.secrets
-        spent = cmd.config.limits.spent(run.usage)
-        if spent:  # no model request once the run's budget is reached
+        # No model request once the run's budget, or its tenant's for this month, is spent.
+        tenant_spent, tenant_left = await BudgetStore(self.bus).spent(cmd.tenant)
+        spent = cmd.config.limits.spent(run.usage) or tenant_spent
+        if spent:
             raise PermanentError(spent, code=FailureCode.BUDGET_EXCEEDED)
+        budget = tightest(cmd.config.limits.left(run.usage), tenant_left)
         ws = await ctx.workspace()
         model = project.model
         api_key = await resolver.lookup(model.api_key_secret, model.api_key_env, "model.api_key")
@@ -85,7 +90,7 @@ class ImplementStage:
                     run_attempt(
                         cmd, project, tree, files, self.aider, state_root, self.host, api_key,
                         logs.line, nice=self.work.work_nice,
-                        budget=cmd.config.limits.left(run.usage),
+                        budget=budget,
                     ),
                 )  # fmt: skip
         except RunEndedError:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from devteam_contracts.ids import is_safe_id
 from devteam_contracts.tokens import TokenCreate, TokenCreated, TokenList
+from devteam_contracts.usage import TenantBudgetSet, TenantBudgetView
 from devteam_gateway.deps import BusDep, bearer_token
 from devteam_gateway.settings import GatewaySettings
+from devteam_tenants.budgets import BudgetStore
 from devteam_tenants.tokens import TokenStore
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -67,3 +69,19 @@ async def revoke_token(tenant: str, token_id: str, bus: BusDep, admin: AdminDep)
     if not await TokenStore(bus).revoke(_tenant(tenant), token_id, admin):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/tenants/{tenant}/budget")
+async def set_budget(
+    tenant: str, body: TenantBudgetSet, bus: BusDep, admin: AdminDep
+) -> TenantBudgetView:
+    """Set the tenant's monthly budget (null values: no limit); audited. A tenant over it gets
+    402 on a new run or step, and its running runs stop at their next model request."""
+    await BudgetStore(bus).set(_tenant(tenant), body, admin)
+    return await BudgetStore(bus).view(tenant)
+
+
+@router.get("/tenants/{tenant}/budget")
+async def get_budget(tenant: str, bus: BusDep, admin: AdminDep) -> TenantBudgetView:
+    """The tenant's monthly budget with what it has used this calendar month (UTC)."""
+    return await BudgetStore(bus).view(_tenant(tenant))

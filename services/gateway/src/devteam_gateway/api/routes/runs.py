@@ -15,6 +15,7 @@ from devteam_runs import launch
 from devteam_runs.admission import AdmissionStore
 from devteam_runs.run_store import RunStore, run_ids
 from devteam_runs.transitions import cancel_run
+from devteam_tenants.budgets import BudgetStore
 
 router = APIRouter(prefix="/v1", tags=["runs"])
 # What a 429 (the tenant's queue is full) suggests: about how long a slot takes to free.
@@ -45,12 +46,23 @@ async def queue_run(
     idempotency_key: str | None,
     task_id: str | None = None,
 ) -> RunAccepted:
-    """`devteam_runs.launch.queue_run` with its refusals as problems: 409, 429."""
+    """`devteam_runs.launch.queue_run` with its refusals as problems: 402, 409, 429."""
+    await within_budget(bus, who.tenant)
     try:
         return await launch.queue_run(bus, who.tenant, f"token:{who.token_id}", project_id,
                                         body, idempotency_key, task_id=task_id)  # fmt: skip
     except (launch.ProjectBusyError, QueueFullError) as exc:
         raise refusal(exc) from exc
+
+
+async def within_budget(bus: Bus, tenant: str) -> None:
+    """402 when the tenant has spent this month's budget: no new run, no further step."""
+    spent, _left = await BudgetStore(bus).spent(tenant)
+    if spent:
+        raise HTTPException(
+            status.HTTP_402_PAYMENT_REQUIRED,
+            f"{spent}; the budget resets at the start of the next calendar month (UTC)",
+        )
 
 
 def refusal(exc: Exception) -> HTTPException:
@@ -99,6 +111,7 @@ async def resume(
     is still going or completed. A retry (same `Idempotency-Key`, or none) is a no-op."""
     old = await get_run(run_id, bus, who)
     await find_project(bus, who, old.project_id)  # the project may have been deleted
+    await within_budget(bus, who.tenant)
     try:
         return await launch.resume_run(bus, old, f"token:{who.token_id}", idempotency_key)
     except (launch.NotResumableError, launch.ProjectBusyError, QueueFullError) as exc:

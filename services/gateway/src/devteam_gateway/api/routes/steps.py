@@ -25,7 +25,7 @@ from devteam_contracts.runs import (
     StepStart,
 )
 from devteam_contracts.subjects import Stage
-from devteam_gateway.api.routes.runs import get_run, queue_run
+from devteam_gateway.api.routes.runs import get_run, queue_run, within_budget
 from devteam_gateway.auth import Principal
 from devteam_gateway.deps import BusDep, PrincipalDep, find_project
 from devteam_runs.run_store import RunStore
@@ -104,6 +104,7 @@ async def take_step(
     parked = run.parked
     if run.state is not RunStatus.PAUSED or parked is None or parked.stage is not stage:
         raise HTTPException(status.HTTP_409_CONFLICT, f"not {stage.value}: {expected(run)}")
+    await within_budget(bus, who.tenant)
     cmd = parked.command
     # Published first (its message id makes a second publish a no-op), then recorded: a
     # crash in between leaves a run whose stage goes on anyway.
