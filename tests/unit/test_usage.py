@@ -4,7 +4,7 @@ once; a run keeps its latest attempts and every attempt's usage (pure)."""
 from datetime import UTC, datetime
 
 from devteam_contracts.runs import AttemptCode, AttemptRecord, RunMode, RunState, RunStatus
-from devteam_contracts.usage import RECENTLY_ENDED, TenantUsage, Usage, total
+from devteam_contracts.usage import RECENTLY_ENDED, TenantUsage, Usage, tightest, total
 from devteam_runs.transitions import ATTEMPTS_KEPT, with_attempt
 
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -74,3 +74,17 @@ def test_a_long_run_keeps_the_latest_attempts_and_every_attempts_usage() -> None
     assert run.attempts[-1].task_id == str(ATTEMPTS_KEPT + 49)
     assert run.attempts_total == ATTEMPTS_KEPT + 50
     assert run.usage.prompt_tokens == 10 * (ATTEMPTS_KEPT + 50)
+
+
+def test_the_month_counts_what_was_spent_in_it_once() -> None:
+    nov, dec = datetime(2026, 11, 30, 23, tzinfo=UTC), datetime(2026, 12, 1, 1, tzinfo=UTC)
+    rec = TenantUsage(tenant="acme", updated_at=nov)
+    rec = rec.with_run("run-1", Usage(prompt_tokens=100, requests=1), False, nov)
+    rec = rec.with_run("run-1", Usage(prompt_tokens=100, requests=1), False, nov)  # recorded twice
+    rec = rec.with_run("run-1", Usage(prompt_tokens=250, requests=2), True, dec)  # ends in December
+    rec = rec.with_run("run-2", Usage(prompt_tokens=40, requests=1), False, dec)
+    assert rec.month(nov) == Usage(prompt_tokens=100, requests=1)
+    assert rec.month(dec) == Usage(prompt_tokens=190, requests=2)
+    assert rec.total.prompt_tokens == 290  # the months add up to the whole
+    assert tightest((100, None), (50, 2.0), (None, 1.0)) == (50, 1.0)
+    assert tightest((None, None)) == (None, None)
