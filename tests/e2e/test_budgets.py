@@ -63,7 +63,7 @@ async def test_a_run_that_reached_its_budget_starts_no_further_attempt(
 ) -> None:
     """A budget of exactly what task 1 takes: task 1 lands, task 2's attempt never starts."""
     model.set_scenario(demo_scenario())
-    measured, _ = await run_to_end(stack, api, project_body(repo, model))
+    measured, _ = await run_to_end(stack, api, project_body(repo, model), mode="single")
     first = next(a for a in measured["attempts"] if a["task_id"] == "1")
     spent_by_task_1 = tokens(first["usage"])
     model.clear_requests()

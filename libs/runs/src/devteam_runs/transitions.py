@@ -57,9 +57,9 @@ async def end_run(
 ) -> RunState | None:
     """Move a run to a terminal `status` (not when `unless(run)` says the caller's command is
     stale: a late duplicate never ends a run that moved on), publish its event once (the
-    payload `data(usage)` makes, from the run's usage), release
-    the project and its admission slot (starting the next waiting run) and delete the bundles
-    its stages handed each other.
+    payload `data(usage)` makes, from the run's usage) once the bundles its stages handed each
+    other are deleted, then release the project and its admission slot (starting the next
+    waiting run).
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
@@ -78,6 +78,10 @@ async def end_run(
         if run is not None and not run.state.terminal:
             log.info("run %s not ended (%s): the command is stale", run_id, message)
         return run
+    try:  # (first: whoever sees the run's last event finds its bundles gone)
+        await BundleStore(bus).drop_run(run.id)
+    except Exception as exc:  # left to the bucket's age limit
+        log.warning("could not delete the bundles of run %s: %s", run.id, exc)
     payload = data(run.usage)
     await publish_event(
         bus,
@@ -91,10 +95,6 @@ async def end_run(
     await runs.release_project(run.tenant, run.project_id, run.id)
     await start_admitted(bus, await AdmissionStore(bus).release(run.id))
     await UsageStore(bus).record(run)
-    try:
-        await BundleStore(bus).drop_run(run.id)
-    except Exception as exc:  # left to the bucket's age limit
-        log.warning("could not delete the bundles of run %s: %s", run.id, exc)
     log.info("run %s %s: %s", run_id, status.value, message)
     return run
 
