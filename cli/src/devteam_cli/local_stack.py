@@ -83,8 +83,10 @@ def local_stack(
         deadline = time.monotonic() + timeout_s
         while not stack_file.exists():
             if proc.poll() is not None:
+                tail = (data_dir / "devteam-up.log").read_text(errors="replace")[-2000:]
                 raise RuntimeError(
-                    f"devteam up exited with {proc.returncode}; see {data_dir}/devteam-up.log"
+                    f"devteam up exited with {proc.returncode}; {data_dir}/devteam-up.log "
+                    f"ends:\n{tail}"
                 )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"devteam up not ready in {timeout_s:.0f} s")
