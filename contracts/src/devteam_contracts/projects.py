@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, TenantId
 from devteam_contracts.secrets import SecretName
-from devteam_contracts.usage import Usage
+from devteam_contracts.usage import Left, Usage, left_of
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _BRANCH_CHARS = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
@@ -149,14 +149,9 @@ class RunBudget(Strict):
             return None
         return RunBudget(run_max_tokens=self.run_max_tokens, run_max_cost_usd=self.run_max_cost_usd)
 
-    def left(self, used: Usage) -> tuple[int | None, float | None]:
+    def left(self, used: Usage) -> Left:
         """What the run may still spend after `used`: tokens and dollars (None: no limit)."""
-        tokens = used.prompt_tokens + used.completion_tokens
-        return (
-            None if self.run_max_tokens is None else max(0, self.run_max_tokens - tokens),
-            None if self.run_max_cost_usd is None
-            else max(0.0, self.run_max_cost_usd - (used.cost_usd or 0.0)),
-        )  # fmt: skip
+        return left_of(self.run_max_tokens, self.run_max_cost_usd, used)
 
     def spent(self, used: Usage) -> str | None:
         """Why the run may not make another model request (its budget is reached), or None."""

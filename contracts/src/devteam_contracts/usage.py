@@ -124,6 +124,15 @@ class TenantUsageView(Strict):
 Left = tuple[int | None, float | None]  # tokens and dollars still allowed (None: no limit)
 
 
+def left_of(max_tokens: int | None, max_cost_usd: float | None, used: Usage) -> Left:
+    """What a budget of `max_tokens` and `max_cost_usd` still allows after `used`."""
+    tokens = used.prompt_tokens + used.completion_tokens
+    return (
+        None if max_tokens is None else max(0, max_tokens - tokens),
+        None if max_cost_usd is None else max(0.0, max_cost_usd - (used.cost_usd or 0.0)),
+    )
+
+
 def tightest(*budgets: Left) -> Left:
     """The least of what several budgets still allow, each of tokens and dollars."""
     tokens = [t for t, _ in budgets if t is not None]
@@ -149,14 +158,9 @@ class TenantBudget(TenantBudgetSet):
     tenant: TenantId
     updated_at: datetime
 
-    def left(self, month: Usage) -> tuple[int | None, float | None]:
+    def left(self, month: Usage) -> Left:
         """What the tenant may still spend this month: tokens and dollars (None: no limit)."""
-        tokens = month.prompt_tokens + month.completion_tokens
-        return (
-            None if self.monthly_tokens is None else max(0, self.monthly_tokens - tokens),
-            None if self.monthly_cost_usd is None
-            else max(0.0, self.monthly_cost_usd - (month.cost_usd or 0.0)),
-        )  # fmt: skip
+        return left_of(self.monthly_tokens, self.monthly_cost_usd, month)
 
     def spent(self, month: Usage) -> str | None:
         """Why the tenant may not spend more this month, or None."""
