@@ -44,7 +44,8 @@ async def test_the_request_after_the_budget_is_spent_is_never_sent(
     failure = run["failure"]
     assert (run["state"], failure["stage"], failure["code"], failure["task_id"]) == (
         "failed", "implement", "budget_exceeded", "1")  # fmt: skip
-    assert "budget" in failure["reason"] and "left in the budget" in failure["reason"]
+    assert failure["reason"].startswith("the budget is spent: this attempt used ")
+    assert "tokens of the 1 the budget had left" in failure["reason"]
     [attempt] = run["attempts"]
     assert attempt["code"] == "budget_exceeded" and attempt["usage"]["requests"] == 1
     assert [r["kind"] for r in model.requests()] == ["edit"]  # the commit message never asked

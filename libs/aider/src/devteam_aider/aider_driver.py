@@ -30,7 +30,8 @@ from typing import Any
 
 ACCOUNTING_VERSION = 1
 _MAX_ERROR_CHARS = 500
-# What this attempt may still spend, from its run's budget (set by the runner; unset: no limit).
+# What this attempt may still spend: the tighter of its run's and its tenant's budgets (set by
+# the runner; unset: no limit).
 BUDGET_TOKENS_VAR = "DEVTEAM_BUDGET_TOKENS"
 BUDGET_COST_VAR = "DEVTEAM_BUDGET_COST_USD"
 
@@ -40,8 +41,9 @@ class DriverError(Exception):
 
 
 class BudgetExceeded(BaseException):
-    """The run's budget is spent: no further model request. A BaseException, so that Aider's
-    own `except Exception` handlers do not take it for a model error and go on."""
+    """The budget is spent (the run's or its tenant's): no further model request. A
+    BaseException, so that Aider's own `except Exception` handlers do not take it for a model
+    error and go on."""
 
 
 def _only_explicit(default_file, git_root, command_line_file):  # type: ignore[no-untyped-def]
@@ -84,9 +86,13 @@ class Accounting:
         tokens = sum((c["prompt_tokens"] or 0) + (c["completion_tokens"] or 0) for c in self.calls)
         cost = sum(c.get("reported_cost") or 0.0 for c in self.calls)
         if self.max_tokens is not None and tokens >= self.max_tokens:
-            self.budget_exceeded = f"{tokens} tokens used, {self.max_tokens} left in the budget"
+            self.budget_exceeded = (
+                f"this attempt used {tokens} tokens of the {self.max_tokens} the budget had left"
+            )
         elif self.max_cost is not None and cost >= self.max_cost:
-            self.budget_exceeded = f"${cost:.4f} spent, ${self.max_cost:.4f} left in the budget"
+            self.budget_exceeded = (
+                f"this attempt spent ${cost:.4f} of the ${self.max_cost:.4f} the budget had left"
+            )
         if self.budget_exceeded:
             raise BudgetExceeded(self.budget_exceeded)
 
@@ -340,9 +346,7 @@ def run_attempt(
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else 1
         except BudgetExceeded:
-            print(
-                f"aider_driver: the run's budget is spent ({acc.budget_exceeded})", file=sys.stderr
-            )
+            print(f"aider_driver: the budget is spent ({acc.budget_exceeded})", file=sys.stderr)
             return 0
         except BaseException as exc:
             acc.crashed = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_CHARS]

@@ -84,8 +84,8 @@ def judge(
         # (whatever it changed before is not used: the run stops at its budget)
         return Judgement(
             AttemptCode.BUDGET_EXCEEDED,
-            f"the run's budget is spent: {accounting.budget_exceeded}; no model request was "
-            "started after that",
+            f"the budget is spent: {accounting.budget_exceeded}; no model request was started "
+            "after that",
         )
     if git.changed:
         if tasks_file in git.touched:
