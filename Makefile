@@ -85,19 +85,22 @@ $(CONTRACT_TOOLS): contracts/ts/package-lock.json
 	cd contracts/ts && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-test: setup $(CONTRACT_TOOLS) lint typecheck pytest ## lint, type-check and run every test
+# The steps that do not need each other run side by side: the installs, then lint and the
+# type-check beside the tests.
+test: ## lint, type-check and run every test
+	@$(MAKE) --no-print-directory -j3 lint typecheck pytest
 
-lint:
+lint: .venv/.synced
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-typecheck:
+typecheck: .venv/.synced
 	.venv/bin/mypy $(addprefix -p ,$(PACKAGES))
 
 # Test files run in parallel (pytest-xdist, a file's tests together: they share its stack);
 # most e2e time is waiting on processes, not CPU, so 4 workers pay off even on 2 cores.
 PYTEST_WORKERS ?= 4
-pytest:
+pytest: setup $(CONTRACT_TOOLS)
 	.venv/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Opt-in (about a minute): runs in flight on `devteam up --cluster 3` survive the JetStream
