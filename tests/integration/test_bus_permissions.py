@@ -52,6 +52,7 @@ from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import RunConfig
 from devteam_contracts.runs import CurrentTask, RunCreate, RunStatus
 from devteam_contracts.subjects import (
+    BUCKET_BUDGETS,
     BUCKET_SECRETS,
     BUCKET_TOKENS,
     EVENTS_LIVE_SUBJECTS,
@@ -72,6 +73,7 @@ from devteam_runs.stages import CommandFailer, load_active
 from devteam_runs.transitions import advance, cancel_run, complete_run, hand_on
 from devteam_selector.tasks_rpc import TasksResponder
 from devteam_tenants import Secrets, SecretsSettings, SecretStore, new_key
+from devteam_tenants.budgets import BudgetStore
 from devteam_tenants.projects import ProjectStore
 from devteam_tenants.tokens import TokenStore
 
@@ -447,11 +449,15 @@ async def test_each_identity_is_refused_what_it_must_not_do(
         await publish_refused(caplog, op, f"$JS.API.STREAM.DELETE.{STREAM_COMMANDS}", b"")
         # the selector writes no API tokens
         await publish_refused(caplog, sel, f"$KV.{BUCKET_TOKENS}.abc", b'{"tenant": "acme"}')
+        # no stage lifts a tenant's budget (only the gateway and the operator set budgets)
+        for stage in (sel, ver):
+            await publish_refused(caplog, stage, f"$KV.{BUCKET_BUDGETS}.acme", b"{}")
         # Nothing of it happened.
         names = {i.config.name for i in await op.js.streams_info()}
         assert {STREAM_EVENTS, STREAM_COMMANDS, f"KV_{BUCKET_SECRETS}"} <= names
         assert "STOLEN" not in names and "KV_stolen" not in names
         assert await TokenStore(op).tenant_of("abc") is None
+        assert await BudgetStore(op).get("acme") is None
         tokens = await op.js.key_value(BUCKET_TOKENS)
         with pytest.raises(Exception, match=r"not found|no keys"):
             await tokens.get("abc")
