@@ -172,7 +172,7 @@ async def bundle_round_trip(root: Path, bare: Path, base: str) -> dict[str, Any]
                 return got
 
             await taker.ensure_commit(
-                tip, base=base, branch="main", handover=(handover_ref(run, task, 1), source)
+                tip, base=base, branches=["main"], handover=(handover_ref(run, task, 1), source)
             )
             await taker.prepare(run, task, tip)
             t4 = time.perf_counter()

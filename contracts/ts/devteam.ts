@@ -108,6 +108,8 @@ export type FailureCode =
   | "task_not_selectable"
   | "nats_unavailable"
   | "budget_exceeded"
+  | "forge_error"
+  | "forge_auth_error"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -138,6 +140,8 @@ export type FailureCode1 =
   | "task_not_selectable"
   | "nats_unavailable"
   | "budget_exceeded"
+  | "forge_error"
+  | "forge_auth_error"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -171,6 +175,8 @@ export type FailureCode2 =
   | "task_not_selectable"
   | "nats_unavailable"
   | "budget_exceeded"
+  | "forge_error"
+  | "forge_auth_error"
   | "error";
 /**
  * The cap a queued run waits on.
@@ -783,6 +789,10 @@ export interface CompleteCommand {
  * Resolved at selection; fixed for the task.
  */
 export interface RunConfig {
+  /**
+   * `pull_request` landing: the run's branch, where its tasks land (the pull request goes into `target_branch`). None: tasks land on `target_branch`.
+   */
+  land_branch?: string | null;
   limits?: Limits;
   protected?: string[];
   /**
@@ -1418,7 +1428,8 @@ export interface TaskCompleted {
   version?: 1;
 }
 /**
- * `task.completed`: the task's commit (with its tick) is on the target branch.
+ * `task.completed`: the task's commit (with its tick) is on the branch it lands on: the
+ * target branch, or the run's branch of its pull request.
  *
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
  * via the `definition` "TaskCompletedData".
@@ -1426,6 +1437,26 @@ export interface TaskCompleted {
 export interface TaskCompletedData {
   branch: string;
   commit: string;
+  /**
+   * `pull_request` landing: the run's pull request (null before it is opened).
+   */
+  pull_request?: PullRequestRef | null;
+}
+/**
+ * The pull request (merge request) a run's work is in.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "PullRequestRef".
+ */
+export interface PullRequestRef {
+  /**
+   * Its number (GitLab: the merge request's `iid`).
+   */
+  number: number;
+  /**
+   * Its page on the forge (`html_url` / `web_url`).
+   */
+  url: string;
 }
 /**
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
@@ -1491,6 +1522,10 @@ export interface RunCompleted {
  * via the `definition` "RunCompletedData".
  */
 export interface RunCompletedData {
+  /**
+   * `pull_request` landing: the run's pull request (null before it is opened).
+   */
+  pull_request?: PullRequestRef | null;
   usage: Usage3;
 }
 /**
@@ -1540,6 +1575,10 @@ export interface RunFailed {
 export interface RunFailedData {
   code?: FailureCode;
   output_tail?: string;
+  /**
+   * `pull_request` landing: the run's pull request (null before it is opened).
+   */
+  pull_request?: PullRequestRef | null;
   reason: string;
   stage: Stage;
   task_id?: string | null;
@@ -1576,6 +1615,10 @@ export interface RunCancelled {
  * via the `definition` "RunCancelledData".
  */
 export interface RunCancelledData {
+  /**
+   * `pull_request` landing: the run's pull request (null before it is opened).
+   */
+  pull_request?: PullRequestRef | null;
   usage: Usage;
 }
 /**
@@ -1610,6 +1653,10 @@ export interface RunBlocked {
  */
 export interface RunBlockedData {
   blocked: BlockedTask[];
+  /**
+   * `pull_request` landing: the run's pull request (null before it is opened).
+   */
+  pull_request?: PullRequestRef | null;
   usage: Usage;
 }
 /**
@@ -1793,6 +1840,10 @@ export interface ImplementCommand {
  * Resolved at selection; fixed for the task.
  */
 export interface RunConfig1 {
+  /**
+   * `pull_request` landing: the run's branch, where its tasks land (the pull request goes into `target_branch`). None: tasks land on `target_branch`.
+   */
+  land_branch?: string | null;
   limits?: Limits;
   protected?: string[];
   /**
@@ -1808,6 +1859,39 @@ export interface RunConfig1 {
    */
   venv?: boolean;
   verify?: string[];
+}
+/**
+ * Where a run's work goes. The token never travels: only the name of the tenant's secret
+ * (or of an allow-listed worker variable) holding it.
+ *
+ * This interface was referenced by `DevTeamContracts`'s JSON-Schema
+ * via the `definition` "LandConfig".
+ */
+export interface LandConfig {
+  /**
+   * The forge's REST root: `https://api.github.com`, `https://gitlab.example.com/api/v4`, `https://gitea.example.com/api/v1`.
+   */
+  api_base?: string | null;
+  /**
+   * With `pull_request`: the forge.
+   */
+  forge?: ("github" | "gitlab" | "gitea") | null;
+  /**
+   * `push`: each task lands on the target branch. `pull_request`: on the run's branch `devteam/<run_id>`, with one pull request into the target branch.
+   */
+  mode?: "push" | "pull_request";
+  /**
+   * The repository on the forge: `owner/name` (GitLab: `group/sub/name`).
+   */
+  repository?: string | null;
+  /**
+   * Worker variable holding the token (allow-listed only).
+   */
+  token_env?: string | null;
+  /**
+   * The tenant's secret holding the forge token.
+   */
+  token_secret?: string | null;
 }
 /**
  * Limits given at registration; unset values come from `.devteam.toml`, then defaults.
@@ -1933,6 +2017,10 @@ export interface VerifyCommand {
  * Resolved at selection; fixed for the task.
  */
 export interface RunConfig2 {
+  /**
+   * `pull_request` landing: the run's branch, where its tasks land (the pull request goes into `target_branch`). None: tasks land on `target_branch`.
+   */
+  land_branch?: string | null;
   limits?: Limits;
   protected?: string[];
   /**
@@ -1972,6 +2060,10 @@ export interface PrepCommand {
  * Resolved at selection; fixed for the task.
  */
 export interface RunConfig3 {
+  /**
+   * `pull_request` landing: the run's branch, where its tasks land (the pull request goes into `target_branch`). None: tasks land on `target_branch`.
+   */
+  land_branch?: string | null;
   limits?: Limits;
   protected?: string[];
   /**
@@ -2038,6 +2130,7 @@ export interface Project {
    */
   credentials?: GitCredentials | null;
   id: string;
+  land?: LandConfig1;
   limits?: LimitsOverride;
   model: ModelConfig;
   /**
@@ -2341,6 +2434,35 @@ export interface Project {
     | null;
 }
 /**
+ * How tasks land: pushed to the target branch (default), or on a branch of the run with one pull request.
+ */
+export interface LandConfig1 {
+  /**
+   * The forge's REST root: `https://api.github.com`, `https://gitlab.example.com/api/v4`, `https://gitea.example.com/api/v1`.
+   */
+  api_base?: string | null;
+  /**
+   * With `pull_request`: the forge.
+   */
+  forge?: ("github" | "gitlab" | "gitea") | null;
+  /**
+   * `push`: each task lands on the target branch. `pull_request`: on the run's branch `devteam/<run_id>`, with one pull request into the target branch.
+   */
+  mode?: "push" | "pull_request";
+  /**
+   * The repository on the forge: `owner/name` (GitLab: `group/sub/name`).
+   */
+  repository?: string | null;
+  /**
+   * Worker variable holding the token (allow-listed only).
+   */
+  token_env?: string | null;
+  /**
+   * The tenant's secret holding the forge token.
+   */
+  token_secret?: string | null;
+}
+/**
  * `POST /v1/projects` body. Fields left out come from the repository's `.devteam.toml`
  * (read from the target branch), then from the defaults.
  *
@@ -2352,6 +2474,7 @@ export interface ProjectCreate {
    * Repository credentials, by secret (or variable) name.
    */
   credentials?: GitCredentials | null;
+  land?: LandConfig2;
   limits?: LimitsOverride;
   model: ModelConfig;
   /**
@@ -2652,6 +2775,35 @@ export interface ProjectCreate {
         string
       ]
     | null;
+}
+/**
+ * How tasks land: pushed to the target branch (default), or on a branch of the run with one pull request.
+ */
+export interface LandConfig2 {
+  /**
+   * The forge's REST root: `https://api.github.com`, `https://gitlab.example.com/api/v4`, `https://gitea.example.com/api/v1`.
+   */
+  api_base?: string | null;
+  /**
+   * With `pull_request`: the forge.
+   */
+  forge?: ("github" | "gitlab" | "gitea") | null;
+  /**
+   * `push`: each task lands on the target branch. `pull_request`: on the run's branch `devteam/<run_id>`, with one pull request into the target branch.
+   */
+  mode?: "push" | "pull_request";
+  /**
+   * The repository on the forge: `owner/name` (GitLab: `group/sub/name`).
+   */
+  repository?: string | null;
+  /**
+   * Worker variable holding the token (allow-listed only).
+   */
+  token_env?: string | null;
+  /**
+   * The tenant's secret holding the forge token.
+   */
+  token_secret?: string | null;
 }
 /**
  * How a project's environment is set up and checked, and why: what was given, what was
@@ -2722,6 +2874,7 @@ export interface ProjectPage {
  */
 export interface ProjectPatch {
   credentials?: GitCredentials | null;
+  land?: LandConfig | null;
   limits?: LimitsOverride | null;
   model?: ModelConfig | null;
   name?: string | null;
@@ -3365,6 +3518,10 @@ export interface RunBudget {
  * via the `definition` "RunConfig".
  */
 export interface RunConfig4 {
+  /**
+   * `pull_request` landing: the run's branch, where its tasks land (the pull request goes into `target_branch`). None: tasks land on `target_branch`.
+   */
+  land_branch?: string | null;
   limits?: Limits;
   protected?: string[];
   /**
@@ -3431,6 +3588,10 @@ export interface RunState {
    */
   blocked?: BlockedTask[];
   /**
+   * `pull_request` landing: the branch the run's tasks land on (its own, or that of the project's pull request it continues), set at its first selection.
+   */
+  branch?: string | null;
+  /**
    * What the run may spend on its model (registration, lowered by the repository's `.devteam.toml`), as of its last selection; null: no budget.
    */
   budget?: RunBudget | null;
@@ -3453,6 +3614,10 @@ export interface RunState {
    */
   paused_reason?: string | null;
   project_id: string;
+  /**
+   * `pull_request` landing: the pull request, once opened.
+   */
+  pull_request?: PullRequestRef | null;
   /**
    * While `queued` and not admitted yet: its position and the cap it waits on (computed when read; never stored).
    */
@@ -3479,7 +3644,7 @@ export interface RunState {
   tasks_done?: TaskDone[];
   tenant: string;
   updated_at: string;
-  usage?: Usage4;
+  usage?: Usage5;
 }
 /**
  * A task this run finished and integrated.
@@ -3489,11 +3654,20 @@ export interface RunState {
  */
 export interface TaskDone {
   /**
-   * SHA of the task's commit on the target branch.
+   * IMPLEMENT attempts it took.
+   */
+  attempts?: number;
+  /**
+   * The checks it passed.
+   */
+  checks?: string[];
+  /**
+   * SHA of the task's commit on the branch it landed on.
    */
   commit: string;
   id: string;
   title: string;
+  usage?: Usage4;
 }
 /**
  * Tokens and cost of some model calls (every call of an attempt: edits and commit
@@ -3501,6 +3675,20 @@ export interface TaskDone {
  * (`model.input_usd_per_mtok` / `output_usd_per_mtok`) and the endpoint reports no cost.
  */
 export interface Usage4 {
+  completion_tokens?: number;
+  cost_usd?: number | null;
+  prompt_tokens?: number;
+  /**
+   * Model calls made, answered or not.
+   */
+  requests?: number;
+}
+/**
+ * Tokens and cost of some model calls (every call of an attempt: edits and commit
+ * messages). `cost_usd` is None when no price is known: the project gives no prices
+ * (`model.input_usd_per_mtok` / `output_usd_per_mtok`) and the endpoint reports no cost.
+ */
+export interface Usage5 {
   completion_tokens?: number;
   cost_usd?: number | null;
   prompt_tokens?: number;

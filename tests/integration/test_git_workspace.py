@@ -238,11 +238,11 @@ async def test_commits_travel_between_data_directories_as_a_bundle(
         return bundle
 
     handover = (handover_ref("run-1", "1", 1), source)
-    await taker.ensure_commit(tip, base=base, branch="main", handover=handover)
+    await taker.ensure_commit(tip, base=base, branches=["main"], handover=handover)
     assert await taker.has_commit(tip) and calls == 1
     tree = await taker.prepare("run-1", "1", tip)
     assert tree != path and (tree / "notes.md").read_text() == "two\n"
-    await taker.ensure_commit(tip, base=base, branch="main", handover=handover)
+    await taker.ensure_commit(tip, base=base, branches=["main"], handover=handover)
     assert calls == 1  # held already: nothing fetched
     # the bundle holds only the task's commits, never the repository's history
     assert len(bundle) < 2000
@@ -254,7 +254,9 @@ async def test_commits_travel_between_data_directories_as_a_bundle(
 
     other = Workspace(tmp_path / "complete", "acme", "prj-1", url)
     with pytest.raises(GitError, match="not handed over"):
-        await other.ensure_commit(tip, base=base, branch="main", handover=("refs/devteam/x", gone))
+        await other.ensure_commit(
+            tip, base=base, branches=["main"], handover=("refs/devteam/x", gone)
+        )
 
 
 async def test_start_up_sweep_repairs_what_a_crash_left(ws: Workspace, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import RunId, TaskId
+from devteam_contracts.landing import PullRequestRef
 from devteam_contracts.runs import AttemptRecord, BlockedTask, ChatFile, FailureCode, RunMode
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
@@ -200,12 +201,17 @@ class TaskRepairData(EventData):
     )
 
 
+_PR = "`pull_request` landing: the run's pull request (null before it is opened)."
+
+
 class TaskCompletedData(EventData):
-    """`task.completed`: the task's commit (with its tick) is on the target branch."""
+    """`task.completed`: the task's commit (with its tick) is on the branch it lands on: the
+    target branch, or the run's branch of its pull request."""
 
     TYPE = EventType.TASK_COMPLETED
     commit: str
     branch: str
+    pull_request: PullRequestRef | None = Field(default=None, description=_PR)
 
 
 class LogData(EventData):
@@ -220,6 +226,7 @@ class RunCompletedData(EventData):
 
     TYPE = EventType.RUN_COMPLETED
     usage: Usage = Field(description="The run's model usage, all told.")
+    pull_request: PullRequestRef | None = Field(default=None, description=_PR)
 
 
 class RunFailedData(EventData):
@@ -232,6 +239,7 @@ class RunFailedData(EventData):
     reason: str
     output_tail: str = ""
     usage: Usage
+    pull_request: PullRequestRef | None = Field(default=None, description=_PR)
 
 
 class RunCancelledData(EventData):
@@ -239,6 +247,7 @@ class RunCancelledData(EventData):
 
     TYPE = EventType.RUN_CANCELLED
     usage: Usage
+    pull_request: PullRequestRef | None = Field(default=None, description=_PR)
 
 
 class RunBlockedData(EventData):
@@ -247,6 +256,7 @@ class RunBlockedData(EventData):
     TYPE = EventType.RUN_BLOCKED
     blocked: list[BlockedTask]
     usage: Usage
+    pull_request: PullRequestRef | None = Field(default=None, description=_PR)
 
 
 class RunPausedData(EventData):

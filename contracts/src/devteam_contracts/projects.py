@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, TenantId
+from devteam_contracts.landing import LandConfig
 from devteam_contracts.secrets import SecretName
 from devteam_contracts.usage import Left, Usage, left_of
 
@@ -275,6 +276,11 @@ class ProjectCreate(Input):
     )
     model: ModelConfig
     limits: LimitsOverride = Field(default_factory=LimitsOverride)
+    land: LandConfig = Field(
+        default_factory=LandConfig,
+        description="How tasks land: pushed to the target branch (default), or on a branch of "
+        "the run with one pull request.",
+    )
 
     def env_references(self) -> list[tuple[tuple[str, ...], str]]:
         """Every worker environment variable the project names, with the field naming it."""
@@ -287,6 +293,8 @@ class ProjectCreate(Input):
                 name = getattr(creds, field)
                 if name:
                     refs.append((("credentials", field), name))
+        if self.land.token_env:
+            refs.append((("land", "token_env"), self.land.token_env))
         return refs
 
 
@@ -314,6 +322,7 @@ class ProjectPatch(Input):
     submodules: bool | None = None
     model: ModelConfig | None = None
     limits: LimitsOverride | None = None
+    land: LandConfig | None = None
 
     def applied_to(self, project: "Project") -> ProjectCreate:
         """The registration `project` would have with this patch (`ValidationError` if it is

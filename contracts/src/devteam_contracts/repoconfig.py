@@ -61,6 +61,11 @@ class RunConfig(Strict):
     """What one task runs with: registration over `.devteam.toml` over defaults."""
 
     target_branch: BranchName = DEFAULT_BRANCH
+    land_branch: BranchName | None = Field(
+        default=None,
+        description="`pull_request` landing: the run's branch, where its tasks land (the pull "
+        "request goes into `target_branch`). None: tasks land on `target_branch`.",
+    )
     tasks_file: RepoPath = DEFAULT_TASKS_FILE
     setup: list[str] = Field(default_factory=list)
     verify: list[str] = Field(default_factory=list)
@@ -75,6 +80,11 @@ class RunConfig(Strict):
         description="Setup and checks run with a Python virtualenv of the project's "
         "environment active (its `bin` first on PATH, `VIRTUAL_ENV` set).",
     )
+
+    @property
+    def branch(self) -> str:
+        """The branch this task lands on."""
+        return self.land_branch or self.target_branch
 
 
 def parse_repo_config(text: str) -> RepoConfig:

@@ -10,6 +10,7 @@ from devteam_contracts.admission import QueueInfo
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.commands import ImplementCommand, TaskCommand, VerifyCommand
 from devteam_contracts.ids import ProjectId, RunId, TaskId, TenantId
+from devteam_contracts.landing import PullRequestRef
 from devteam_contracts.projects import RunBudget
 from devteam_contracts.subjects import Stage
 from devteam_contracts.usage import Usage
@@ -56,7 +57,10 @@ class TaskDone(Strict):
 
     id: TaskId
     title: str
-    commit: str = Field(description="SHA of the task's commit on the target branch.")
+    commit: str = Field(description="SHA of the task's commit on the branch it landed on.")
+    attempts: int = Field(default=1, ge=1, description="IMPLEMENT attempts it took.")
+    usage: Usage = Field(default_factory=Usage, description="Model usage of its attempts.")
+    checks: list[str] = Field(default_factory=list, description="The checks it passed.")
 
 
 class CurrentTask(Strict):
@@ -115,6 +119,8 @@ class FailureCode(StrEnum):
     TASK_NOT_SELECTABLE = "task_not_selectable"
     NATS_UNAVAILABLE = "nats_unavailable"
     BUDGET_EXCEEDED = "budget_exceeded"
+    FORGE_ERROR = "forge_error"
+    FORGE_AUTH_ERROR = "forge_auth_error"
     ERROR = "error"
 
 
@@ -234,6 +240,14 @@ class RunState(Strict):
     )
     resumed_from: RunId | None = Field(
         default=None, description="The failed, blocked or cancelled run this one resumes."
+    )
+    branch: str | None = Field(
+        default=None,
+        description="`pull_request` landing: the branch the run's tasks land on (its own, or "
+        "that of the project's pull request it continues), set at its first selection.",
+    )
+    pull_request: PullRequestRef | None = Field(
+        default=None, description="`pull_request` landing: the pull request, once opened."
     )
     task_id: TaskId | None = Field(
         default=None, description="Step mode: the task asked for (else the next selectable)."

@@ -5,7 +5,7 @@ No process reads another's files: the bundle travels through NATS, and the commi
 was made on (its prerequisite) every stage fetches from the customer's repository itself.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from devteam_contracts.commands import TaskCommand
 from devteam_git.errors import GitError
@@ -16,6 +16,12 @@ from devteam_git.run import git
 BundleSource = Callable[[], Awaitable[bytes | None]]
 # (run, task, attempt) → that attempt's bundle, e.g. `BundleStore.get`
 BundleGetter = Callable[[str, str, int, str], Awaitable[bytes | None]]  # run, task, attempt, head
+
+
+def base_branches(cmd: TaskCommand) -> list[str]:
+    """Where the base of `cmd`'s task is: the run's branch (once it has one), the target."""
+    land = cmd.config.land_branch
+    return [land, cmd.config.target_branch] if land else [cmd.config.target_branch]
 
 
 class Handover(Mirror):
@@ -39,22 +45,20 @@ class Handover(Mirror):
         sha: str,
         *,
         base: str,
-        branch: str,
+        branches: Sequence[str],
         handover: tuple[str, BundleSource] | None = None,
     ) -> None:
-        """Make sure the mirror holds `sha`: fetch the target `branch` when even `base` is
-        missing, then, when `sha` is a commit another stage made on top of `base`, import it
-        from `handover` (the hand-over ref and a source of its bundle).
+        """Make sure the mirror holds `sha`: fetch `branches` (the run's, the target) when
+        even `base` is missing, then, when `sha` is a commit another stage made on top of
+        `base`, import it from `handover` (the hand-over ref and a source of its bundle).
 
         `GitError` when the commit cannot be had (the bundle is gone, or `base` is no longer
         in the customer's repository).
         """
         if await self.has_commit(sha):
             return
-        if not await self.has_commit(base):
-            await self.sync(branch)
-            if not await self.has_commit(base):
-                raise GitError(f"commit {base[:12]} is no longer on {branch}")
+        if not await self.fetch_base(base, branches):
+            raise GitError(f"commit {base[:12]} is no longer on {' or '.join(branches)}")
         if sha == base or await self.has_commit(sha):
             return
         if handover is None:
@@ -87,6 +91,6 @@ class Handover(Mirror):
         await self.ensure_commit(
             sha,
             base=cmd.base_sha,
-            branch=cmd.config.target_branch,
+            branches=base_branches(cmd),
             handover=(handover_ref(cmd.run_id, cmd.task.id, attempt), source),
         )

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from devteam_git.credentials import Credentials, credential_env, redact_git
@@ -58,10 +59,20 @@ class Mirror:
 
         The mirror is fetched, never re-cloned; the target lives at `refs/remotes/origin/<b>`.
         """
+        await self._fetch(branch, missing_ok=False)
+        return await self.rev_parse(f"refs/remotes/origin/{branch}")
+
+    async def sync_present(self, branch: str) -> str | None:
+        """`sync`, or None when the repository has no `branch` (yet): a run's own branch."""
+        if not await self._fetch(branch, missing_ok=True):
+            return None
+        return await self.rev_parse(f"refs/remotes/origin/{branch}")
+
+    async def _fetch(self, branch: str, *, missing_ok: bool) -> bool:
         async with self._lock():
             if not (self.mirror / "HEAD").exists():
                 await self._create_mirror()
-            await self._remote(
+            result = await self._remote(
                 [
                     "fetch",
                     "--quiet",
@@ -71,9 +82,24 @@ class Mirror:
                     f"--upload-pack={UPLOAD_PACK}",
                     "origin",
                     f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-                ]
+                ],
+                check=False,
             )
-        return await self.rev_parse(f"refs/remotes/origin/{branch}")
+        if result.code != 0:
+            if missing_ok and "couldn't find remote ref" in result.stderr:
+                return False
+            detail = result.stderr.strip()[-500:]
+            raise RemoteError(f"git fetch failed (exit {result.code}): {detail}", result.stderr)
+        return True
+
+    async def fetch_base(self, base: str, branches: Sequence[str]) -> bool:
+        """Fetch `branches` in turn (those the repository has) until the mirror holds `base`;
+        whether it does."""
+        for branch in branches:
+            if await self.has_commit(base):
+                return True
+            await self.sync_present(branch)
+        return await self.has_commit(base)
 
     async def _create_mirror(self) -> None:
         self.mirror.parent.mkdir(parents=True, exist_ok=True)

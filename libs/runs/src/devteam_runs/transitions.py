@@ -30,7 +30,7 @@ from devteam_contracts.runs import (
     parked_step,
 )
 from devteam_contracts.subjects import Stage
-from devteam_contracts.usage import Usage, total
+from devteam_contracts.usage import total
 from devteam_runs.admission import AdmissionStore, start_admitted
 from devteam_runs.run_store import RunStore
 from devteam_tenants.usage import UsageStore
@@ -47,7 +47,7 @@ async def end_run(
     bus: Bus,
     run_id: str,
     status: RunStatus,
-    data: Callable[[Usage], EventData],
+    data: Callable[[RunState], EventData],
     message: str,
     *,
     updates: dict[str, Any] | None = None,
@@ -57,9 +57,9 @@ async def end_run(
 ) -> RunState | None:
     """Move a run to a terminal `status` (not when `unless(run)` says the caller's command is
     stale: a late duplicate never ends a run that moved on), publish its event once (the
-    payload `data(usage)` makes, from the run's usage) once the bundles its stages handed each
-    other are deleted, then release the project and its admission slot (starting the next
-    waiting run).
+    payload `data(run)` makes from the ended run: its usage, its pull request) once the
+    bundles its stages handed each other are deleted, then release the project and its
+    admission slot (starting the next waiting run).
 
     A run that is already terminal keeps its state. The event is published whenever the run
     ends up in `status` (deduplicated by id), so a redelivery after a crash between the state
@@ -82,7 +82,7 @@ async def end_run(
         await BundleStore(bus).drop_run(run.id)
     except Exception as exc:  # left to the bucket's age limit
         log.warning("could not delete the bundles of run %s: %s", run.id, exc)
-    payload = data(run.usage)
+    payload = data(run)
     await publish_event(
         bus,
         run,
@@ -123,7 +123,9 @@ async def fail_run(
         bus,
         run_id,
         RunStatus.FAILED,
-        lambda usage: RunFailedData(**failure.model_dump(), usage=usage),
+        lambda run: RunFailedData(
+            **failure.model_dump(), usage=run.usage, pull_request=run.pull_request
+        ),
         f"run failed at {stage.value}: {reason}",
         updates={"failure": failure},
         stage=stage,
@@ -135,9 +137,13 @@ async def fail_run(
 async def complete_run(bus: Bus, run_id: str, message: str) -> RunState | None:
     """Mark the run completed."""
     return await end_run(
-        bus, run_id, RunStatus.COMPLETED, lambda usage: RunCompletedData(usage=usage), message,
+        bus,
+        run_id,
+        RunStatus.COMPLETED,
+        lambda run: RunCompletedData(usage=run.usage, pull_request=run.pull_request),
+        message,
         updates={"current": None},
-    )  # fmt: skip
+    )
 
 
 async def block_run(bus: Bus, run_id: str, blocked: list[BlockedTask]) -> RunState | None:
@@ -147,7 +153,7 @@ async def block_run(bus: Bus, run_id: str, blocked: list[BlockedTask]) -> RunSta
         bus,
         run_id,
         RunStatus.BLOCKED,
-        lambda usage: RunBlockedData(blocked=blocked, usage=usage),
+        lambda run: RunBlockedData(blocked=blocked, usage=run.usage, pull_request=run.pull_request),
         f"no open task is selectable ({waits})",
         updates={"current": None, "blocked": blocked},
         stage=Stage.SELECT,
@@ -160,7 +166,7 @@ async def cancel_run(bus: Bus, run_id: str, actor: str) -> RunState | None:
         bus,
         run_id,
         RunStatus.CANCELLED,
-        lambda usage: RunCancelledData(usage=usage),
+        lambda run: RunCancelledData(usage=run.usage, pull_request=run.pull_request),
         f"run cancelled by {actor}",
     )
 

@@ -7,6 +7,7 @@ from devteam_contracts.commands import ImplementCommand, PrepCommand
 from devteam_contracts.event_data import TaskPreparedData
 from devteam_contracts.subjects import Stage
 from devteam_git.errors import GitError
+from devteam_git.handover import base_branches
 from devteam_git.workspace import task_branch
 from devteam_runs.stages import StageContext
 from devteam_runs.transitions import advance, hand_on
@@ -22,8 +23,7 @@ class PrepStage:
         cmd = ctx.cmd
         started = time.perf_counter()
         ws = await ctx.workspace()
-        if not await ws.has_commit(cmd.base_sha):
-            await ws.sync(cmd.config.target_branch)
+        await ws.fetch_base(cmd.base_sha, base_branches(cmd))
         try:
             tree = await ws.prepare(
                 cmd.run_id, cmd.task.id, cmd.base_sha, submodules=cmd.config.submodules
