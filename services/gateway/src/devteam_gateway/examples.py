@@ -38,6 +38,13 @@ REGISTRATION = {
     "model": MODEL,
     "limits": {"repair_attempts": 2},
 }
+LAND = {
+    "mode": "pull_request",
+    "forge": "github",
+    "api_base": "https://api.github.com",
+    "repository": "acme/billing",
+    "token_secret": "gh-token",
+}
 PROJECT = {**REGISTRATION, "id": PROJECT_ID, "tenant": "acme", "created_at": AT}
 USAGE = {"prompt_tokens": 5120, "completion_tokens": 830, "cost_usd": 0.0021, "requests": 3}
 PAUSED_RUN = {
@@ -64,9 +71,23 @@ COMPLETED_RUN = {
     "created_at": "2026-11-30T16:02:11Z",
     "updated_at": "2026-11-30T16:03:40Z",
     "tasks_done": [
-        {"id": "1.1", "title": "Parse invoice lines", "commit": "4b1e0c9d2f7a"},
-        {"id": "1.2", "title": "Reject negative quantities", "commit": "a93f51e0c6b2"},
+        {
+            "id": "1.1",
+            "title": "Parse invoice lines",
+            "commit": "4b1e0c9d2f7a",
+            "checks": ["pytest -q"],
+        },
+        {
+            "id": "1.2",
+            "title": "Reject negative quantities",
+            "commit": "a93f51e0c6b2",
+            "attempts": 2,
+            "usage": USAGE,
+            "checks": ["pytest -q"],
+        },
     ],
+    "branch": f"devteam/{OLD_RUN_ID}",
+    "pull_request": {"number": 42, "url": "https://github.com/acme/billing/pull/42"},
     "selections": 3,
     "attempts_total": 3,
     "usage": USAGE,
@@ -88,8 +109,12 @@ REQUESTS: dict[type[BaseModel], list[dict[str, Any]]] = {
     ProjectCreate: [
         REGISTRATION,
         {"name": "calc", "repo_url": "/srv/repos/calc", "model": MODEL},
+        {**REGISTRATION, "land": LAND},
     ],
-    ProjectPatch: [{"target_branch": "develop", "limits": {"repair_attempts": 3}}],
+    ProjectPatch: [
+        {"target_branch": "develop", "limits": {"repair_attempts": 3}},
+        {"land": LAND, "limits": {"run_max_tokens": 400_000}},
+    ],
     RunCreate: [{}, {"mode": "single"}, {"mode": "continuous", "max_tasks": 5}],
     StepStart: [{}, {"task_id": "2.1"}],
     StepCall: [{"run_id": RUN_ID}],

@@ -1,5 +1,6 @@
-"""COMPLETE: tick the task's box, land the task as one commit on the target branch, push it,
-then select the next task (continuous) or finish the run (single)."""
+"""COMPLETE: tick the task's box, land the task as one commit on the target branch (a
+pull-request run: on its own branch, then open or update its pull request), push it, then
+select the next task (continuous) or finish the run (single)."""
 
 import logging
 
@@ -12,11 +13,13 @@ from devteam_contracts.commands import CompleteCommand, SelectCommand
 from devteam_contracts.event_data import TaskCompletedData
 from devteam_contracts.runs import FailureCode, RunMode, RunState, TaskDone
 from devteam_contracts.subjects import Stage
+from devteam_contracts.usage import Usage
 from devteam_git.errors import GitError, MergeConflictError, PushRejectedError
 from devteam_git.workspace import Workspace, squash_commit, task_branch
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import StageContext
 from devteam_runs.transitions import complete_run
+from devteam_selector.pull_request import PullRequests
 from devteam_tasklist import TaskListError, tick
 
 log = logging.getLogger(__name__)
@@ -32,16 +35,30 @@ def trailers(run_id: str, task_id: str) -> str:
 class CompleteStage:
     """Logic of `complete` commands."""
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, pulls: PullRequests) -> None:
         self.bus = bus
+        self.pulls = pulls
 
     async def __call__(self, ctx: StageContext[CompleteCommand]) -> None:
         cmd, run = ctx.cmd, ctx.run
         ws = await ctx.workspace()
+        branch = cmd.config.branch
         done = next((t for t in run.tasks_done if t.id == cmd.task.id), None)
+        recorded = done is not None
         if done is None:
             commit = await self._integrate(ws, cmd)
-            done = TaskDone(id=cmd.task.id, title=cmd.task.title, commit=commit)
+            attempts = [a for a in run.attempts if a.task_id == cmd.task.id]
+            done = TaskDone(
+                id=cmd.task.id,
+                title=cmd.task.title,
+                commit=commit,
+                attempts=max(1, len(attempts)),
+                usage=sum((a.usage for a in attempts), Usage()),
+                checks=[*cmd.config.verify, *cmd.task.verify],
+            )
+        if cmd.config.land_branch is not None:  # landing as a pull request
+            run = await self.pulls.publish(ctx, run, cmd.config, done)
+        if not recorded:
             record = done
 
             def change(r: RunState) -> RunState | None:
@@ -50,10 +67,11 @@ class CompleteStage:
                 return r.model_copy(update={"tasks_done": [*r.tasks_done, record]})
 
             run = await RunStore(self.bus).update(cmd.run_id, change) or run
+        pull = f" ({run.pull_request.url})" if run.pull_request else ""
         await ctx.publish(
             run, Stage.COMPLETE,
-            f"{cmd.task.id} done: {done.commit[:12]} on {cmd.config.target_branch}",
-            TaskCompletedData(commit=done.commit, branch=cmd.config.target_branch),
+            f"{cmd.task.id} done: {done.commit[:12]} on {branch}{pull}",
+            TaskCompletedData(commit=done.commit, branch=branch, pull_request=run.pull_request),
         )  # fmt: skip
         await ws.finish(cmd.run_id, cmd.task.id)
         if run.mode in (RunMode.SINGLE, RunMode.STEP):
@@ -72,7 +90,7 @@ class CompleteStage:
         )
 
     async def _integrate(self, ws: Workspace, cmd: CompleteCommand) -> str:
-        branch, tasks_file = cmd.config.target_branch, cmd.config.tasks_file
+        branch, tasks_file = cmd.config.branch, cmd.config.tasks_file
         try:
             await ws.ensure_task_commit(cmd, cmd.head_sha, cmd.attempt, BundleStore(self.bus).get)
         except GitError as exc:

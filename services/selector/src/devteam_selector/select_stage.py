@@ -1,4 +1,5 @@
-"""SELECT: read the task list from the target branch and pick the next task."""
+"""SELECT: read the task list from the target branch (a pull-request run: from its own branch,
+once it has one) and pick the next task."""
 
 import logging
 
@@ -7,12 +8,16 @@ from devteam_bus.errors import PermanentError
 from devteam_bus.publish import publish_command, publish_event
 from devteam_contracts.commands import PrepCommand, SelectCommand, TaskRef
 from devteam_contracts.event_data import TaskSelectedData
+from devteam_contracts.landing import run_branch
+from devteam_contracts.projects import Project
 from devteam_contracts.runs import BlockedTask, CurrentTask, FailureCode, RunState, RunStatus
 from devteam_contracts.subjects import Stage
+from devteam_git.workspace import Workspace
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import StageContext
 from devteam_runs.transitions import block_run, complete_run
-from devteam_selector.source import SourceError, read_list
+from devteam_selector.pull_request import PullRequests
+from devteam_selector.source import ListAtTip, SourceError, read_list
 from devteam_tasklist import select
 from devteam_tasklist.selection import Selection, select_task
 
@@ -25,11 +30,20 @@ _PROBLEM_CODES = {
 }
 
 
+async def _read(ws: Workspace, project: Project, branch: str | None) -> ListAtTip:
+    try:
+        return await read_list(ws, project, branch)
+    except SourceError as exc:
+        code = _PROBLEM_CODES.get(exc.problem.kind, FailureCode.ERROR)
+        raise PermanentError(exc.problem.message, code=code) from exc
+
+
 class SelectStage:
     """Logic of `select` commands."""
 
-    def __init__(self, bus: Bus) -> None:
+    def __init__(self, bus: Bus, pulls: PullRequests) -> None:
         self.bus = bus
+        self.pulls = pulls
 
     async def __call__(self, ctx: StageContext[SelectCommand]) -> None:
         cmd, run = ctx.cmd, ctx.run
@@ -37,12 +51,14 @@ class SelectStage:
             await complete_run(self.bus, cmd.run_id, f"max_tasks={run.max_tasks} reached")
             return
         ws = await ctx.workspace()
-        try:
-            source = await read_list(ws, ctx.project)
-        except SourceError as exc:
-            code = _PROBLEM_CODES.get(exc.problem.kind, FailureCode.ERROR)
-            raise PermanentError(exc.problem.message, code=code) from exc
+        source = await _read(ws, ctx.project, run.branch)
+        if ctx.project.land.mode == "pull_request" and run.branch is None:
+            run = await self.pulls.choose_branch(ctx, source.config.target_branch)
+            if run.branch != run_branch(run.id):  # it continues a branch: its list has ticks
+                source = await _read(ws, ctx.project, run.branch)
         base, config = source.commit, source.config
+        if run.branch is not None:
+            config = config.model_copy(update={"land_branch": run.branch})
         if run.task_id is not None:  # step mode, one task asked for by id
             try:
                 asked = select_task(source.tasks, run.task_id)
@@ -62,6 +78,13 @@ class SelectStage:
                     ],
                 )
             else:
+                # A resumed run whose branch holds work no pull request shows yet.
+                if (
+                    run.branch is not None
+                    and run.pull_request is None
+                    and await ws.sync_present(run.branch) is not None
+                ):
+                    run = await self.pulls.publish(ctx, run, config, None)
                 await complete_run(self.bus, cmd.run_id, "every task in the list is done")
             return
         task = selection.task

@@ -38,28 +38,32 @@ class ListAtTip:
     tasks: TaskList
 
 
-async def read_list(ws: Workspace, project: Project) -> ListAtTip:
+async def read_list(ws: Workspace, project: Project, branch: str | None = None) -> ListAtTip:
     """Fetch the target branch and parse `.devteam.toml` and the task list found there.
 
     The config is read from the registered branch (default `main`); when it names another
-    target branch (and the registration did not), the list is read from that branch.
+    target branch (and the registration did not), the list is read from that branch. With
+    `branch` (a pull-request run's own branch), both are read from that branch once the
+    repository has it: it holds the ticks the run has made.
     `GitError` (network, authentication) is left to the caller: it may be transient.
     """
     lookup = project.target_branch or DEFAULT_BRANCH
-    commit = await ws.sync(lookup)
+    on_branch = await ws.sync_present(branch) if branch is not None else None
+    commit = on_branch or await ws.sync(lookup)
     raw_config = await ws.read_file(commit, CONFIG_FILE)
     try:
         repo = parse_repo_config(raw_config.decode()) if raw_config is not None else None
     except (RepoConfigError, UnicodeDecodeError) as exc:
         raise SourceError(TaskListProblem(message=str(exc), kind="config")) from exc
     config, _ = resolve(project, repo)
-    if config.target_branch != lookup:
+    if on_branch is None and config.target_branch != lookup:
         commit = await ws.sync(config.target_branch)
     detected = await _detect(ws, commit, project, repo)
     config, environment = resolve(project, repo, detected)
     raw = await ws.read_file(commit, config.tasks_file)
     if raw is None:
-        message = f"{config.tasks_file} not found on branch {config.target_branch}"
+        where = branch if on_branch else config.target_branch
+        message = f"{config.tasks_file} not found on branch {where}"
         raise SourceError(TaskListProblem(message=message, kind="repository"))
     text = raw.decode("utf-8", "surrogateescape")
     try:

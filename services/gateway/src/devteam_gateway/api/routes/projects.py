@@ -33,14 +33,22 @@ async def check_registration(
     allowlist: dict[str, frozenset[str]],
     schemes: frozenset[str],
 ) -> None:
-    """What pydantic cannot check alone: the URL scheme is allowed, the branch name is one git
-    accepts, and every worker variable named is allow-listed for the tenant (422 otherwise)."""
+    """What pydantic cannot check alone: the URL schemes (repository, forge API) are allowed,
+    the branch name is one git accepts, and every worker variable named is allow-listed for
+    the tenant (422 otherwise)."""
     try:
         normalize_repo_url(body.repo_url, schemes)
         if body.target_branch is not None:
             await check_branch_name(body.target_branch)
     except InvalidInputError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    api_base = body.land.api_base
+    if api_base is not None and api_base.split("://", 1)[0].lower() not in schemes:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            f"land.api_base: the scheme of {api_base!r} is not allowed here (allowed: "
+            f"{', '.join(sorted(schemes))})",
+        )
     refused = [
         {
             "loc": ["body", *field],
