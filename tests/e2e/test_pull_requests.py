@@ -1,0 +1,310 @@
+"""Landing as a pull request, on the real stack: the run's tasks land on its own branch of
+the bare repository (never on `main`), and one pull request per run is opened on a loopback
+forge that checks every request against the forge's published API description (GitHub's
+`@octokit/openapi`, Gitea's and GitLab's from APIs.guru: tests/fakeforge)."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from devteam_bus.connection import connect
+from devteam_cli.demo_project import create_demo_repo, demo_scenario
+from devteam_cli.local_stack import RunningStack, local_stack
+from devteam_contracts.subjects import STREAM_COMMANDS, Stage, command_subject
+from devteam_scripted_model.launcher import ScriptedModelServer
+
+from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, VERIFY, events, project_body
+from fakeforge import FakeForge, Kind, PullRecord
+from fakeforge.fixtures import FORGE_TOKEN
+from support import eventually
+
+pytestmark = pytest.mark.e2e
+
+# Two selectors (a redelivered or duplicate command races the first on the other replica), a
+# short AckWait (a command held by a killed selector comes back quickly), fast forge retries,
+# and http allowed for the loopback forge's API.
+ENV = {
+    KEY_ENV: MODEL_KEY,
+    **ALLOW_KEY,
+    "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",
+    "DEVTEAM_ACK_WAIT_S": "4",
+    "DEVTEAM_NAK_DELAY_S": "0.5",
+    "DEVTEAM_FORGE_ATTEMPTS": "3",
+    "DEVTEAM_FORGE_MAX_WAIT_S": "0.2",
+}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    with local_stack(tmp_path_factory.mktemp("stack"), ENV, scale={"selector": 2}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def forge() -> Iterator[FakeForge]:
+    fake = FakeForge(token=FORGE_TOKEN)
+    with fake.serving():
+        yield fake
+    assert fake.invalid == [], "requests or answers that do not match the API description"
+
+
+async def register(
+    api: httpx.AsyncClient,
+    forge: FakeForge,
+    model: ScriptedModelServer,
+    repo: Path,
+    kind: Kind,
+    name: str,
+    token: str = FORGE_TOKEN,
+) -> str:
+    """Register the demo repository, landing as pull requests on `kind` as `name`."""
+    forge.add_repository(name, repo)
+    secret = f"forge-{name.replace('/', '-')}"
+    assert (await api.put(f"/v1/secrets/{secret}", json={"value": token})).is_success
+    land = {"mode": "pull_request", "forge": kind, "api_base": forge.api_base(kind),
+            "repository": name, "token_secret": secret}  # fmt: skip
+    model.set_scenario(demo_scenario())
+    created = await api.post("/v1/projects", json=project_body(repo, model, land=land))
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def run(
+    stack: RunningStack, api: httpx.AsyncClient, project: str, **body: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Start a run, follow it to its end: its state and events (logs left out)."""
+    started = await api.post(f"/v1/projects/{project}/runs", json=body)
+    assert started.status_code == 202, started.text
+    frames = await events(stack, started.json()["run_id"])
+    state = (await api.get(f"/v1/runs/{started.json()['run_id']}")).json()
+    return state, [f["event"] for f in frames if f["event"]["type"] != "log"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+
+
+def ticks(repo: Path, ref: str) -> list[str]:
+    """The task-list lines of `ref` that are ticked."""
+    text = git(repo, "show", f"{ref}:tasks_list.md")
+    return [line for line in text.splitlines() if "[x]" in line]
+
+
+def only_pull(forge: FakeForge, kind: Kind, name: str) -> PullRecord:
+    [pull] = forge.pulls(kind, name)
+    return pull
+
+
+def creates(forge: FakeForge, kind: Kind) -> int:
+    """Requests to open a pull request (merge request) the forge answered with one."""
+    return sum(
+        r.kind == kind and r.method == "POST" and r.status == 201 and not r.injected
+        for r in forge.requests
+    )
+
+
+async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_request(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,
+    tmp_path: Path,
+) -> None:
+    repo = create_demo_repo(tmp_path)
+    main = git(repo, "rev-parse", "main")
+    project = await register(api, forge, model, repo, "github", "acme/calc")
+
+    first, evts = await run(stack, api, project, max_tasks=2)
+    assert first["state"] == "completed", first["failure"]
+    branch, pull = first["branch"], first["pull_request"]
+    assert branch == f"devteam/{first['id']}"
+    assert git(repo, "rev-parse", "main") == main  # the target branch is never pushed
+    subjects = git(repo, "log", "--format=%s", f"main..{branch}").splitlines()
+    assert [s.split()[0] for s in subjects] == ["2", "1"]  # one commit per task, with its tick
+    assert len(ticks(repo, branch)) == 2 and ticks(repo, "main") == []
+    record = only_pull(forge, "github", "acme/calc")
+    assert (record.head, record.base, record.state) == (branch, "main", "open")
+    assert pull == {"number": record.number, "url": record.html_url}
+    assert len(record.bodies) == 2  # opened with task 1, described again with task 2
+    assert "| `1` |" in record.bodies[0] and "| `2` |" not in record.bodies[0]
+    assert "| `2` |" in record.body and f"`{VERIFY[0]}`" in record.body  # its checks
+    completed = [e for e in evts if e["type"] == "task.completed"]
+    assert [e["data"]["pull_request"] for e in completed] == [pull, pull]
+    assert {e["data"]["branch"] for e in completed} == {branch}
+    assert (evts[-1]["type"], evts[-1]["data"]["pull_request"]) == ("run.completed", pull)
+
+    # A new run while the pull request is open continues its branch and its pull request,
+    # from the ticks already made: only task 3 is asked of the model.
+    asked = len(model.requests())
+    second, evts = await run(stack, api, project)
+    assert second["state"] == "completed", second["failure"]
+    assert (second["branch"], second["pull_request"]) == (branch, pull)
+    assert [t["id"] for t in second["tasks_done"]] == ["3"]
+    assert {r["rule"] for r in model.requests()[asked:]} == {"task-3", "commit-multiply"}
+    assert len(ticks(repo, branch)) == 3 and git(repo, "rev-parse", "main") == main
+    record = only_pull(forge, "github", "acme/calc")
+    assert creates(forge, "github") == 1
+    assert record.body.index(f"run {first['id']} -->") < record.body.index(
+        f"run {second['id']} -->"
+    )  # each run has its section
+    # The token went to the forge call only: not in events, runs or the stack's logs.
+    seen = json.dumps([first, second, evts]) + (stack.data_dir / "devteam-up.log").read_text()
+    assert FORGE_TOKEN not in seen
+    github = [r for r in forge.requests if r.kind == "github"]
+    assert all(r.authorized for r in github)
+    assert {r.headers.get("accept") for r in github} == {"application/vnd.github+json"}
+
+
+async def test_a_crash_between_opening_and_recording_the_pull_request_opens_no_second(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,
+    tmp_path: Path,
+) -> None:
+    """Every selector is killed (SIGKILL) after GitLab stored the merge request and before it
+    answers: the redelivered COMPLETE finds it by its branch and records it."""
+    repo = create_demo_repo(tmp_path)
+    project = await register(api, forge, model, repo, "gitlab", "acme/crash")
+    killed: list[int] = []
+
+    def kill_selectors(pull: PullRecord) -> None:
+        if killed or pull.repository != "acme/crash":
+            return
+        pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
+        for name, pid in pids.items():
+            if name.startswith("selector-"):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    forge.on_create = kill_selectors
+    try:
+        state, evts = await run(stack, api, project, mode="single")
+    finally:
+        forge.on_create = None
+    assert killed, "the forge was never asked to open a merge request"
+    assert state["state"] == "completed", state["failure"]
+    record = only_pull(forge, "gitlab", "acme/crash")
+    assert state["pull_request"] == {"number": record.number, "url": record.html_url}
+    assert creates(forge, "gitlab") == 1
+    assert len(git(repo, "log", "--format=%H", f"main..{state['branch']}").split()) == 1
+    assert "selector-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
+    assert evts[-1]["data"]["pull_request"] == state["pull_request"]
+
+
+async def test_a_duplicate_complete_command_opens_no_second_pull_request(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,
+    tmp_path: Path,
+) -> None:
+    """While Gitea holds its answer to the first COMPLETE's request, the same command is
+    published again and handled whole by the other selector: it finds the pull request by its
+    branch. Then the first gets its answer: one pull request."""
+    repo = create_demo_repo(tmp_path)
+    project = await register(api, forge, model, repo, "gitea", "acme/dup")
+    loop = asyncio.get_running_loop()
+    operator = await connect(stack.bus_settings(), "test-operator")
+    verify = await connect(stack.bus_settings(nats_credentials=stack.credentials("verify")), "dup")
+    subject = command_subject(Stage.COMPLETE, "dev", project)
+    duplicated: list[str] = []
+
+    async def duplicate_and_wait(run_id: str) -> None:
+        held = await operator.js.get_last_msg(STREAM_COMMANDS, subject)  # unacked: still there
+        await verify.js.publish(subject, held.data, headers={"Nats-Msg-Id": f"dup-{run_id}"})
+        duplicated.append(run_id)
+
+        async def done_by_the_duplicate() -> bool:
+            state = (await api.get(f"/v1/runs/{run_id}")).json()
+            return state["state"] == "completed"
+
+        await eventually(done_by_the_duplicate, timeout_s=30, what="the duplicate handled")
+
+    def on_create(pull: PullRecord) -> None:
+        if pull.repository == "acme/dup" and not duplicated:
+            run_id = pull.head.removeprefix("devteam/")
+            asyncio.run_coroutine_threadsafe(duplicate_and_wait(run_id), loop).result(60)
+
+    forge.on_create = on_create
+    try:
+        state, _ = await run(stack, api, project, mode="single")
+    finally:
+        forge.on_create = None
+        await operator.close()
+        await verify.close()
+    assert duplicated == [state["id"]]
+    assert state["state"] == "completed", state["failure"]
+    record = only_pull(forge, "gitea", "acme/dup")
+    assert state["pull_request"] == {"number": record.number, "url": record.html_url}
+    assert creates(forge, "gitea") == 1
+    assert len(git(repo, "log", "--format=%H", f"main..{state['branch']}").split()) == 1
+
+
+async def test_a_forge_that_keeps_failing_fails_the_run_and_the_branch_stays(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,
+    tmp_path: Path,
+) -> None:
+    """GitHub answers 502 to every try after the task landed: `forge_error` with the status;
+    the task's commit stays on the run's branch, and resuming the run (forge back) opens the
+    pull request from that branch without redoing the task."""
+    repo = create_demo_repo(tmp_path)
+    project = await register(api, forge, model, repo, "github", "acme/down")
+    started = await api.post(f"/v1/projects/{project}/runs", json={"mode": "single"})
+    run_id = started.json()["run_id"]
+
+    async def verified() -> bool:
+        state = (await api.get(f"/v1/runs/{run_id}")).json()
+        return state["current"] is not None and state["current"]["stage"] == "complete"
+
+    await eventually(verified, timeout_s=60, what="the task at COMPLETE")
+    forge.fail_next("github", 502, count=3)
+    await events(stack, run_id)
+    failed = (await api.get(f"/v1/runs/{run_id}")).json()
+    failure = failed["failure"]
+    assert (failed["state"], failure["code"], failure["stage"]) == (
+        "failed", "forge_error", "complete")  # fmt: skip
+    assert "502" in failure["reason"] and "(tried 3 times)" in failure["reason"]
+    assert len(ticks(repo, f"devteam/{run_id}")) == 1  # nothing lost
+    assert forge.pulls("github", "acme/down") == []
+
+    resumed = await api.post(f"/v1/runs/{run_id}/resume")
+    new_id = resumed.json()["run_id"]
+    await events(stack, new_id)
+    state = (await api.get(f"/v1/runs/{new_id}")).json()
+    assert state["state"] == "completed", state["failure"]
+    assert state["branch"] == f"devteam/{run_id}"  # the resumed run's branch, continued
+    assert [t["id"] for t in state["tasks_done"]] == ["2"]
+    assert only_pull(forge, "github", "acme/down").head == f"devteam/{run_id}"
+
+
+async def test_a_token_the_forge_refuses_fails_the_run_at_once(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,
+    tmp_path: Path,
+) -> None:
+    repo = create_demo_repo(tmp_path)
+    wrong = "glpat-WrongToken0123456789abc"
+    project = await register(api, forge, model, repo, "gitlab", "acme/refused", token=wrong)
+    asked = len(forge.requests)
+    state, evts = await run(stack, api, project)
+    failure = state["failure"]
+    assert (state["state"], failure["code"], failure["stage"]) == (
+        "failed", "forge_auth_error", "select")  # fmt: skip
+    assert "401" in failure["reason"] and wrong not in json.dumps([state, evts])
+    assert len(forge.requests) - asked == 1  # not retried
+    assert model.requests() == []
