@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from forge_support import FORGE_ENV
 
 from devteam_cli.demo_project import create_demo_repo
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -18,11 +19,13 @@ from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, SERVICE_SECRET, SERVICE_SE
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """`devteam up` on free ports with two replicas of every stage, shared by every test that
-    needs no stack of its own."""
+    needs no stack of its own (projects may land as pull requests on the loopback forge)."""
     scale = dict.fromkeys(("selector", "prep", "implement", "verify"), 2)
     data = tmp_path_factory.mktemp("stack")
     with local_stack(
-        data, {KEY_ENV: MODEL_KEY, SERVICE_SECRET_ENV: SERVICE_SECRET, **ALLOW_KEY}, scale=scale
+        data,
+        {KEY_ENV: MODEL_KEY, SERVICE_SECRET_ENV: SERVICE_SECRET, **ALLOW_KEY, **FORGE_ENV},
+        scale=scale,
     ) as running:
         yield running
 

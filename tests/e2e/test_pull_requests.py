@@ -5,92 +5,34 @@ forge that checks every request against the forge's published API description (G
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from forge_support import (
+    commits_over_main,
+    creates,
+    forge,  # noqa: F401 - the module's loopback forge
+    git,
+    only_pull,
+    register,
+    run,
+)
 
 from devteam_bus.connection import connect
-from devteam_cli.demo_project import create_demo_repo, demo_scenario
-from devteam_cli.local_stack import RunningStack, local_stack
+from devteam_cli.demo_project import create_demo_repo
+from devteam_cli.local_stack import RunningStack
 from devteam_contracts.subjects import STREAM_COMMANDS, Stage, command_subject
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import ALLOW_KEY, KEY_ENV, MODEL_KEY, VERIFY, events, project_body
-from fakeforge import FakeForge, Kind, PullRecord
+from e2e_client import VERIFY, events
+from fakeforge import FakeForge, PullRecord
 from fakeforge.fixtures import FORGE_TOKEN
 from support import eventually
 
 pytestmark = pytest.mark.e2e
-
-# Two selectors (a redelivered or duplicate command races the first on the other replica), a
-# short AckWait (a command held by a killed selector comes back quickly), fast forge retries,
-# and http allowed for the loopback forge's API.
-ENV = {
-    KEY_ENV: MODEL_KEY,
-    **ALLOW_KEY,
-    "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",
-    "DEVTEAM_ACK_WAIT_S": "4",
-    "DEVTEAM_NAK_DELAY_S": "0.5",
-    "DEVTEAM_FORGE_ATTEMPTS": "3",
-    "DEVTEAM_FORGE_MAX_WAIT_S": "0.2",
-}
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    with local_stack(tmp_path_factory.mktemp("stack"), ENV, scale={"selector": 2}) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def forge() -> Iterator[FakeForge]:
-    fake = FakeForge(token=FORGE_TOKEN)
-    with fake.serving():
-        yield fake
-    assert fake.invalid == [], "requests or answers that do not match the API description"
-
-
-async def register(
-    api: httpx.AsyncClient,
-    forge: FakeForge,
-    model: ScriptedModelServer,
-    repo: Path,
-    kind: Kind,
-    name: str,
-    token: str = FORGE_TOKEN,
-) -> str:
-    """Register the demo repository, landing as pull requests on `kind` as `name`."""
-    forge.add_repository(name, repo)
-    secret = f"forge-{name.replace('/', '-')}"
-    assert (await api.put(f"/v1/secrets/{secret}", json={"value": token})).is_success
-    land = {"mode": "pull_request", "forge": kind, "api_base": forge.api_base(kind),
-            "repository": name, "token_secret": secret}  # fmt: skip
-    model.set_scenario(demo_scenario())
-    created = await api.post("/v1/projects", json=project_body(repo, model, land=land))
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
-
-
-async def run(
-    stack: RunningStack, api: httpx.AsyncClient, project: str, **body: Any
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Start a run, follow it to its end: its state and events (logs left out)."""
-    started = await api.post(f"/v1/projects/{project}/runs", json=body)
-    assert started.status_code == 202, started.text
-    frames = await events(stack, started.json()["run_id"])
-    state = (await api.get(f"/v1/runs/{started.json()['run_id']}")).json()
-    return state, [f["event"] for f in frames if f["event"]["type"] != "log"]
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+# The session's stack (tests/e2e/conftest.py: two replicas of every stage, `FORGE_ENV`): a
+# duplicate command races the first on the other selector.
 
 
 def ticks(repo: Path, ref: str) -> list[str]:
@@ -99,24 +41,11 @@ def ticks(repo: Path, ref: str) -> list[str]:
     return [line for line in text.splitlines() if "[x]" in line]
 
 
-def only_pull(forge: FakeForge, kind: Kind, name: str) -> PullRecord:
-    [pull] = forge.pulls(kind, name)
-    return pull
-
-
-def creates(forge: FakeForge, kind: Kind) -> int:
-    """Requests to open a pull request (merge request) the forge answered with one."""
-    return sum(
-        r.kind == kind and r.method == "POST" and r.status == 201 and not r.injected
-        for r in forge.requests
-    )
-
-
 async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_request(
     stack: RunningStack,
     api: httpx.AsyncClient,
     model: ScriptedModelServer,
-    forge: FakeForge,
+    forge: FakeForge,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     repo = create_demo_repo(tmp_path)
@@ -128,7 +57,7 @@ async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_req
     branch, pull = first["branch"], first["pull_request"]
     assert branch == f"devteam/{first['id']}"
     assert git(repo, "rev-parse", "main") == main  # the target branch is never pushed
-    subjects = git(repo, "log", "--format=%s", f"main..{branch}").splitlines()
+    subjects = commits_over_main(repo, branch)
     assert [s.split()[0] for s in subjects] == ["2", "1"]  # one commit per task, with its tick
     assert len(ticks(repo, branch)) == 2 and ticks(repo, "main") == []
     record = only_pull(forge, "github", "acme/calc")
@@ -164,48 +93,11 @@ async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_req
     assert {r.headers.get("accept") for r in github} == {"application/vnd.github+json"}
 
 
-async def test_a_crash_between_opening_and_recording_the_pull_request_opens_no_second(
-    stack: RunningStack,
-    api: httpx.AsyncClient,
-    model: ScriptedModelServer,
-    forge: FakeForge,
-    tmp_path: Path,
-) -> None:
-    """Every selector is killed (SIGKILL) after GitLab stored the merge request and before it
-    answers: the redelivered COMPLETE finds it by its branch and records it."""
-    repo = create_demo_repo(tmp_path)
-    project = await register(api, forge, model, repo, "gitlab", "acme/crash")
-    killed: list[int] = []
-
-    def kill_selectors(pull: PullRecord) -> None:
-        if killed or pull.repository != "acme/crash":
-            return
-        pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
-        for name, pid in pids.items():
-            if name.startswith("selector-"):
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-
-    forge.on_create = kill_selectors
-    try:
-        state, evts = await run(stack, api, project, mode="single")
-    finally:
-        forge.on_create = None
-    assert killed, "the forge was never asked to open a merge request"
-    assert state["state"] == "completed", state["failure"]
-    record = only_pull(forge, "gitlab", "acme/crash")
-    assert state["pull_request"] == {"number": record.number, "url": record.html_url}
-    assert creates(forge, "gitlab") == 1
-    assert len(git(repo, "log", "--format=%H", f"main..{state['branch']}").split()) == 1
-    assert "selector-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
-    assert evts[-1]["data"]["pull_request"] == state["pull_request"]
-
-
 async def test_a_duplicate_complete_command_opens_no_second_pull_request(
     stack: RunningStack,
     api: httpx.AsyncClient,
     model: ScriptedModelServer,
-    forge: FakeForge,
+    forge: FakeForge,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     """While Gitea holds its answer to the first COMPLETE's request, the same command is
@@ -244,17 +136,22 @@ async def test_a_duplicate_complete_command_opens_no_second_pull_request(
         await verify.close()
     assert duplicated == [state["id"]]
     assert state["state"] == "completed", state["failure"]
+
+    async def first_answered() -> bool:  # (the forge answers the first request only now)
+        return creates(forge, "gitea") > 0
+
+    await eventually(first_answered, timeout_s=30, what="the first request answered")
     record = only_pull(forge, "gitea", "acme/dup")
     assert state["pull_request"] == {"number": record.number, "url": record.html_url}
     assert creates(forge, "gitea") == 1
-    assert len(git(repo, "log", "--format=%H", f"main..{state['branch']}").split()) == 1
+    assert len(commits_over_main(repo, state["branch"])) == 1
 
 
 async def test_a_forge_that_keeps_failing_fails_the_run_and_the_branch_stays(
     stack: RunningStack,
     api: httpx.AsyncClient,
     model: ScriptedModelServer,
-    forge: FakeForge,
+    forge: FakeForge,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     """GitHub answers 502 to every try after the task landed: `forge_error` with the status;
@@ -294,7 +191,7 @@ async def test_a_token_the_forge_refuses_fails_the_run_at_once(
     stack: RunningStack,
     api: httpx.AsyncClient,
     model: ScriptedModelServer,
-    forge: FakeForge,
+    forge: FakeForge,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     repo = create_demo_repo(tmp_path)

@@ -11,6 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
+from forge_support import (
+    FORGE_ENV,
+    commits_over_main,
+    creates,
+    forge,  # noqa: F401 - the module's loopback forge
+    only_pull,
+    register,
+    run,
+)
 
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack, local_stack
@@ -25,6 +34,7 @@ from e2e_client import (
     events,
     project_body,
 )
+from fakeforge import FakeForge, PullRecord
 from support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +49,7 @@ ENV = {
     "DEVTEAM_GIT_ALLOWED_SCHEMES": "http,https,ssh,file",
     "DEVTEAM_ACK_WAIT_S": "4",
     "DEVTEAM_NAK_DELAY_S": "0.5",
+    **FORGE_ENV,
 }
 
 
@@ -144,3 +155,41 @@ async def test_nats_killed_mid_run_is_restarted_and_the_run_completes(
         "gateway-1 exited" not in log
         and "implement-1 exited (-9)" not in log.split("nats-server exited")[-1]
     )
+
+
+async def test_a_crash_between_opening_and_recording_the_pull_request_opens_no_second(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Landing as a pull request: the selector is killed (SIGKILL) after GitLab stored the
+    merge request and before it answers; the redelivered COMPLETE finds it by its branch and
+    records it, and no second one is opened."""
+    repo = create_demo_repo(tmp_path)
+    project = await register(api, forge, model, repo, "gitlab", "acme/crash")
+    killed: list[int] = []
+
+    def kill_selectors(pull: PullRecord) -> None:
+        if killed or pull.repository != "acme/crash":
+            return
+        pids = json.loads((stack.data_dir / "stack.json").read_text())["pids"]
+        for name, pid in pids.items():
+            if name.startswith("selector-"):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    forge.on_create = kill_selectors
+    try:
+        state, evts = await run(stack, api, project, mode="single")
+    finally:
+        forge.on_create = None
+    assert killed, "the forge was never asked to open a merge request"
+    assert state["state"] == "completed", state["failure"]
+    record = only_pull(forge, "gitlab", "acme/crash")
+    assert state["pull_request"] == {"number": record.number, "url": record.html_url}
+    assert creates(forge, "gitlab") == 1
+    assert len(commits_over_main(repo, state["branch"])) == 1
+    assert "selector-1 exited (-9); restarting" in (stack.data_dir / "devteam-up.log").read_text()
+    assert evts[-1]["data"]["pull_request"] == state["pull_request"]

@@ -1,6 +1,7 @@
 """Landing as a pull request: what registration accepts, and the description a run keeps in
 its pull request."""
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -8,6 +9,7 @@ from devteam_contracts.landing import LandConfig
 from devteam_contracts.projects import ProjectCreate
 from devteam_contracts.runs import TaskDone
 from devteam_contracts.usage import Usage
+from devteam_forge.client import error_message
 from devteam_selector.pull_request import describe
 
 PR = {
@@ -91,3 +93,19 @@ def test_a_description_without_a_price_says_so_and_stays_under_the_forge_limit()
     text = describe("", "run-1", [free] * 400, "t.md", "b")
     assert "| 1 | 0 | n/a | none |" in text
     assert len(text) <= 60_000 and text.endswith("(description cut: too long)\n")
+
+
+def test_what_a_forge_says_goes_into_the_reason_only_as_its_json_message() -> None:
+    """An `api_base` that answers with a page (an internal service, a proxy) is not echoed."""
+    page = httpx.Response(502, text="<html>internal admin console: db password hunter2</html>")
+    assert error_message(page) == "(an answer that is not JSON)"
+    github = {
+        "message": "Validation Failed",
+        "errors": [{"message": "A pull request already exists for acme:devteam/run-1."}],
+    }
+    assert error_message(httpx.Response(422, json=github)) == (
+        "Validation Failed; A pull request already exists for acme:devteam/run-1."
+    )
+    gitlab = {"message": ["Another open merge request already exists for this source branch: !3"]}
+    assert error_message(httpx.Response(409, json=gitlab)).startswith("Another open merge request")
+    assert len(error_message(httpx.Response(500, json={"message": "x" * 5000}))) == 300

@@ -170,7 +170,7 @@ class ForgeClient(ABC):
                 return response.json()
             except ValueError:
                 raise ForgeError(f"{what}: {status} with a body that is not JSON", status) from None
-        message = self._redact(_message(response))
+        message = self._redact(error_message(response))
         reason = f"{what}: {status} {message}".rstrip()
         if status == 429 or status >= 500 or (status == 403 and _rate_limited(response)):
             raise _Retry(ForgeError(reason, status))
@@ -184,12 +184,13 @@ class ForgeClient(ABC):
         return text.replace(self._token, "[redacted]") if self._token else text
 
 
-def _message(response: httpx.Response) -> str:
-    """What the forge said went wrong, in one short line."""
+def error_message(response: httpx.Response) -> str:
+    """What the forge said went wrong, in one short line: the `message` of its JSON error, never
+    a page of text (whatever answers at `api_base` is not echoed into the run)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:_MESSAGE_CHARS].replace("\n", " ")
+        return "(an answer that is not JSON)"
     if not isinstance(body, dict):
         return ""
     parts: list[str] = []

@@ -184,6 +184,17 @@ function spending(run) {
   return text;
 }
 
+// Landing as a pull request: the run's branch and its pull request (a link only to http(s)).
+function showPull(run) {
+  $("run-pull").hidden = !run.branch;
+  $("run-branch").textContent = run.branch || "";
+  const pull = run.pull_request;
+  const link = $("run-pull-link");
+  link.textContent = pull ? `#${pull.number}` : "not opened yet";
+  if (pull && /^https?:\/\//.test(pull.url)) link.href = pull.url;
+  else link.removeAttribute("href");
+}
+
 async function refreshRun() {
   const run = await api("GET", `/v1/runs/${selected}`);
   $("run-state").textContent = run.state;
@@ -191,6 +202,7 @@ async function refreshRun() {
   const current = run.current ? ` · now: task ${run.current.id} at ${run.current.stage} (attempt ${run.current.attempt})` : "";
   const failure = run.failure ? ` · failed at ${run.failure.stage}: ${run.failure.reason}` : "";
   $("run-summary").textContent = `${run.mode} run of ${run.project_id} · ${run.tasks_done.length} task(s) done${current} · ${spending(run)}${failure}`;
+  showPull(run);
   $("cancel").disabled = !ACTIVE.has(run.state);
   $("resume").disabled = !RESUMABLE.has(run.state);
   const next = run.state === "paused" ? run.next_step : null;
