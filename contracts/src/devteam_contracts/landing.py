@@ -5,16 +5,15 @@ target branch; `pull_request` lands them on a branch of the run and opens one pu
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from devteam_contracts.base import Input, Strict
-from devteam_contracts.secrets import SecretName
+from devteam_contracts.secrets import EnvName, SecretName
 
 Forge = Literal["github", "gitlab", "gitea"]
 LandMode = Literal["push", "pull_request"]
 RUN_BRANCH_PREFIX = "devteam/"
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _PART = r"[A-Za-z0-9_.-]{1,100}"
 _REPOSITORY = re.compile(rf"^{_PART}(/{_PART}){{1,20}}$")
 
@@ -49,16 +48,9 @@ class LandConfig(Input):
     token_secret: SecretName | None = Field(
         default=None, description="The tenant's secret holding the forge token."
     )
-    token_env: str | None = Field(
+    token_env: EnvName | None = Field(
         default=None, description="Worker variable holding the token (allow-listed only)."
     )
-
-    @field_validator("token_env")
-    @classmethod
-    def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and not _ENV_NAME.match(value):
-            raise ValueError("must be an environment variable name")
-        return value
 
     @model_validator(mode="after")
     def _complete(self) -> "LandConfig":

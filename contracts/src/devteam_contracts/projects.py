@@ -4,15 +4,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from devteam_contracts.base import Input, Strict
 from devteam_contracts.ids import ProjectId, TenantId
 from devteam_contracts.landing import LandConfig
-from devteam_contracts.secrets import SecretName
+from devteam_contracts.secrets import EnvName, SecretName
 from devteam_contracts.usage import Left, Usage, left_of
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _BRANCH_CHARS = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
 
 
@@ -99,18 +98,11 @@ class ModelConfig(Input):
     api_key_secret: SecretName | None = Field(
         default=None, description="Name of the tenant's secret holding the key (`/v1/secrets`)."
     )
-    api_key_env: str | None = Field(
+    api_key_env: EnvName | None = Field(
         default=None,
         description="Instead of a secret: a variable of the implement workers' environment, "
         "only when the operator allow-lists it for the tenant (`DEVTEAM_ENV_SECRETS`).",
     )
-
-    @field_validator("api_key_env")
-    @classmethod
-    def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and not _ENV_NAME.match(value):
-            raise ValueError("must be an environment variable name")
-        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> "ModelConfig":
@@ -191,22 +183,15 @@ class GitCredentials(Input):
     ssh_key_secret: SecretName | None = Field(
         default=None, description="The tenant's secret holding an SSH private key."
     )
-    token_env: str | None = Field(
+    token_env: EnvName | None = Field(
         default=None, description="Worker variable holding an https token (allow-listed only)."
     )
-    ssh_key_env: str | None = Field(
+    ssh_key_env: EnvName | None = Field(
         default=None, description="Worker variable holding an SSH key (allow-listed only)."
     )
-    ssh_known_hosts_env: str | None = Field(
+    ssh_known_hosts_env: EnvName | None = Field(
         default=None, description="Variable holding known_hosts lines that pin the host key."
     )
-
-    @field_validator("token_env", "ssh_key_env", "ssh_known_hosts_env")
-    @classmethod
-    def _env_name(cls, value: str | None) -> str | None:
-        if value is not None and not _ENV_NAME.match(value):
-            raise ValueError("must be an environment variable name")
-        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> "GitCredentials":

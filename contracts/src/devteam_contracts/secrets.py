@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from devteam_contracts.base import Input, Strict
 
@@ -21,6 +21,16 @@ ENV_SECRETS_VAR = "DEVTEAM_ENV_SECRETS"
 # Never a tenant's, whatever the allow-list says: the service's own settings and keys.
 RESERVED_ENV_PREFIX = "DEVTEAM_"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+def _check_env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError("must be an environment variable name")
+    return value
+
+
+# A variable of the workers' environment a project names (allow-listed per tenant).
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
 
 
 def is_secret_name(name: str) -> bool:

@@ -7,27 +7,12 @@ from urllib.parse import quote
 from devteam_forge.client import ForgeClient, PullRequest, State
 
 
-class GitHub(ForgeClient):
-    """`api_base`: `https://api.github.com` (GitHub Enterprise: `https://host/api/v3`)."""
-
-    name = "github"
-
-    def _auth_headers(self, token: str) -> dict[str, str]:
-        return {
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": "2022-11-28",
-        }
+class _Pulls(ForgeClient):
+    """The pulls API GitHub has and Gitea copies: `/repos/{owner}/{repo}/pulls`."""
 
     @property
     def _pulls(self) -> str:
         return f"/repos/{self.repository}/pulls"
-
-    async def open_pulls(self, base: str, head: str | None = None) -> list[PullRequest]:
-        params = {"state": "open", "base": base, "per_page": 100}
-        if head is not None:  # GitHub filters by `owner:branch`
-            params["head"] = f"{self.repository.split('/')[0]}:{head}"
-        return [self._parse(p) for p in await self._call("GET", self._pulls, params=params)]
 
     async def _create(self, head: str, base: str, title: str, body: str) -> PullRequest:
         payload = {"title": title, "head": head, "base": base, "body": body}
@@ -41,9 +26,13 @@ class GitHub(ForgeClient):
             await self._call("PATCH", f"{self._pulls}/{number}", json={"body": body})
         )
 
+    @staticmethod
+    def _merged(pull: dict[str, Any]) -> bool:
+        return bool(pull.get("merged_at"))  # GitHub's lists have no `merged`
+
     def _parse(self, pull: dict[str, Any]) -> PullRequest:
         head_repo = (pull.get("head") or {}).get("repo") or {}
-        state: State = "merged" if pull.get("merged_at") else _open_or_closed(pull["state"])
+        state: State = "merged" if self._merged(pull) else _open_or_closed(pull["state"])
         return PullRequest(
             number=int(pull["number"]),
             url=str(pull["html_url"]),
@@ -53,6 +42,25 @@ class GitHub(ForgeClient):
             state=state,
             same_repository=str(head_repo.get("full_name", "")).lower() == self.repository.lower(),
         )
+
+
+class GitHub(_Pulls):
+    """`api_base`: `https://api.github.com` (GitHub Enterprise: `https://host/api/v3`)."""
+
+    name = "github"
+
+    def _auth_headers(self, token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
+
+    async def open_pulls(self, base: str, head: str | None = None) -> list[PullRequest]:
+        params = {"state": "open", "base": base, "per_page": 100}
+        if head is not None:  # GitHub filters by `owner:branch`
+            params["head"] = f"{self.repository.split('/')[0]}:{head}"
+        return [self._parse(p) for p in await self._call("GET", self._pulls, params=params)]
 
 
 class GitLab(ForgeClient):
@@ -99,7 +107,7 @@ class GitLab(ForgeClient):
         )
 
 
-class Gitea(ForgeClient):
+class Gitea(_Pulls):
     """`api_base`: `https://gitea.example.com/api/v1` (Forgejo too)."""
 
     name = "gitea"
@@ -108,10 +116,6 @@ class Gitea(ForgeClient):
 
     def _auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"token {token}", "Accept": "application/json"}
-
-    @property
-    def _pulls(self) -> str:
-        return f"/repos/{self.repository}/pulls"
 
     async def open_pulls(self, base: str, head: str | None = None) -> list[PullRequest]:
         # Gitea's list has no branch filter: page through the open ones.
@@ -124,30 +128,9 @@ class Gitea(ForgeClient):
                 break
         return [p for p in found if p.base == base and (head is None or p.head == head)]
 
-    async def _create(self, head: str, base: str, title: str, body: str) -> PullRequest:
-        payload = {"title": title, "head": head, "base": base, "body": body}
-        return self._parse(await self._call("POST", self._pulls, json=payload, creating=True))
-
-    async def get(self, number: int) -> PullRequest:
-        return self._parse(await self._call("GET", f"{self._pulls}/{number}"))
-
-    async def update_body(self, number: int, body: str) -> PullRequest:
-        return self._parse(
-            await self._call("PATCH", f"{self._pulls}/{number}", json={"body": body})
-        )
-
-    def _parse(self, pull: dict[str, Any]) -> PullRequest:
-        head_repo = (pull.get("head") or {}).get("repo") or {}
-        state: State = "merged" if pull.get("merged") else _open_or_closed(pull["state"])
-        return PullRequest(
-            number=int(pull["number"]),
-            url=str(pull["html_url"]),
-            head=str(pull["head"]["ref"]),
-            base=str(pull["base"]["ref"]),
-            body=pull.get("body") or "",
-            state=state,
-            same_repository=str(head_repo.get("full_name", "")).lower() == self.repository.lower(),
-        )
+    @staticmethod
+    def _merged(pull: dict[str, Any]) -> bool:
+        return bool(pull.get("merged"))
 
 
 def _open_or_closed(state: object) -> State:
