@@ -130,7 +130,7 @@ test-browser: setup ## opt-in: the dashboard in headless Chromium (writes docs/d
 test-projects: setup ## opt-in: Python and Node projects with PyPI/npm dependencies (tests/projects)
 	.venv/bin/pytest -q -p no:cacheprovider tests/projects
 
-bench: setup ## run the benchmarks in bench/ and write bench/results/*.json
+bench: setup $(FORGE_SPECS) ## run the benchmarks in bench/ and write bench/results/*.json
 	.venv/bin/python -m bench
 
 # Offline by default (the scripted model, designed outcome); with a real model:
