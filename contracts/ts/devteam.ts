@@ -3780,12 +3780,16 @@ export interface TaskNode {
   waits?: string | null;
 }
 /**
- * The task list on the target branch, as a tree.
+ * The task list on the target branch (a project that lands as a pull request: on the
+ * branch of its open pull request, while there is one), as a tree.
  *
  * This interface was referenced by `DevTeamContracts`'s JSON-Schema
  * via the `definition` "TaskTree".
  */
 export interface TaskTree {
+  /**
+   * The branch the list was read from.
+   */
   branch: string;
   commit: string;
   /**
@@ -3798,6 +3802,10 @@ export interface TaskTree {
   next_task: string | null;
   notices?: string[];
   project_id: string;
+  /**
+   * The open pull request whose branch the list was read from.
+   */
+  pull_request?: PullRequestRef | null;
   status: "task" | "complete" | "blocked";
   tasks: TaskNode[];
   tasks_file: string;

@@ -70,6 +70,10 @@ async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_req
     assert [e["data"]["pull_request"] for e in completed] == [pull, pull]
     assert {e["data"]["branch"] for e in completed} == {branch}
     assert (evts[-1]["type"], evts[-1]["data"]["pull_request"]) == ("run.completed", pull)
+    # The project's task list, as the team sees it: the open pull request's.
+    tree = (await api.get(f"/v1/projects/{project}/tasks")).json()
+    assert (tree["branch"], tree["pull_request"], tree["next_task"]) == (branch, pull, "3")
+    assert [t["state"] for t in tree["tasks"]] == ["done", "done", "open"]
 
     # A new run while the pull request is open continues its branch and its pull request,
     # from the ticks already made: only task 3 is asked of the model.
@@ -205,3 +209,8 @@ async def test_a_token_the_forge_refuses_fails_the_run_at_once(
     assert "401" in failure["reason"] and wrong not in json.dumps([state, evts])
     assert len(forge.requests) - asked == 1  # not retried
     assert model.requests() == []
+    # The task list is still shown (from the target branch), saying why.
+    tree = (await api.get(f"/v1/projects/{project}/tasks")).json()
+    assert (tree["branch"], tree["pull_request"]) == ("main", None)
+    assert any("the forge did not say which pull request is open" in n for n in tree["notices"])
+    assert wrong not in json.dumps(tree)

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from devteam_contracts.base import Strict
 from devteam_contracts.ids import ProjectId, TenantId
+from devteam_contracts.landing import PullRequestRef
 from devteam_contracts.repoconfig import ProjectEnvironment
 
 
@@ -28,10 +29,11 @@ class TaskNode(Strict):
 
 
 class TaskTree(Strict):
-    """The task list on the target branch, as a tree."""
+    """The task list on the target branch (a project that lands as a pull request: on the
+    branch of its open pull request, while there is one), as a tree."""
 
     project_id: ProjectId
-    branch: str
+    branch: str = Field(description="The branch the list was read from.")
     commit: str
     tasks_file: str
     status: Literal["task", "complete", "blocked"]
@@ -40,6 +42,9 @@ class TaskTree(Strict):
     notices: list[str] = Field(default_factory=list)
     environment: ProjectEnvironment | None = Field(
         default=None, description="How the project is set up and checked, and why."
+    )
+    pull_request: PullRequestRef | None = Field(
+        default=None, description="The open pull request whose branch the list was read from."
     )
 
 

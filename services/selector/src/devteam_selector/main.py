@@ -35,7 +35,7 @@ def workers(bus: Bus, settings: BusSettings) -> Sequence[Component]:
         *control_plane(bus, RunSettings()),
         select,
         complete,
-        TasksResponder(bus, workspaces, secrets),
+        TasksResponder(bus, workspaces, secrets, pulls),
     ]
 
 

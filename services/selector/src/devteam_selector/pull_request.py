@@ -15,12 +15,14 @@ from typing import Any
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_contracts.landing import RUN_BRANCH_PREFIX, PullRequestRef, run_branch
+from devteam_contracts.projects import Project
 from devteam_contracts.repoconfig import RunConfig
 from devteam_contracts.runs import FailureCode, RunState, TaskDone
 from devteam_contracts.usage import Usage
 from devteam_forge import ForgeClient, ForgeSettings, PullRequest, forge_client
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import StageContext
+from devteam_tenants import Secrets
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,32 @@ class PullRequests:
         self.settings = settings
         self.schemes = schemes
 
-    async def _forge(self, ctx: StageContext[Any]) -> ForgeClient:
-        land = ctx.project.land
-        token = await ctx.secrets.lookup(land.token_secret, land.token_env, "land.token")
+    async def _forge(
+        self, project: Project, secrets: Secrets, settings: ForgeSettings | None = None
+    ) -> ForgeClient:
+        land = project.land
+        token = await secrets.lookup(land.token_secret, land.token_env, "land.token")
         if not token:
             raise PermanentError(
                 f"land.token: the worker variable {land.token_env} is not set",
                 code=FailureCode.INVALID_CONFIG,
             )
-        return forge_client(land, token, self.settings, self.schemes)
+        return forge_client(land, token, settings or self.settings, self.schemes)
+
+    async def open_one(
+        self, project: Project, secrets: Secrets, target: str, *, quick: bool = False
+    ) -> PullRequest | None:
+        """The project's open pull request into `target` from one of our branches (the newest,
+        if there are more). `quick`: one try, a short time limit (a read that must answer)."""
+        quick_settings = {"forge_attempts": 1, "forge_timeout_s": 5.0}
+        settings = self.settings.model_copy(update=quick_settings) if quick else None
+        async with await self._forge(project, secrets, settings) as forge:
+            ours = [
+                p
+                for p in await forge.open_pulls(target)
+                if p.same_repository and p.head.startswith(RUN_BRANCH_PREFIX)
+            ]
+        return max(ours, key=lambda p: p.number) if ours else None
 
     async def choose_branch(self, ctx: StageContext[Any], target: str) -> RunState:
         """The run with its branch, chosen at its first selection and kept: the branch of the
@@ -52,15 +71,9 @@ class PullRequests:
         run = ctx.run
         if run.branch is not None:
             return run
-        async with await self._forge(ctx) as forge:
-            open_ones = [
-                p
-                for p in await forge.open_pulls(target)
-                if p.same_repository and p.head.startswith(RUN_BRANCH_PREFIX)
-            ]
+        continued = await self.open_one(ctx.project, ctx.secrets, target)
         branch, ref = run_branch(run.id), None
-        if open_ones:
-            continued = max(open_ones, key=lambda p: p.number)
+        if continued is not None:
             branch, ref = continued.head, continued.ref()
         elif run.resumed_from is not None:
             earlier = await RunStore(self.bus).get(run.resumed_from)
@@ -85,7 +98,7 @@ class PullRequests:
         head, base, tasks_file = config.branch, config.target_branch, config.tasks_file
         tasks = [t for t in run.tasks_done if done is None or t.id != done.id]
         tasks += [done] if done is not None else []
-        async with await self._forge(ctx) as forge:
+        async with await self._forge(ctx.project, ctx.secrets) as forge:
             pull = await _current(forge, run.pull_request, head)
             created = False
             if pull is None:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from devteam_bus.connection import Bus
 from devteam_bus.errors import PermanentError
 from devteam_bus.status import package_version
+from devteam_contracts.projects import Project
 from devteam_contracts.subjects import TASKS_RPC_FILTER, TASKS_RPC_QUEUE, TASKS_SERVICE
 from devteam_contracts.tasks import (
     TaskListProblem,
@@ -20,9 +21,11 @@ from devteam_contracts.tasks import (
     TasksRequest,
     TaskTree,
 )
+from devteam_forge import ForgeError, PullRequest
 from devteam_git.errors import GitError
 from devteam_git.settings import WorkspaceSettings
 from devteam_git.workspace import Workspace
+from devteam_selector.pull_request import PullRequests
 from devteam_selector.source import ListAtTip, SourceError, read_list
 from devteam_tasklist import select
 from devteam_tenants import ProjectStore, Secrets, SecretsSettings
@@ -30,8 +33,14 @@ from devteam_tenants import ProjectStore, Secrets, SecretsSettings
 log = logging.getLogger(__name__)
 
 
-def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
-    """The parsed list as nested nodes, with selectability of every open leaf."""
+def tree_of(
+    project_id: str,
+    source: ListAtTip,
+    pull: PullRequest | None = None,
+    notices: tuple[str, ...] = (),
+) -> TaskTree:
+    """The parsed list as nested nodes, with selectability of every open leaf (read from the
+    branch of `pull`, when given)."""
     selection = select(source.tasks)
     waiting = {b.task_id: b.reason for b in selection.blocked}
     children: dict[str | None, list[str]] = {}
@@ -56,27 +65,35 @@ def tree_of(project_id: str, source: ListAtTip) -> TaskTree:
 
     return TaskTree(
         project_id=project_id,
-        branch=source.config.target_branch,
+        branch=pull.head if pull else source.config.target_branch,
         commit=source.commit,
         tasks_file=source.config.tasks_file,
         status=selection.status,
         next_task=selection.task.id if selection.task else None,
         tasks=[build(root) for root in children.get(None, [])],
-        notices=[f"line {n.line}: {n.message}" for n in source.tasks.notices],
+        notices=[*notices, *(f"line {n.line}: {n.message}" for n in source.tasks.notices)],
         environment=source.environment,
+        pull_request=pull.ref() if pull else None,
     )
 
 
 class TasksResponder:
     """Answers `TasksRequest`s on `devteam.rpc.tasks.<tenant>.<project>`."""
 
-    def __init__(self, bus: Bus, settings: WorkspaceSettings, secrets: SecretsSettings) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        settings: WorkspaceSettings,
+        secrets: SecretsSettings,
+        pulls: PullRequests,
+    ) -> None:
         self.bus = bus
         self.settings = settings
         self.secrets = secrets
+        self.pulls = pulls
 
     async def answer(self, request: TasksRequest) -> TasksReply:
-        """Read the project's list from its target branch."""
+        """Read the project's list from its target branch (or its open pull request's)."""
         project = await ProjectStore(self.bus).get(request.tenant, request.project_id)
         if project is None:
             problem = TaskListProblem(message="project not found", kind="repository")
@@ -85,13 +102,31 @@ class TasksResponder:
             secrets = Secrets(self.bus, request.tenant, self.secrets)
             ws = await Workspace.open(self.settings, project, secrets.lookup)
             source = await read_list(ws, project)
+            pull: PullRequest | None = None
+            notices: tuple[str, ...] = ()
+            if project.land.mode == "pull_request":
+                pull, notices = await self._open_pull(project, secrets, source)
+                if pull is not None:
+                    source = await read_list(ws, project, pull.head)
         except PermanentError as exc:  # credentials the tenant may not use, or has not set
             return TasksReply(problem=TaskListProblem(message=exc.reason, kind="repository"))
         except SourceError as exc:
             return TasksReply(problem=exc.problem)
         except GitError as exc:
             return TasksReply(problem=TaskListProblem(message=str(exc), kind="repository"))
-        return TasksReply(tree=tree_of(project.id, source))
+        return TasksReply(tree=tree_of(project.id, source, pull, notices))
+
+    async def _open_pull(
+        self, project: Project, secrets: Secrets, source: ListAtTip
+    ) -> tuple[PullRequest | None, tuple[str, ...]]:
+        """The project's open pull request, whose branch holds the ticks made so far; when the
+        forge does not answer at once, none, with a notice saying so."""
+        try:
+            target = source.config.target_branch
+            return await self.pulls.open_one(project, secrets, target, quick=True), ()
+        except (ForgeError, PermanentError) as exc:
+            why = f"the forge did not say which pull request is open ({exc.reason})"
+            return None, (f"read from {target}: {why}",)
 
     async def _on_request(self, request: Request) -> None:
         try:
