@@ -64,6 +64,7 @@ from devteam_contracts.subjects import (
     tasks_rpc_subject,
 )
 from devteam_contracts.tasks import TasksReply, TasksRequest
+from devteam_forge import ForgeSettings
 from devteam_git.settings import WorkspaceSettings
 from devteam_runs.admission import AdmissionStore
 from devteam_runs.delivery_watch import DeliveryWatch
@@ -71,6 +72,7 @@ from devteam_runs.launch import queue_run
 from devteam_runs.run_store import RunStore
 from devteam_runs.stages import CommandFailer, load_active
 from devteam_runs.transitions import advance, cancel_run, complete_run, hand_on
+from devteam_selector.pull_request import PullRequests
 from devteam_selector.tasks_rpc import TasksResponder
 from devteam_tenants import Secrets, SecretsSettings, SecretStore, new_key
 from devteam_tenants.budgets import BudgetStore
@@ -417,7 +419,8 @@ async def test_each_identity_is_refused_what_it_must_not_do(
 
         # The gateway asks the selector's task service; the reply reaches the gateway's inbox
         # only, and the operator finds the service (NATS micro discovery) with its count.
-        rpc = TasksResponder(sel, WorkspaceSettings(data_dir=tmp_path / "sel"), KEY)
+        pulls = PullRequests(sel, ForgeSettings(), frozenset({"https"}))
+        rpc = TasksResponder(sel, WorkspaceSettings(data_dir=tmp_path / "sel"), KEY, pulls)
         stop_rpc = asyncio.Event()
         serving = asyncio.create_task(rpc.run(stop_rpc))
         snooped: list[bytes] = []
