@@ -52,6 +52,22 @@ async def test_sync_reads_the_target_branch_without_a_checkout(remote: Path, ws:
     assert await ws.sync("main") == sha  # fetch, no re-clone
 
 
+async def test_a_run_branch_the_remote_lacks_yet_is_none_and_the_base_comes_from_the_target(
+    remote: Path, ws: Workspace, tmp_path: Path
+) -> None:
+    """A pull-request run's branch before its first push: no error, nothing fetched; the base
+    of its first task is found on the target branch. Once pushed, the branch is read."""
+    assert await ws.sync_present("devteam/run-1") is None
+    main = git(remote, "rev-parse", "main")
+    other = Workspace(tmp_path / "other", "acme", "prj-1", normalize_repo_url(str(remote)))
+    assert await other.fetch_base(main, ["devteam/run-1", "main"])
+    assert not await other.fetch_base("0" * 40, ["devteam/run-1", "main"])  # (not anywhere)
+    git(remote, "branch", "devteam/run-1", "main")
+    assert await ws.sync_present("devteam/run-1") == main
+    with pytest.raises(GitError, match="couldn't find remote ref"):
+        await ws.sync("devteam/gone")  # the target branch itself must be there
+
+
 async def test_prepare_is_idempotent_and_cleans_the_worktree(remote: Path, ws: Workspace) -> None:
     base = await ws.sync("main")
     path = await ws.prepare("run-1", "1.2", base)
