@@ -89,6 +89,20 @@ async def test_a_failing_forge_is_retried_then_a_forge_error(forge: FakeForge, k
     assert sum(r.injected for r in forge.requests) == 5
 
 
+async def test_no_try_starts_after_the_deadline(forge: FakeForge) -> None:
+    """A forge that keeps failing holds the caller (a selector's slot) until the deadline, not
+    for every try the attempts allow."""
+    settings = ForgeSettings(forge_attempts=20, forge_max_wait_s=0.2, forge_deadline_s=0.5)
+    land = LandConfig(mode="pull_request", forge="github", api_base=forge.api_base("github"),
+                      repository=REPO, token_secret="t")  # fmt: skip
+    forge.fail_next("github", 500, count=20)
+    async with forge_client(land, FORGE_TOKEN, settings, SCHEMES) as api:
+        with pytest.raises(ForgeError) as failed:
+            await api.find_open("devteam/run-1", "main")
+    tries = sum(r.injected for r in forge.requests)
+    assert 2 <= tries < 20 and f"(tried {tries} times)" in failed.value.reason
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("status", [401, 403])
 async def test_a_refused_token_is_a_forge_auth_error_at_once(

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from devteam_contracts.landing import PullRequestRef
 from devteam_forge.errors import AlreadyExistsError, ForgeAuthError, ForgeError
@@ -134,20 +140,21 @@ class ForgeClient(ABC):
         """The JSON the forge answers `method path` with, retried while it is worth it."""
         settings = self._settings
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(settings.forge_attempts),
+            stop=stop_after_attempt(settings.forge_attempts)
+            | stop_after_delay(settings.forge_deadline_s),
             wait=wait_exponential(multiplier=0.25, max=settings.forge_max_wait_s),
             retry=retry_if_exception_type(_Retry),
             reraise=True,
         )
+        tries = 0
         try:
             async for attempt in retrying:
                 with attempt:
+                    tries += 1
                     return await self._once(method, path, params, json, data, creating)
         except _Retry as exc:
             error = exc.error
-            raise type(error)(
-                f"{error.reason} (tried {settings.forge_attempts} times)", error.status
-            ) from None
+            raise type(error)(f"{error.reason} (tried {tries} times)", error.status) from None
         raise AssertionError("unreachable")  # pragma: no cover - AsyncRetrying returns or raises
 
     async def _once(
