@@ -137,11 +137,21 @@ class FakeForge:
         with self._lock:
             return [problem for request in self._requests for problem in request.invalid]
 
-    def fail_next(self, kind: Kind, status: int, count: int = 1, json_body: Any = None) -> None:
-        """Answer the next `count` requests to `kind` with `status` (and `json_body`, or the
-        forge's usual error body) instead of serving them; they are still checked and recorded."""
+    def fail_next(
+        self,
+        kind: Kind,
+        status: int,
+        count: int = 1,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next `count` requests to `kind` with `status` (and `json_body` with
+        `headers`, or the forge's usual error body) instead of serving them; they are still
+        checked and recorded."""
         with self._lock:
-            self._failures[kind].extend(Failure(status, json_body) for _ in range(count))
+            self._failures[kind].extend(
+                Failure(status, json_body, dict(headers or {})) for _ in range(count)
+            )
 
     def set_state(self, kind: Kind, full_name: str, number: int, state: State) -> None:
         """What a person does on the forge: merge or close (or reopen) a pull request."""

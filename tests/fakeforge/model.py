@@ -120,6 +120,7 @@ class Reply:
 class Failure:
     status: int
     json_body: Any
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def branch_sha(bare: Path, branch: str) -> str | None:

@@ -54,7 +54,7 @@ def refused(kind: Kind, found: bool, errors: list[str]) -> Reply:
 
 def injected(kind: Kind, failure: Failure) -> Reply:
     if failure.json_body is not None:
-        return Reply(failure.status, failure.json_body)
+        return Reply(failure.status, failure.json_body, failure.headers)
     if failure.status == 401:
         return unauthorized(kind)
     message = f"fake forge: injected {failure.status}"

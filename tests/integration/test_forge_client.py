@@ -4,13 +4,16 @@ per branch, whatever is retried or raced; failures retried, then `forge_error`; 
 token at once `forge_auth_error`; the token in one header and nowhere else."""
 
 import asyncio
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from devteam_contracts.landing import LandConfig
 from devteam_contracts.runs import FailureCode
 from devteam_forge import ForgeAuthError, ForgeClient, ForgeError, ForgeSettings, forge_client
+from devteam_forge.client import retry_after
 
 from fakeforge import FakeForge, Kind
 from fakeforge.fixtures import FORGE_TOKEN, bare_repository, fake_forge  # noqa: F401
@@ -132,6 +135,35 @@ async def test_a_github_rate_limit_is_waited_out(forge: FakeForge) -> None:
     async with client(forge, "github") as api:
         assert await api.find_open("devteam/run-1", "main") is None
     assert [r.status for r in forge.requests] == [429, 200]
+
+
+async def test_the_wait_a_rate_limit_asks_for_is_kept(forge: FakeForge) -> None:
+    """GitHub's secondary rate limit: 403 with `Retry-After: 1`. The next try waits the second
+    it asked for (the back-off alone would wait 0.25 s), then is served."""
+    settings = ForgeSettings(forge_attempts=3, forge_max_wait_s=2, forge_timeout_s=5)
+    land = LandConfig(mode="pull_request", forge="github", api_base=forge.api_base("github"),
+                      repository=REPO, token_secret="t")  # fmt: skip
+    body = {"message": "You have exceeded a secondary rate limit.",
+            "documentation_url": "https://docs.github.com/rest"}  # fmt: skip
+    forge.fail_next("github", 403, json_body=body, headers={"Retry-After": "1"})
+    async with forge_client(land, FORGE_TOKEN, settings, SCHEMES) as api:
+        started = time.monotonic()
+        assert await api.find_open("devteam/run-1", "main") is None
+        waited = time.monotonic() - started
+    assert [r.status for r in forge.requests] == [403, 200]
+    assert 0.95 <= waited < 2
+
+
+def test_how_long_a_forge_asks_to_wait() -> None:
+    def answer(**headers: str) -> httpx.Response:
+        return httpx.Response(429, headers=headers)
+
+    assert retry_after(answer(**{"retry-after": "7"})) == 7
+    spent = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000"}
+    assert retry_after(answer(**spent), now=990) == 10
+    assert retry_after(answer(**spent), now=2000) == 0  # (reset already passed)
+    assert retry_after(answer(**{"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"})) is None
+    assert retry_after(answer()) is None
 
 
 async def test_an_unreachable_forge_is_a_forge_error_without_a_status(tmp_path: Path) -> None:

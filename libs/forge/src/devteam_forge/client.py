@@ -2,6 +2,7 @@
 retries. The token travels in one request header and nowhere else: not in URLs, logs,
 errors or events."""
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -9,6 +10,7 @@ from typing import Any, Literal
 import httpx
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
@@ -42,11 +44,13 @@ class PullRequest:
 
 
 class _Retry(Exception):
-    """An answer worth another try (the forge is busy, down, rate limiting or away)."""
+    """An answer worth another try (the forge is busy, down, rate limiting or away), and how
+    long the forge asked us to wait, if it said."""
 
-    def __init__(self, error: ForgeError) -> None:
+    def __init__(self, error: ForgeError, after_s: float | None = None) -> None:
         super().__init__(error.reason)
         self.error = error
+        self.after_s = after_s
 
 
 class ForgeClient(ABC):
@@ -142,7 +146,7 @@ class ForgeClient(ABC):
         retrying = AsyncRetrying(
             stop=stop_after_attempt(settings.forge_attempts)
             | stop_after_delay(settings.forge_deadline_s),
-            wait=wait_exponential(multiplier=0.25, max=settings.forge_max_wait_s),
+            wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             reraise=True,
         )
@@ -180,12 +184,20 @@ class ForgeClient(ABC):
         message = self._redact(error_message(response))
         reason = f"{what}: {status} {message}".rstrip()
         if status == 429 or status >= 500 or (status == 403 and _rate_limited(response)):
-            raise _Retry(ForgeError(reason, status))
+            raise _Retry(ForgeError(reason, status), retry_after(response))
         if status in (401, 403):
             raise ForgeAuthError(f"{reason} (check the token and its permissions)", status)
         if creating and status in (409, 422) and "exist" in message.lower():
             raise AlreadyExistsError(reason, status)
         raise ForgeError(reason, status)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Exponential back-off, or longer when the forge said how long (`Retry-After`, a rate
+        limit's reset), never more than `forge_max_wait_s`."""
+        backoff = wait_exponential(multiplier=0.25, max=self._settings.forge_max_wait_s)(state)
+        failed = state.outcome.exception() if state.outcome else None
+        asked = failed.after_s if isinstance(failed, _Retry) and failed.after_s else 0.0
+        return min(max(backoff, asked), self._settings.forge_max_wait_s)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._token, "[redacted]") if self._token else text
@@ -213,6 +225,21 @@ def error_message(response: httpx.Response) -> str:
         if isinstance(error, dict) and error.get("message"):
             parts.append(str(error["message"]))
     return "; ".join(parts)[:_MESSAGE_CHARS].replace("\n", " ")
+
+
+def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
+    """The seconds the forge asks us to wait: `Retry-After` (seconds), or until a spent rate
+    limit resets (`X-RateLimit-Reset`, epoch seconds); None when it does not say."""
+    headers = response.headers
+    try:
+        if "retry-after" in headers:
+            return max(0.0, float(headers["retry-after"]))
+        if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+            reset = float(headers["x-ratelimit-reset"])
+            return max(0.0, reset - (time.time() if now is None else now))
+    except ValueError:  # an HTTP date, or junk: back off as usual
+        return None
+    return None
 
 
 def _rate_limited(response: httpx.Response) -> bool:
