@@ -110,6 +110,7 @@ export type FailureCode =
   | "budget_exceeded"
   | "forge_error"
   | "forge_auth_error"
+  | "pull_request_closed"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -142,6 +143,7 @@ export type FailureCode1 =
   | "budget_exceeded"
   | "forge_error"
   | "forge_auth_error"
+  | "pull_request_closed"
   | "error";
 /**
  * Why a run failed, as a code: an attempt's code (other than `changed`) when IMPLEMENT
@@ -177,6 +179,7 @@ export type FailureCode2 =
   | "budget_exceeded"
   | "forge_error"
   | "forge_auth_error"
+  | "pull_request_closed"
   | "error";
 /**
  * The cap a queued run waits on.

@@ -6,6 +6,7 @@ forge that checks every request against the forge's published API description (G
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from forge_support import (
 )
 
 from devteam_bus.connection import connect
-from devteam_cli.demo_project import create_demo_repo
+from devteam_cli.demo_project import create_demo_repo, demo_scenario
 from devteam_cli.local_stack import RunningStack
 from devteam_contracts.subjects import STREAM_COMMANDS, Stage, command_subject
 from devteam_scripted_model.launcher import ScriptedModelServer
@@ -214,3 +215,38 @@ async def test_a_token_the_forge_refuses_fails_the_run_at_once(
     assert (tree["branch"], tree["pull_request"]) == ("main", None)
     assert any("the forge did not say which pull request is open" in n for n in tree["notices"])
     assert wrong not in json.dumps(tree)
+
+
+async def test_a_pull_request_the_team_closes_stops_the_run(
+    stack: RunningStack,
+    api: httpx.AsyncClient,
+    model: ScriptedModelServer,
+    forge: FakeForge,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Closed without merging while task 2 is at the model: the run fails at task 2's
+    COMPLETE with `pull_request_closed`; no second pull request is opened behind the team's
+    back, and the work stays on the branch."""
+    repo = create_demo_repo(tmp_path)
+    project = await register(api, forge, model, repo, "github", "acme/closed")
+    scenario = demo_scenario()
+    normal = next(r for r in scenario["rules"] if r["name"] == "task-2")
+    model.set_scenario({"rules": [{**normal, "name": "task-2-slow", "delay_s": 2.5, "times": 1},
+                                  *scenario["rules"]]})  # fmt: skip
+    started = await api.post(f"/v1/projects/{project}/runs", json={})
+    run_id = started.json()["run_id"]
+
+    async def opened() -> dict[str, Any] | None:
+        pull: dict[str, Any] | None = (await api.get(f"/v1/runs/{run_id}")).json()["pull_request"]
+        return pull
+
+    pull = await eventually(opened, timeout_s=60, what="the pull request opened")
+    forge.set_state("github", "acme/closed", pull["number"], "closed")
+    await events(stack, run_id)
+    state = (await api.get(f"/v1/runs/{run_id}")).json()
+    failure = state["failure"]
+    assert (state["state"], failure["code"], failure["stage"], failure["task_id"]) == (
+        "failed", "pull_request_closed", "complete", "2")  # fmt: skip
+    assert f"pull request #{pull['number']} was closed" in failure["reason"]
+    assert [p.state for p in forge.pulls("github", "acme/closed")] == ["closed"]
+    assert len(commits_over_main(repo, state["branch"])) == 2  # nothing lost

@@ -121,6 +121,7 @@ class FailureCode(StrEnum):
     BUDGET_EXCEEDED = "budget_exceeded"
     FORGE_ERROR = "forge_error"
     FORGE_AUTH_ERROR = "forge_auth_error"
+    PULL_REQUEST_CLOSED = "pull_request_closed"
     ERROR = "error"
 
 

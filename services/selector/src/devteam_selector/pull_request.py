@@ -121,10 +121,17 @@ class PullRequests:
 async def _current(
     forge: ForgeClient, recorded: PullRequestRef | None, head: str
 ) -> PullRequest | None:
-    """The recorded pull request while it is open (a person may have merged or closed it)."""
+    """The recorded pull request while it is open; None once it is merged (the next task's
+    work goes into a new one). Closed without merging, it stops the run: the team said no."""
     if recorded is None:
         return None
     pull = await forge.get(recorded.number)
+    if pull.state == "closed":
+        raise PermanentError(
+            f"pull request #{pull.number} was closed without merging ({pull.url}); the run "
+            f"stops (the work stays on {head}: reopen it and resume the run to go on)",
+            code=FailureCode.PULL_REQUEST_CLOSED,
+        )
     return pull if pull.state == "open" and pull.head == head else None
 
 
