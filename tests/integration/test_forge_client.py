@@ -24,10 +24,12 @@ FAST = ForgeSettings(forge_attempts=3, forge_max_wait_s=0.05, forge_timeout_s=5)
 SCHEMES = frozenset({"http", "https"})
 
 
-def client(forge: FakeForge, kind: Kind, token: str = FORGE_TOKEN) -> ForgeClient:
+def client(
+    forge: FakeForge, kind: Kind, token: str = FORGE_TOKEN, settings: ForgeSettings = FAST
+) -> ForgeClient:
     land = LandConfig(mode="pull_request", forge=kind, api_base=forge.api_base(kind),
                       repository=REPO, token_secret="t")  # fmt: skip
-    return forge_client(land, token, FAST, SCHEMES)
+    return forge_client(land, token, settings, SCHEMES)
 
 
 @pytest.fixture
@@ -96,10 +98,8 @@ async def test_no_try_starts_after_the_deadline(forge: FakeForge) -> None:
     """A forge that keeps failing holds the caller (a selector's slot) until the deadline, not
     for every try the attempts allow."""
     settings = ForgeSettings(forge_attempts=20, forge_max_wait_s=0.2, forge_deadline_s=0.5)
-    land = LandConfig(mode="pull_request", forge="github", api_base=forge.api_base("github"),
-                      repository=REPO, token_secret="t")  # fmt: skip
     forge.fail_next("github", 500, count=20)
-    async with forge_client(land, FORGE_TOKEN, settings, SCHEMES) as api:
+    async with client(forge, "github", settings=settings) as api:
         with pytest.raises(ForgeError) as failed:
             await api.find_open("devteam/run-1", "main")
     tries = sum(r.injected for r in forge.requests)
@@ -141,12 +141,10 @@ async def test_the_wait_a_rate_limit_asks_for_is_kept(forge: FakeForge) -> None:
     """GitHub's secondary rate limit: 403 with `Retry-After: 1`. The next try waits the second
     it asked for (the back-off alone would wait 0.25 s), then is served."""
     settings = ForgeSettings(forge_attempts=3, forge_max_wait_s=2, forge_timeout_s=5)
-    land = LandConfig(mode="pull_request", forge="github", api_base=forge.api_base("github"),
-                      repository=REPO, token_secret="t")  # fmt: skip
     body = {"message": "You have exceeded a secondary rate limit.",
             "documentation_url": "https://docs.github.com/rest"}  # fmt: skip
     forge.fail_next("github", 403, json_body=body, headers={"Retry-After": "1"})
-    async with forge_client(land, FORGE_TOKEN, settings, SCHEMES) as api:
+    async with client(forge, "github", settings=settings) as api:
         started = time.monotonic()
         assert await api.find_open("devteam/run-1", "main") is None
         waited = time.monotonic() - started
