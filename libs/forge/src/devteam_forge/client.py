@@ -20,6 +20,7 @@ from tenacity import (
 from devteam_contracts.landing import PullRequestRef
 from devteam_forge.errors import AlreadyExistsError, ForgeAuthError, ForgeError
 from devteam_forge.settings import ForgeSettings
+from devteam_sandbox.redact import redact
 
 State = Literal["open", "closed", "merged"]
 USER_AGENT = "devteam-runner"
@@ -69,6 +70,7 @@ class ForgeClient(ABC):
         self.repository = repository
         self._token = token
         self._settings = settings
+        self._backoff = wait_exponential(multiplier=0.25, max=settings.forge_max_wait_s)
         self._http = httpx.AsyncClient(
             base_url=api_base.rstrip("/"),
             headers={"User-Agent": USER_AGENT, **self._auth_headers(token)},
@@ -181,7 +183,7 @@ class ForgeClient(ABC):
                 return response.json()
             except ValueError:
                 raise ForgeError(f"{what}: {status} with a body that is not JSON", status) from None
-        message = self._redact(error_message(response))
+        message = redact(error_message(response), [self._token])
         reason = f"{what}: {status} {message}".rstrip()
         if status == 429 or status >= 500 or (status == 403 and _rate_limited(response)):
             raise _Retry(ForgeError(reason, status), retry_after(response))
@@ -194,13 +196,10 @@ class ForgeClient(ABC):
     def _wait(self, state: RetryCallState) -> float:
         """Exponential back-off, or longer when the forge said how long (`Retry-After`, a rate
         limit's reset), never more than `forge_max_wait_s`."""
-        backoff = wait_exponential(multiplier=0.25, max=self._settings.forge_max_wait_s)(state)
+        backoff = self._backoff(state)
         failed = state.outcome.exception() if state.outcome else None
         asked = failed.after_s if isinstance(failed, _Retry) and failed.after_s else 0.0
         return min(max(backoff, asked), self._settings.forge_max_wait_s)
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._token, "[redacted]") if self._token else text
 
 
 def error_message(response: httpx.Response) -> str:

@@ -65,12 +65,11 @@ class PullRequests:
         return max(ours, key=lambda p: p.number) if ours else None
 
     async def choose_branch(self, ctx: StageContext[Any], target: str) -> RunState:
-        """The run with its branch, chosen at its first selection and kept: the branch of the
-        project's open pull request into `target` (the run continues it), else the branch of
-        the run it resumes (when that branch is still there), else its own."""
+        """The run with its branch, chosen at its first selection (SELECT asks only while the
+        run has none) and kept: the branch of the project's open pull request into `target`
+        (the run continues it), else the branch of the run it resumes (when that branch is
+        still there), else its own."""
         run = ctx.run
-        if run.branch is not None:
-            return run
         continued = await self.open_one(ctx.project, ctx.secrets, target)
         branch, ref = run_branch(run.id), None
         if continued is not None:
