@@ -61,6 +61,19 @@ async def events(
     return frames
 
 
+async def run_project(
+    stack: RunningStack, api: httpx.AsyncClient, project_id: str, **body: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Start a run of the project (`body`: the run's request) and follow it to its end: its
+    state and its events (logs left out)."""
+    started = await api.post(f"/v1/projects/{project_id}/runs", json=body)
+    assert started.status_code == 202, started.text
+    run_id = started.json()["run_id"]
+    frames = await events(stack, run_id)
+    run = (await api.get(f"/v1/runs/{run_id}")).json()
+    return run, [f["event"] for f in frames if f["event"]["type"] != "log"]
+
+
 def git_show(repo: Path, what: str) -> str:
     """`git show` in the bare repository."""
     return subprocess.run(

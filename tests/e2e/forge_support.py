@@ -6,16 +6,14 @@ share. The stacks that use it allow `http` for the forge's API and retry it fast
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from devteam_cli.demo_project import demo_scenario
-from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import events, project_body
+from e2e_client import project_body
 from fakeforge import FakeForge, Kind, PullRecord
 from fakeforge.fixtures import FORGE_TOKEN
 
@@ -54,17 +52,6 @@ async def register(
     created = await api.post("/v1/projects", json=project_body(repo, model, land=land))
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
-
-
-async def run(
-    stack: RunningStack, api: httpx.AsyncClient, project: str, **body: Any
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Start a run, follow it to its end: its state and events (logs left out)."""
-    started = await api.post(f"/v1/projects/{project}/runs", json=body)
-    assert started.status_code == 202, started.text
-    frames = await events(stack, started.json()["run_id"])
-    state = (await api.get(f"/v1/runs/{started.json()['run_id']}")).json()
-    return state, [f["event"] for f in frames if f["event"]["type"] != "log"]
 
 
 def git(repo: Path, *args: str) -> str:

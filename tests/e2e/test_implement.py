@@ -17,7 +17,7 @@ from devteam_cli.demo_project import (
 from devteam_cli.local_stack import RunningStack
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import events, git_show, project_body
+from e2e_client import git_show, project_body, run_project
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +27,7 @@ async def run_to_end(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     created = await api.post("/v1/projects", json=body)
     assert created.status_code == 201, created.text
-    started = await api.post(f"/v1/projects/{created.json()['id']}/runs", json={"mode": mode})
-    assert started.status_code == 202, started.text
-    run_id = started.json()["run_id"]
-    frames = await events(stack, run_id)
-    run = (await api.get(f"/v1/runs/{run_id}")).json()
-    return run, [f["event"] for f in frames if f["event"]["type"] != "log"]
+    return await run_project(stack, api, created.json()["id"], mode=mode)
 
 
 async def test_a_model_that_refuses_the_key_fails_the_run_with_its_code(

@@ -17,7 +17,6 @@ from forge_support import (
     git,
     only_pull,
     register,
-    run,
 )
 
 from devteam_bus.connection import connect
@@ -26,7 +25,7 @@ from devteam_cli.local_stack import RunningStack
 from devteam_contracts.subjects import STREAM_COMMANDS, Stage, command_subject
 from devteam_scripted_model.launcher import ScriptedModelServer
 
-from e2e_client import VERIFY, events
+from e2e_client import VERIFY, events, run_project
 from fakeforge import FakeForge, PullRecord
 from fakeforge.fixtures import FORGE_TOKEN
 from support import eventually
@@ -53,7 +52,7 @@ async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_req
     main = git(repo, "rev-parse", "main")
     project = await register(api, forge, model, repo, "github", "acme/calc")
 
-    first, evts = await run(stack, api, project, max_tasks=2)
+    first, evts = await run_project(stack, api, project, max_tasks=2)
     assert first["state"] == "completed", first["failure"]
     branch, pull = first["branch"], first["pull_request"]
     assert branch == f"devteam/{first['id']}"
@@ -79,7 +78,7 @@ async def test_a_run_lands_on_its_branch_and_the_next_run_continues_its_pull_req
     # A new run while the pull request is open continues its branch and its pull request,
     # from the ticks already made: only task 3 is asked of the model.
     asked = len(model.requests())
-    second, evts = await run(stack, api, project)
+    second, evts = await run_project(stack, api, project)
     assert second["state"] == "completed", second["failure"]
     assert (second["branch"], second["pull_request"]) == (branch, pull)
     assert [t["id"] for t in second["tasks_done"]] == ["3"]
@@ -134,7 +133,7 @@ async def test_a_duplicate_complete_command_opens_no_second_pull_request(
 
     forge.on_create = on_create
     try:
-        state, _ = await run(stack, api, project, mode="single")
+        state, _ = await run_project(stack, api, project, mode="single")
     finally:
         forge.on_create = None
         await operator.close()
@@ -203,7 +202,7 @@ async def test_a_token_the_forge_refuses_fails_the_run_at_once(
     wrong = "glpat-WrongToken0123456789abc"
     project = await register(api, forge, model, repo, "gitlab", "acme/refused", token=wrong)
     asked = len(forge.requests)
-    state, evts = await run(stack, api, project)
+    state, evts = await run_project(stack, api, project)
     failure = state["failure"]
     assert (state["state"], failure["code"], failure["stage"]) == (
         "failed", "forge_auth_error", "select")  # fmt: skip

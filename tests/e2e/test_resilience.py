@@ -18,7 +18,6 @@ from forge_support import (
     forge,  # noqa: F401 - the module's loopback forge
     only_pull,
     register,
-    run,
 )
 
 from devteam_cli.demo_project import create_demo_repo, demo_scenario
@@ -33,6 +32,7 @@ from e2e_client import (
     at_model,
     events,
     project_body,
+    run_project,
 )
 from fakeforge import FakeForge, PullRecord
 from support import eventually
@@ -182,7 +182,7 @@ async def test_a_crash_between_opening_and_recording_the_pull_request_opens_no_s
 
     forge.on_create = kill_selectors
     try:
-        state, evts = await run(stack, api, project, mode="single")
+        state, evts = await run_project(stack, api, project, mode="single")
     finally:
         forge.on_create = None
     assert killed, "the forge was never asked to open a merge request"
