@@ -14,7 +14,6 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential,
 )
 
 from devteam_contracts.landing import PullRequestRef
@@ -70,7 +69,6 @@ class ForgeClient(ABC):
         self.repository = repository
         self._token = token
         self._settings = settings
-        self._backoff = wait_exponential(multiplier=0.25, max=settings.forge_max_wait_s)
         self._http = httpx.AsyncClient(
             base_url=api_base.rstrip("/"),
             headers={"User-Agent": USER_AGENT, **self._auth_headers(token)},
@@ -194,12 +192,17 @@ class ForgeClient(ABC):
         raise ForgeError(reason, status)
 
     def _wait(self, state: RetryCallState) -> float:
-        """Exponential back-off, or longer when the forge said how long (`Retry-After`, a rate
-        limit's reset), never more than `forge_max_wait_s`."""
-        backoff = self._backoff(state)
         failed = state.outcome.exception() if state.outcome else None
-        asked = failed.after_s if isinstance(failed, _Retry) and failed.after_s else 0.0
-        return min(max(backoff, asked), self._settings.forge_max_wait_s)
+        asked = failed.after_s if isinstance(failed, _Retry) else None
+        return wait_s(self._settings, state.attempt_number, asked)
+
+
+def wait_s(settings: ForgeSettings, tries: int, asked_s: float | None) -> float:
+    """How long to wait after `tries` failed tries: exponential back-off from 0.25 s, or
+    longer when the forge said how long (`asked_s`: `Retry-After`, a rate limit's reset),
+    never more than `forge_max_wait_s`."""
+    backoff = 0.25 * 2.0 ** (tries - 1)
+    return min(max(backoff, asked_s or 0.0), settings.forge_max_wait_s)
 
 
 def error_message(response: httpx.Response) -> str:
